@@ -1,0 +1,137 @@
+//! The command line: `epay-sandbox [serve] [--addr …]` and helper subcommands.
+
+use crate::config::Config;
+use crate::server;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+
+/// ePay Sandbox: an offline emulator of Halyk Bank's ePay payment gateway.
+#[derive(Debug, Parser)]
+#[command(name = "epay-sandbox", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Server options.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the sandbox server (the default).
+    Serve,
+}
+
+/// Options of the server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "EPAY_SANDBOX_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    pub addr: SocketAddr,
+    /// Directory with merchants.json, cards.json, reason_codes.json, result_codes.json
+    /// (default: the fixtures compiled into the binary).
+    #[arg(long, env = "EPAY_SANDBOX_FIXTURES", global = true)]
+    pub fixtures: Option<PathBuf>,
+    /// Log level: error, warn, info, debug, trace (info logs one line per request).
+    #[arg(long, env = "EPAY_SANDBOX_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+    /// Seed for reproducible ids, references and tokens.
+    #[arg(long, env = "EPAY_SANDBOX_SEED", global = true)]
+    pub seed: Option<u64>,
+    /// RSA private key (PEM, PKCS#8 or PKCS#1) for cryptograms (default: the sandbox test key).
+    #[arg(long, env = "EPAY_SANDBOX_RSA_KEY", global = true)]
+    pub rsa_key: Option<PathBuf>,
+    /// Base URL browsers reach the sandbox at (default: http://<bound address>).
+    #[arg(long, env = "EPAY_SANDBOX_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+}
+
+impl ServeArgs {
+    /// The run-time configuration these options describe.
+    pub fn config(&self) -> Config {
+        Config {
+            addr: self.addr,
+            fixtures_dir: self.fixtures.clone(),
+            rsa_key: self.rsa_key.clone(),
+            seed: self.seed,
+            public_url: self.public_url.clone(),
+            ..Config::default()
+        }
+    }
+}
+
+/// Runs the command line; returns the process exit code.
+pub async fn run(cli: Cli) -> i32 {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.serve).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> i32 {
+    init_logging(&args.log_level);
+    let config = args.config();
+    let sandbox = match server::build(config) {
+        Ok(sandbox) => sandbox,
+        Err(error) => {
+            tracing::error!("{error}");
+            return 1;
+        }
+    };
+    let listener = match TcpListener::bind(args.addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!("cannot bind {}: {error}", args.addr);
+            return 1;
+        }
+    };
+    let bound = listener.local_addr().unwrap_or(args.addr);
+    let url = args.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+    sandbox.set_public_url(url.clone());
+    tracing::info!("ePay sandbox listening on http://{bound} (public URL {url})");
+    match server::serve(listener, sandbox, shutdown_signal()).await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            0
+        }
+        Err(error) => {
+            tracing::error!("server error: {error}");
+            1
+        }
+    }
+}
+
+fn init_logging(level: &str) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Completes on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

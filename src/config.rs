@@ -1,0 +1,56 @@
+//! Run-time settings of a sandbox instance.
+
+use chrono::Duration;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Settings a sandbox starts with. [`Config::default`] is what the binary runs with when given
+/// no flags, except that the binary's default address is `127.0.0.1:8080` while the default
+/// here is port 0 (any free port), which is what tests want.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind.
+    pub addr: SocketAddr,
+    /// Fixtures directory; `None` uses the embedded fixtures.
+    pub fixtures_dir: Option<PathBuf>,
+    /// RSA private key (PEM) for cryptograms; `None` uses the sandbox test key from the fixtures.
+    pub rsa_key: Option<PathBuf>,
+    /// Seed for reproducible ids and tokens; `None` is unguessable.
+    pub seed: Option<u64>,
+    /// Lifetime of a client-credentials token.
+    pub token_ttl: Duration,
+    /// Lifetime of a password-grant token.
+    pub password_token_ttl: Duration,
+    /// How long an AUTH stays unclaimed before it turns CANCEL_OLD.
+    pub auth_hold: Duration,
+    /// How long a 3-D Secure session waits for the customer.
+    pub three_ds_timeout: Duration,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Longest a request may take.
+    pub request_timeout: std::time::Duration,
+    /// Most concurrent requests in flight.
+    pub concurrency_limit: usize,
+    /// Base URL the sandbox is reachable at from a browser (for 3-D Secure and payment pages);
+    /// `None` derives it from the bound address.
+    pub public_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            fixtures_dir: None,
+            rsa_key: None,
+            seed: None,
+            token_ttl: Duration::seconds(7200),
+            password_token_ttl: Duration::seconds(43199),
+            auth_hold: Duration::days(7),
+            three_ds_timeout: Duration::minutes(20),
+            body_limit: 1024 * 1024,
+            request_timeout: std::time::Duration::from_secs(30),
+            concurrency_limit: 4096,
+            public_url: None,
+        }
+    }
+}

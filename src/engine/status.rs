@@ -1,0 +1,91 @@
+//! check-status and the older `/operation/{invoiceId}` lookup.
+
+use super::Sandbox;
+use crate::domain::tokens::Token;
+use crate::domain::transaction::{Transaction, TransactionKind};
+use crate::fidelity::LookupOutcome;
+
+/// What a status lookup found.
+#[derive(Debug, Clone)]
+pub struct StatusLookup {
+    /// Which answer the bank gives.
+    pub outcome: LookupOutcome,
+    /// The transaction, when there is one to show.
+    pub transaction: Option<Transaction>,
+}
+
+impl Sandbox {
+    /// Looks up a payment by invoiceId the way check-status does: within the token's terminal;
+    /// another terminal of the same client gives 106, nothing at all 102.
+    pub fn check_payment_status(&self, token: &Token, invoice_id: &str) -> StatusLookup {
+        self.lookup(token, invoice_id, TransactionKind::Payment)
+    }
+
+    /// The same for transfers (`/check-status/p2p/transaction/{order}`).
+    pub fn check_transfer_status(&self, token: &Token, order_id: &str) -> StatusLookup {
+        self.lookup(token, order_id, TransactionKind::Transfer)
+    }
+
+    fn lookup(&self, token: &Token, invoice_id: &str, kind: TransactionKind) -> StatusLookup {
+        self.run_due_timers();
+        let Some(terminal) = token.terminal.as_deref() else {
+            return StatusLookup {
+                outcome: LookupOutcome::TerminalAbsent,
+                transaction: None,
+            };
+        };
+        let found = self
+            .store
+            .transaction_by_invoice(terminal, invoice_id)
+            .filter(|t| t.kind == kind && t.client_id == token.client_id);
+        if let Some(tx) = found {
+            let outcome = if tx.pending.is_some() {
+                LookupOutcome::InProgress
+            } else {
+                LookupOutcome::Found(tx.status)
+            };
+            return StatusLookup {
+                outcome,
+                transaction: Some(tx),
+            };
+        }
+        let elsewhere = self
+            .store
+            .merchant(&token.client_id)
+            .map(|m| {
+                m.terminals.iter().any(|t| {
+                    self.store
+                        .transaction_by_invoice(&t.id, invoice_id)
+                        .is_some_and(|tx| tx.kind == kind)
+                })
+            })
+            .unwrap_or(false);
+        let outcome = if elsewhere {
+            LookupOutcome::WrongTerminal
+        } else {
+            LookupOutcome::NotFound
+        };
+        StatusLookup {
+            outcome,
+            transaction: None,
+        }
+    }
+
+    /// The payment with this invoiceId on any terminal of the token's client (the older flat
+    /// `/operation/{invoiceId}` lookup does not need a terminal in the token).
+    pub fn find_payment_for_client(&self, token: &Token, invoice_id: &str) -> Option<Transaction> {
+        self.run_due_timers();
+        let terminals: Vec<String> = match &token.terminal {
+            Some(t) => vec![t.clone()],
+            None => self
+                .store
+                .merchant(&token.client_id)
+                .map(|m| m.terminals.iter().map(|t| t.id.clone()).collect())
+                .unwrap_or_default(),
+        };
+        terminals
+            .iter()
+            .filter_map(|t| self.store.transaction_by_invoice(t, invoice_id))
+            .find(|tx| tx.kind == TransactionKind::Payment && tx.client_id == token.client_id)
+    }
+}

@@ -1,0 +1,115 @@
+//! Opening transactions and moving them through the state machine.
+
+use super::Sandbox;
+use crate::domain::status::Status;
+use crate::domain::tokens::Token;
+use crate::domain::transaction::{NewTransaction, Operation, OperationError, Transaction};
+use crate::store::DuplicateInvoice;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Why an operation on a transaction was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OperateError {
+    /// No transaction with that id visible to the token.
+    #[error("transaction {0} not found")]
+    NotFound(Uuid),
+    /// The state machine or the amount rules said no.
+    #[error(transparent)]
+    Refused(#[from] OperationError),
+}
+
+impl Sandbox {
+    /// Opens a transaction in status NEW, enforcing invoiceId uniqueness on its terminal.
+    pub fn open_transaction(&self, new: NewTransaction) -> Result<Transaction, DuplicateInvoice> {
+        let tx = Transaction::open(
+            new,
+            self.ids.uuid(),
+            self.ids.uuid(),
+            self.ids.reference(),
+            self.ids.int_reference(),
+            self.clock.now(),
+        );
+        self.store.insert_transaction(tx.clone())?;
+        Ok(tx)
+    }
+
+    /// Applies `op` to transaction `id` atomically and returns the updated copy.
+    pub fn operate(&self, id: Uuid, op: &Operation) -> Result<Transaction, OperateError> {
+        let now = self.clock.now();
+        let status_id = self.ids.uuid();
+        self.store
+            .update(id, |tx| tx.apply(op, now, status_id).map(|_| tx.clone()))
+            .ok_or(OperateError::NotFound(id))?
+            .map_err(OperateError::from)
+    }
+
+    /// Like [`Sandbox::operate`], but only on a transaction the token's client owns (and, when
+    /// the token names a terminal, on that terminal).
+    pub fn operate_as(&self, token: &Token, id: Uuid, op: &Operation) -> Result<Transaction, OperateError> {
+        self.run_due_timers();
+        let visible = self.store.transaction(id).is_some_and(|tx| token_sees(token, &tx));
+        if !visible {
+            return Err(OperateError::NotFound(id));
+        }
+        self.operate(id, op)
+    }
+
+    /// Approves a NEW transaction on its terminal's terms: AUTH on a two-step terminal, CHARGE
+    /// on a one-step one.
+    pub fn approve(&self, id: Uuid) -> Result<Transaction, OperateError> {
+        let tx = self.store.transaction(id).ok_or(OperateError::NotFound(id))?;
+        let two_step = self
+            .store
+            .terminal(&tx.terminal_id)
+            .map(|(_, t)| t.mode == crate::domain::merchants::TerminalMode::TwoStep)
+            .unwrap_or(false);
+        self.operate(
+            id,
+            &Operation::Approve {
+                two_step,
+                approval_code: self.ids.approval_code(),
+            },
+        )
+    }
+
+    /// Declines a NEW transaction with a catalogued reason code.
+    pub fn decline(&self, id: Uuid, code: i32) -> Result<Transaction, OperateError> {
+        let reason = self.fixtures.catalogue.message_en(code);
+        self.operate(id, &Operation::Decline { code, reason })
+    }
+
+    /// Settles pending outcomes and expires AUTH holds that are due at `now`.
+    pub(super) fn settle_due_transactions(&self, now: DateTime<Utc>) {
+        let hold = self.config.auth_hold;
+        let due = self.store.transaction_ids(|tx| {
+            tx.pending.as_ref().is_some_and(|p| p.settle_at <= now)
+                || (tx.status == Status::Auth && tx.history.last().map_or(tx.created_at, |h| h.at) + hold <= now)
+        });
+        for id in due {
+            let Some(tx) = self.store.transaction(id) else {
+                continue;
+            };
+            let result = match (&tx.pending, tx.status) {
+                (Some(pending), Status::New) => match pending.decline_with {
+                    Some(code) => self.decline(id, code),
+                    None => self.approve(id),
+                },
+                (_, Status::Auth) => self.operate(id, &Operation::ExpireHold),
+                _ => continue,
+            };
+            if let Err(error) = result {
+                tracing::debug!(%id, %error, "timer found the transaction already moved");
+            }
+        }
+    }
+}
+
+/// Whether a token may see a transaction: same client, and same terminal when the token has one.
+pub(crate) fn token_sees(token: &Token, tx: &Transaction) -> bool {
+    tx.client_id == token.client_id
+        && token
+            .terminal
+            .as_deref()
+            .is_none_or(|t| t.eq_ignore_ascii_case(&tx.terminal_id))
+}

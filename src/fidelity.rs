@@ -1,0 +1,102 @@
+//! Where the sources are silent or disagree, the sandbox's choice lives here, in one place,
+//! each with a pointer to its entry in `docs/fidelity.md`. Change a choice here and everything
+//! that renders it follows.
+
+use crate::domain::status::Status;
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+
+/// The bank's wall-clock offset (Astana, UTC+6): `createdDate` ends in `+06:00`. (F-01)
+pub const BANK_UTC_OFFSET_SECONDS: i32 = 6 * 3600;
+
+/// Formats an instant as ePay does in check-status: `2022-11-15T03:52:17.289853+06:00`. (F-01)
+pub fn bank_timestamp(at: DateTime<Utc>) -> String {
+    at.with_timezone(&bank_offset())
+        .format("%Y-%m-%dT%H:%M:%S%.6f%:z")
+        .to_string()
+}
+
+/// Formats an instant for the flat `/operation/{id}` and callbacks: `2022-11-15 03:52:17`. (F-01)
+pub fn bank_datetime(at: DateTime<Utc>) -> String {
+    at.with_timezone(&bank_offset()).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn bank_offset() -> FixedOffset {
+    FixedOffset::east_opt(BANK_UTC_OFFSET_SECONDS).unwrap_or_else(|| Utc.fix())
+}
+
+/// `expires_in` of a client-credentials token: a JSON number, as the seeds show. (F-02)
+pub fn expires_in(seconds: i64) -> serde_json::Value {
+    serde_json::Value::from(seconds)
+}
+
+/// What check-status found, before it becomes a `resultCode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupOutcome {
+    /// The transaction, in this status.
+    Found(Status),
+    /// The transaction exists but its outcome has not settled (reason 454 and friends).
+    InProgress,
+    /// No such invoice for this client.
+    NotFound,
+    /// The token was issued without a terminal.
+    TerminalAbsent,
+    /// The invoice belongs to another terminal of the same client.
+    WrongTerminal,
+}
+
+/// The check-status `resultCode` and HTTP status for a lookup. (F-03, F-04)
+///
+/// A found transaction answers `"100"` whatever its status, REJECT and FAILED included, so the
+/// merchant sees `statusName` and `reason`; 107 is for outcomes that have not settled.
+/// Business errors come with HTTP 400 (the bank "sometimes" does; clients must read the body).
+pub fn check_status_result(outcome: LookupOutcome) -> (u16, &'static str) {
+    match outcome {
+        LookupOutcome::Found(_) => (200, "100"),
+        LookupOutcome::InProgress => (200, "107"),
+        LookupOutcome::NotFound => (400, "102"),
+        LookupOutcome::TerminalAbsent => (400, "104"),
+        LookupOutcome::WrongTerminal => (400, "106"),
+    }
+}
+
+/// The `code` of the error body of charge/cancel/refund and `/operation/{id}`: the documented
+/// sample uses 100 for every refusal. (F-05)
+pub const OPERATION_ERROR_CODE: i64 = 100;
+
+/// HTTP status of a refused charge/cancel/refund. (F-05)
+pub const OPERATION_ERROR_STATUS: u16 = 400;
+
+/// Payer location fields the bank fills from its geo-IP database; the sandbox reports a fixed
+/// Almaty location. (F-06)
+pub const PAYER_COUNTRY: &str = "Kazakhstan";
+/// See [`PAYER_COUNTRY`].
+pub const PAYER_CITY: &str = "Almaty";
+/// See [`PAYER_COUNTRY`].
+pub const PAYER_LATITUDE: f64 = 43.2567;
+/// See [`PAYER_COUNTRY`].
+pub const PAYER_LONGITUDE: f64 = 76.9286;
+
+/// `language` as check-status shows it: the bank upper-cases the two-letter code (`"RU"`). (F-07)
+pub fn display_language(language: &str) -> String {
+    match language.trim().to_ascii_lowercase().as_str() {
+        "" | "rus" | "ru" => "RU".into(),
+        "kaz" | "kz" | "kk" => "KZ".into(),
+        "eng" | "en" => "EN".into(),
+        other => other.to_ascii_uppercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_carry_the_astana_offset() {
+        let at = DateTime::parse_from_rfc3339("2022-11-14T21:52:17.289853Z")
+            .map(|d| d.with_timezone(&Utc))
+            .ok();
+        let at = at.unwrap_or_default();
+        assert_eq!(bank_timestamp(at), "2022-11-15T03:52:17.289853+06:00");
+        assert_eq!(bank_datetime(at), "2022-11-15 03:52:17");
+    }
+}

@@ -1,0 +1,153 @@
+//! Data about the bank, loaded from `fixtures/`: merchants and terminals, test cards, reason
+//! and result codes.
+//!
+//! The files are compiled into the binary so it runs from any directory; `--fixtures DIR`
+//! reads a directory instead, file by file, falling back to the embedded copy for any file the
+//! directory lacks.
+
+use crate::domain::cards::TestCard;
+use crate::domain::merchants::Merchant;
+use crate::domain::reasons::{Catalogue, ReasonCode, ResultCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+const MERCHANTS: &str = include_str!("../fixtures/merchants.json");
+const CARDS: &str = include_str!("../fixtures/cards.json");
+const REASON_CODES: &str = include_str!("../fixtures/reason_codes.json");
+const RESULT_CODES: &str = include_str!("../fixtures/result_codes.json");
+
+/// Why fixtures could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is not valid JSON of the expected shape.
+    #[error("{file} is malformed: {source}")]
+    Parse {
+        /// The file name.
+        file: String,
+        /// The cause.
+        source: serde_json::Error,
+    },
+}
+
+#[derive(Deserialize)]
+struct MerchantsFile {
+    merchants: Vec<Merchant>,
+}
+
+#[derive(Deserialize)]
+struct CardsFile {
+    cards: Vec<TestCard>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReasonCodesFile {
+    reason_codes: Vec<ReasonCode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultCodesFile {
+    result_codes: Vec<ResultCode>,
+}
+
+/// Everything the sandbox knows about the bank before any request arrives.
+#[derive(Debug, Clone)]
+pub struct Fixtures {
+    /// Merchants with their terminals (the initial directory; more can be added at run time).
+    pub merchants: Vec<Merchant>,
+    /// Test cards.
+    pub cards: Vec<TestCard>,
+    /// Reason and result codes.
+    pub catalogue: Catalogue,
+    /// The directory they came from, if not embedded (other files, such as the RSA key, live there too).
+    pub dir: Option<PathBuf>,
+}
+
+impl Fixtures {
+    /// The fixtures compiled into the binary.
+    pub fn embedded() -> Result<Self, FixtureError> {
+        Self::load(None)
+    }
+
+    /// Fixtures from `dir`, with the embedded copy for any missing file.
+    pub fn from_dir(dir: &Path) -> Result<Self, FixtureError> {
+        Self::load(Some(dir))
+    }
+
+    fn load(dir: Option<&Path>) -> Result<Self, FixtureError> {
+        let merchants: MerchantsFile = read(dir, "merchants.json", MERCHANTS)?;
+        let cards: CardsFile = read(dir, "cards.json", CARDS)?;
+        let reasons: ReasonCodesFile = read(dir, "reason_codes.json", REASON_CODES)?;
+        let results: ResultCodesFile = read(dir, "result_codes.json", RESULT_CODES)?;
+        Ok(Fixtures {
+            merchants: merchants.merchants,
+            cards: cards.cards,
+            catalogue: Catalogue::new(reasons.reason_codes, results.result_codes),
+            dir: dir.map(Path::to_path_buf),
+        })
+    }
+
+    /// The test card with this PAN.
+    pub fn card(&self, pan: &str) -> Option<&TestCard> {
+        self.cards.iter().find(|c| c.pan == pan)
+    }
+}
+
+fn read<T: DeserializeOwned>(dir: Option<&Path>, file: &str, embedded: &str) -> Result<T, FixtureError> {
+    let text = match dir.map(|d| d.join(file)) {
+        Some(path) if path.exists() => {
+            std::fs::read_to_string(&path).map_err(|source| FixtureError::Io { path, source })?
+        }
+        _ => embedded.to_string(),
+    };
+    serde_json::from_str(&text).map_err(|source| FixtureError::Parse {
+        file: file.to_string(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_fixtures_load_and_hold_the_documented_data() {
+        let fx = Fixtures::embedded().expect("embedded fixtures parse");
+        let test = fx
+            .merchants
+            .iter()
+            .find(|m| m.client_id == "test")
+            .expect("test client");
+        assert_eq!(test.client_secret, "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG");
+        assert!(test.terminal("67e34d63-102f-4bd1-898e-370781d0074d").is_some());
+        assert!(fx.card("4405639704015096").is_some());
+        assert!(fx.card("377514500004820").is_some());
+        assert_eq!(
+            fx.catalogue.reason(484).map(|r| r.message_en.as_str()),
+            Some("Insufficient funds")
+        );
+        assert_eq!(fx.catalogue.reason(454).map(|r| r.r#final), Some(false));
+        assert_eq!(
+            fx.catalogue.result_message("102"),
+            "Invoice not found, try again later or check transaction type (payment/p2p)"
+        );
+    }
+
+    #[test]
+    fn sandbox_cards_are_luhn_valid() {
+        let fx = Fixtures::embedded().expect("embedded fixtures parse");
+        for card in fx.cards.iter().filter(|c| !c.documented) {
+            assert!(crate::domain::cards::luhn_valid(&card.pan), "{} fails Luhn", card.pan);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Request extractors that answer bad input in ePay's error shape instead of axum's plain text.
+
+use super::error::ApiError;
+use crate::domain::tokens::Token;
+use crate::engine::Sandbox;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The live token of the request's `Authorization: Bearer …` header; 401 otherwise.
+#[derive(Debug, Clone)]
+pub struct Bearer(pub Token);
+
+/// The raw bearer string of a request, if any (also used by `?Access=` callers).
+pub fn bearer_of(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+impl FromRequestParts<Arc<Sandbox>> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, sandbox: &Arc<Sandbox>) -> Result<Self, Self::Rejection> {
+        sandbox
+            .authenticate(bearer_of(parts))
+            .map(Bearer)
+            .map_err(ApiError::from)
+    }
+}
+
+/// A JSON body of type `T`. The content type is not checked (the bank's clients are sloppy
+/// about it); a body that is not JSON of the right shape gets a 400 saying why.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::bad_request(
+                "request body is empty; a JSON object is expected",
+            ));
+        }
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+    }
+}
+
+/// Form fields from `multipart/form-data`, `application/x-www-form-urlencoded` or, leniently,
+/// a flat JSON object. Real clients of the token endpoint send all three.
+#[derive(Debug, Clone, Default)]
+pub struct FormFields(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequest<S> for FormFields {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if content_type.starts_with("multipart/form-data") {
+            let mut multipart = Multipart::from_request(req, state)
+                .await
+                .map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?;
+            let mut fields = HashMap::new();
+            while let Some(field) = multipart
+                .next_field()
+                .await
+                .map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?
+            {
+                let name = field.name().unwrap_or("").to_string();
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::bad_request(format!("invalid multipart field {name}: {e}")))?;
+                fields.insert(name, value);
+            }
+            return Ok(FormFields(fields));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        if content_type.starts_with("application/json") {
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+            let fields = object
+                .into_iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (k, text)
+                })
+                .collect();
+            return Ok(FormFields(fields));
+        }
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("invalid form body: {e}")))?;
+        Ok(FormFields(fields.into_iter().collect()))
+    }
+}
+
+/// A body that could not be read: keeps the framework's status (413 when over the limit).
+fn body_error(error: axum::extract::rejection::BytesRejection) -> ApiError {
+    let status = error.status();
+    ApiError::new(
+        status,
+        i64::from(status.as_u16()),
+        format!("cannot read body: {}", error.body_text()),
+    )
+}

@@ -1,0 +1,64 @@
+//! Cross-cutting behaviour: JSON bodies for every error (never axum's plain text), one log
+//! line per request, and a 500 in ePay's shape should a handler ever panic.
+
+use super::error::ApiError;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::any::Any;
+use std::time::Instant;
+
+/// Unknown route: 404 in the API error shape.
+pub async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no route for {method} {}", uri.path()))
+}
+
+/// Replaces any non-JSON error body (405, 408, 413, 415 from the framework and its layers)
+/// with `{"code": <status>, "message": "..."}`.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => format!("method {method} is not allowed on {path}"),
+        StatusCode::PAYLOAD_TOO_LARGE => "request body is too large".to_string(),
+        StatusCode::REQUEST_TIMEOUT => "request took too long".to_string(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported content type".to_string(),
+        other => other.canonical_reason().unwrap_or("error").to_string(),
+    };
+    ApiError::new(status, i64::from(status.as_u16()), message).into_response()
+}
+
+/// One info line per request: method, path (never the query, which may carry a token), status
+/// and latency. Bodies are never logged, so neither are PANs nor CVCs.
+pub async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "epay_sandbox::request",
+        "{method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// A panic becomes a 500 in the API error shape (and is a bug to report).
+pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    tracing::error!("a handler panicked");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, "internal sandbox error").into_response()
+}

@@ -1,0 +1,58 @@
+//! The HTTP face of the sandbox: one module per ePay area, each a thin layer that parses the
+//! request, calls the engine and renders the bank's response shape.
+//!
+//! Every API route is served both bare (production, new test host) and under `/api` (the old
+//! test host); the token endpoint both as `/oauth2/token` and `/epay2/oauth2/token`.
+
+pub mod control;
+pub mod error;
+pub mod extract;
+mod middleware;
+pub mod oauth;
+pub mod status;
+
+use crate::engine::Sandbox;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// The whole application: ePay's routes, the control plane, limits and JSON errors.
+pub fn app(sandbox: Arc<Sandbox>) -> Router {
+    let api = api_routes();
+    let config = &sandbox.config;
+    Router::new()
+        .route("/oauth2/token", post(oauth::token))
+        .route("/epay2/oauth2/token", post(oauth::token))
+        .merge(api.clone())
+        .nest("/api", api)
+        .nest("/_sandbox", control::routes())
+        .fallback(middleware::not_found)
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
+        .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(axum::middleware::from_fn(middleware::log_request))
+        .with_state(sandbox)
+}
+
+/// Routes that exist both bare and under `/api`.
+fn api_routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route(
+            "/check-status/payment/transaction/{invoice_id}",
+            get(status::check_payment),
+        )
+        .route("/operation/{invoice_id}", get(status::operation))
+}
+
+/// How long a graceful shutdown waits for in-flight requests.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);

@@ -1,0 +1,30 @@
+//! # ePay Sandbox
+//!
+//! An offline, high-fidelity emulator of Halyk Bank's ePay card-payment gateway. It serves the
+//! bank's paths, field names, response shapes and status codes, so a client switches to it by
+//! changing only the host, and gives tests what the bank's test environment cannot:
+//! deterministic ids, forced outcomes, a controllable clock and a reset.
+//!
+//! Layout: [`http`] (one module per ePay area) calls [`engine`] (the rules wired to state),
+//! which uses [`domain`] (plain Rust: transactions and their transition table, cards, money,
+//! validation, reason codes) and [`store`]. Quirk decisions live in [`fidelity`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod fidelity;
+pub mod fixtures;
+pub mod http;
+pub mod ids;
+pub mod server;
+pub mod store;
+
+pub use config::Config;
+pub use engine::Sandbox;
+pub use http::app;
+pub use server::{serve, SandboxServer, StartError};

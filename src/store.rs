@@ -1,0 +1,220 @@
+//! The sandbox's in-memory state: transactions, their invoice indexes, tokens and the merchant
+//! directory. One handle, shared by every request.
+//!
+//! Each transaction lives in a `DashMap` entry; [`Store::update`] runs a closure while holding
+//! that entry's lock, so two concurrent operations on one transaction can never both win.
+
+use crate::domain::merchants::{Merchant, Terminal};
+use crate::domain::tokens::Token;
+use crate::domain::transaction::Transaction;
+use crate::domain::validation::invoice_suffix;
+use dashmap::mapref::entry::Entry;
+use dashmap::DashMap;
+use uuid::Uuid;
+
+/// `(terminal UUID lower-cased, invoice id or its last six digits)`.
+type InvoiceKey = (String, String);
+
+/// A second transaction with an invoiceId already used on the terminal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DuplicateInvoice {
+    /// The same invoiceId.
+    #[error("invoiceId {0} has already been used on this terminal")]
+    Same(String),
+    /// A different invoiceId with the same last six digits.
+    #[error("invoiceId {invoice_id} ends in the same six digits as {existing}, which has already been used on this terminal")]
+    Suffix {
+        /// The new one.
+        invoice_id: String,
+        /// The one already there.
+        existing: String,
+    },
+}
+
+/// All mutable sandbox state.
+#[derive(Debug, Default)]
+pub struct Store {
+    transactions: DashMap<Uuid, Transaction>,
+    invoices: DashMap<InvoiceKey, Uuid>,
+    invoice_suffixes: DashMap<InvoiceKey, Uuid>,
+    tokens: DashMap<String, Token>,
+    refresh_tokens: DashMap<String, Token>,
+    merchants: DashMap<String, Merchant>,
+    terminal_owners: DashMap<String, String>,
+}
+
+fn key(terminal: &str, invoice: &str) -> InvoiceKey {
+    (terminal.trim().to_ascii_lowercase(), invoice.to_string())
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    // ---- merchants -------------------------------------------------------------------------
+
+    /// Adds or replaces a merchant and indexes its terminals.
+    pub fn put_merchant(&self, merchant: Merchant) {
+        for terminal in &merchant.terminals {
+            self.terminal_owners
+                .insert(terminal.id.to_ascii_lowercase(), merchant.client_id.clone());
+        }
+        self.merchants.insert(merchant.client_id.clone(), merchant);
+    }
+
+    /// A merchant by client id.
+    pub fn merchant(&self, client_id: &str) -> Option<Merchant> {
+        self.merchants.get(client_id).map(|m| m.clone())
+    }
+
+    /// Every merchant.
+    pub fn merchants(&self) -> Vec<Merchant> {
+        let mut all: Vec<Merchant> = self.merchants.iter().map(|m| m.clone()).collect();
+        all.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+        all
+    }
+
+    /// A terminal and its owner's client id.
+    pub fn terminal(&self, terminal_id: &str) -> Option<(String, Terminal)> {
+        let owner = self
+            .terminal_owners
+            .get(&terminal_id.trim().to_ascii_lowercase())?
+            .clone();
+        let merchant = self.merchants.get(&owner)?;
+        merchant.terminal(terminal_id).map(|t| (owner.clone(), t.clone()))
+    }
+
+    // ---- tokens ----------------------------------------------------------------------------
+
+    /// Stores an issued token.
+    pub fn put_token(&self, token: Token) {
+        if !token.refresh_token.is_empty() {
+            self.refresh_tokens.insert(token.refresh_token.clone(), token.clone());
+        }
+        self.tokens.insert(token.access_token.clone(), token);
+    }
+
+    /// A token by its bearer string.
+    pub fn token(&self, access_token: &str) -> Option<Token> {
+        self.tokens.get(access_token).map(|t| t.clone())
+    }
+
+    /// The token a refresh token was issued with.
+    pub fn token_by_refresh(&self, refresh_token: &str) -> Option<Token> {
+        self.refresh_tokens.get(refresh_token).map(|t| t.clone())
+    }
+
+    /// Every token.
+    pub fn tokens(&self) -> Vec<Token> {
+        self.tokens.iter().map(|t| t.clone()).collect()
+    }
+
+    /// Drops tokens for which `expired` holds; returns how many went.
+    pub fn prune_tokens(&self, expired: impl Fn(&Token) -> bool) -> usize {
+        let before = self.tokens.len();
+        self.tokens.retain(|_, t| !expired(t));
+        self.refresh_tokens.retain(|_, t| !expired(t));
+        before - self.tokens.len()
+    }
+
+    // ---- transactions ----------------------------------------------------------------------
+
+    /// Stores a new transaction, refusing an invoiceId (or its last six digits) already used
+    /// on the terminal. Atomic: of two concurrent inserts of one invoiceId exactly one wins.
+    pub fn insert_transaction(&self, tx: Transaction) -> Result<(), DuplicateInvoice> {
+        let suffix_key = key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id));
+        match self.invoice_suffixes.entry(suffix_key) {
+            Entry::Occupied(existing) => {
+                let existing_invoice = self
+                    .transactions
+                    .get(existing.get())
+                    .map(|t| t.order.invoice_id.clone())
+                    .unwrap_or_default();
+                if existing_invoice == tx.order.invoice_id || existing_invoice.is_empty() {
+                    Err(DuplicateInvoice::Same(tx.order.invoice_id.clone()))
+                } else {
+                    Err(DuplicateInvoice::Suffix {
+                        invoice_id: tx.order.invoice_id.clone(),
+                        existing: existing_invoice,
+                    })
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(tx.id);
+                self.invoices.insert(key(&tx.terminal_id, &tx.order.invoice_id), tx.id);
+                self.transactions.insert(tx.id, tx);
+                Ok(())
+            }
+        }
+    }
+
+    /// A copy of a transaction.
+    pub fn transaction(&self, id: Uuid) -> Option<Transaction> {
+        self.transactions.get(&id).map(|t| t.clone())
+    }
+
+    /// The transaction with this invoiceId on this terminal.
+    pub fn transaction_by_invoice(&self, terminal_id: &str, invoice_id: &str) -> Option<Transaction> {
+        let id = *self.invoices.get(&key(terminal_id, invoice_id))?;
+        self.transaction(id)
+    }
+
+    /// Runs `change` on a transaction while holding its lock; `None` when there is no such id.
+    pub fn update<R>(&self, id: Uuid, change: impl FnOnce(&mut Transaction) -> R) -> Option<R> {
+        self.transactions.get_mut(&id).map(|mut tx| change(&mut tx))
+    }
+
+    /// Copies of the transactions for which `keep` holds, newest first.
+    pub fn transactions(&self, keep: impl Fn(&Transaction) -> bool) -> Vec<Transaction> {
+        let mut found: Vec<Transaction> = self
+            .transactions
+            .iter()
+            .filter(|t| keep(t))
+            .map(|t| t.clone())
+            .collect();
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
+        found
+    }
+
+    /// Ids of the transactions for which `due` holds (for timers).
+    pub fn transaction_ids(&self, due: impl Fn(&Transaction) -> bool) -> Vec<Uuid> {
+        self.transactions.iter().filter(|t| due(t)).map(|t| t.id).collect()
+    }
+
+    /// How many transactions are stored.
+    pub fn transaction_count(&self) -> usize {
+        self.transactions.len()
+    }
+
+    /// Removes the transactions for which `drop` holds, with their index entries.
+    pub fn remove_transactions(&self, drop: impl Fn(&Transaction) -> bool) -> usize {
+        let doomed: Vec<Transaction> = self
+            .transactions
+            .iter()
+            .filter(|t| drop(t))
+            .map(|t| t.clone())
+            .collect();
+        for tx in &doomed {
+            self.transactions.remove(&tx.id);
+            self.invoices.remove(&key(&tx.terminal_id, &tx.order.invoice_id));
+            self.invoice_suffixes
+                .remove_if(&key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)), |_, id| {
+                    *id == tx.id
+                });
+        }
+        doomed.len()
+    }
+
+    /// Forgets everything: transactions, tokens and merchants.
+    pub fn clear(&self) {
+        self.transactions.clear();
+        self.invoices.clear();
+        self.invoice_suffixes.clear();
+        self.tokens.clear();
+        self.refresh_tokens.clear();
+        self.merchants.clear();
+        self.terminal_owners.clear();
+    }
+}

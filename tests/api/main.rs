@@ -1,0 +1,8 @@
+//! Integration tests: each starts a sandbox in-process on port 0 and talks HTTP to it.
+//! One test binary with a module per ePay area keeps linking cheap.
+
+mod helpers;
+
+mod check_status;
+mod http_errors;
+mod oauth;
