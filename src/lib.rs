@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod callbacks;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -4,6 +4,7 @@
 pub mod cards;
 pub mod merchants;
 pub mod money;
+pub mod outcome;
 pub mod reasons;
 pub mod status;
 pub mod tokens;

@@ -4,6 +4,7 @@
 //! adds its methods in its own file here.
 
 mod oauth;
+mod scenarios;
 mod status;
 mod transactions;
 
@@ -11,6 +12,7 @@ pub use oauth::AuthError;
 pub use status::StatusLookup;
 pub use transactions::OperateError;
 
+use crate::callbacks::Callbacks;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::fixtures::Fixtures;
@@ -31,6 +33,8 @@ pub struct Sandbox {
     pub clock: Clock,
     /// Source of ids, references and tokens.
     pub ids: IdGenerator,
+    /// Outgoing postLink callbacks.
+    pub callbacks: Callbacks,
     started: Instant,
     public_url: std::sync::RwLock<String>,
 }
@@ -43,6 +47,7 @@ impl Sandbox {
             config,
             fixtures,
             store: Store::new(),
+            callbacks: Callbacks::new(),
             clock: Clock::new(),
             started: Instant::now(),
             public_url: std::sync::RwLock::new(String::new()),

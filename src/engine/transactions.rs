@@ -34,14 +34,21 @@ impl Sandbox {
         Ok(tx)
     }
 
-    /// Applies `op` to transaction `id` atomically and returns the updated copy.
+    /// Applies `op` to transaction `id` atomically and returns the updated copy. When the move
+    /// settles an authorisation attempt (approve, decline, fail, 3-D Secure failure, verify),
+    /// the merchant's callback is queued.
     pub fn operate(&self, id: Uuid, op: &Operation) -> Result<Transaction, OperateError> {
         let now = self.clock.now();
         let status_id = self.ids.uuid();
-        self.store
+        let tx = self
+            .store
             .update(id, |tx| tx.apply(op, now, status_id).map(|_| tx.clone()))
             .ok_or(OperateError::NotFound(id))?
-            .map_err(OperateError::from)
+            .map_err(OperateError::from)?;
+        if settles_attempt(op) {
+            self.callbacks.notify_final(&tx);
+        }
+        Ok(tx)
     }
 
     /// Like [`Sandbox::operate`], but only on a transaction the token's client owns (and, when
@@ -112,4 +119,16 @@ pub(crate) fn token_sees(token: &Token, tx: &Transaction) -> bool {
             .terminal
             .as_deref()
             .is_none_or(|t| t.eq_ignore_ascii_case(&tx.terminal_id))
+}
+
+/// Whether an operation ends an authorisation attempt (and so fires postLink/failurePostLink).
+fn settles_attempt(op: &Operation) -> bool {
+    matches!(
+        op,
+        Operation::Approve { .. }
+            | Operation::Verify { .. }
+            | Operation::Decline { .. }
+            | Operation::Fail { .. }
+            | Operation::Fail3ds { .. }
+    )
 }
