@@ -49,6 +49,8 @@ pub struct HistoryEntry {
     pub amount: Option<Amount>,
     /// Reason code attached to the move (0 for success).
     pub reason_code: i32,
+    /// The merchant's id for the operation (`externalID` of a refund).
+    pub external_id: Option<String>,
 }
 
 /// Merchant-supplied order details, everything check-status echoes back.
@@ -266,6 +268,13 @@ impl Transaction {
         }
     }
 
+    /// Whether a refund with this merchant id has already been made.
+    pub fn has_refund(&self, external_id: &str) -> bool {
+        self.history
+            .iter()
+            .any(|h| h.external_id.as_deref() == Some(external_id))
+    }
+
     /// What can still be refunded.
     pub fn refundable(&self) -> Amount {
         self.charged.checked_sub(self.refunded).unwrap_or(Amount::ZERO)
@@ -348,6 +357,7 @@ impl Transaction {
             to,
             amount: moved,
             reason_code,
+            external_id: None,
         });
         Ok(to)
     }

@@ -17,6 +17,9 @@ pub enum OperateError {
     /// The state machine or the amount rules said no.
     #[error(transparent)]
     Refused(#[from] OperationError),
+    /// A refund with this `externalID` was already made on the transaction.
+    #[error("a refund with externalID {0} has already been made")]
+    DuplicateRefund(String),
 }
 
 impl Sandbox {
@@ -60,6 +63,36 @@ impl Sandbox {
             return Err(OperateError::NotFound(id));
         }
         self.operate(id, op)
+    }
+
+    /// Refunds a payment the token may see. A repeated `external_id` is refused, so a merchant
+    /// retrying a refund cannot return the money twice. Checked and applied under the
+    /// transaction's lock.
+    pub fn refund_as(
+        &self,
+        token: &Token,
+        id: Uuid,
+        amount: Option<crate::domain::money::Amount>,
+        external_id: Option<&str>,
+    ) -> Result<Transaction, OperateError> {
+        self.run_due_timers();
+        let now = self.clock.now();
+        let status_id = self.ids.uuid();
+        self.store
+            .update(id, |tx| {
+                if !token_sees(token, tx) {
+                    return Err(OperateError::NotFound(id));
+                }
+                if let Some(external) = external_id.filter(|e| tx.has_refund(e)) {
+                    return Err(OperateError::DuplicateRefund(external.to_string()));
+                }
+                tx.apply(&Operation::Refund(amount), now, status_id)?;
+                if let Some(entry) = tx.history.last_mut() {
+                    entry.external_id = external_id.map(str::to_string);
+                }
+                Ok(tx.clone())
+            })
+            .unwrap_or(Err(OperateError::NotFound(id)))
     }
 
     /// Approves a NEW transaction on its terminal's terms: AUTH on a two-step terminal, CHARGE

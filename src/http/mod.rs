@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 mod middleware;
 pub mod oauth;
+pub mod operations;
 pub mod status;
 
 use crate::engine::Sandbox;
@@ -52,6 +53,9 @@ fn api_routes() -> Router<Arc<Sandbox>> {
             get(status::check_payment),
         )
         .route("/operation/{invoice_id}", get(status::operation))
+        .route("/operation/{id}/charge", post(operations::charge))
+        .route("/operation/{id}/cancel", post(operations::cancel))
+        .route("/operation/{id}/refund", post(operations::refund))
 }
 
 /// How long a graceful shutdown waits for in-flight requests.

@@ -6,3 +6,4 @@ mod helpers;
 mod check_status;
 mod http_errors;
 mod oauth;
+mod operations;
