@@ -15,5 +15,4 @@ USER 10001
 # Inside a container the sandbox must listen on every interface to be reachable.
 ENV EPAY_SANDBOX_ADDR=0.0.0.0:8080
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=2s CMD ["/usr/local/bin/epay-sandbox", "--version"]
 ENTRYPOINT ["/usr/local/bin/epay-sandbox"]

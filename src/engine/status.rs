@@ -27,7 +27,6 @@ impl Sandbox {
     }
 
     fn lookup(&self, token: &Token, invoice_id: &str, kind: TransactionKind) -> StatusLookup {
-        self.run_due_timers();
         let Some(terminal) = token.terminal.as_deref() else {
             return StatusLookup {
                 outcome: LookupOutcome::TerminalAbsent,
@@ -35,8 +34,7 @@ impl Sandbox {
             };
         };
         let found = self
-            .store
-            .transaction_by_invoice(terminal, invoice_id)
+            .fresh_by_invoice(terminal, invoice_id)
             .filter(|t| t.kind == kind && t.client_id == token.client_id);
         if let Some(tx) = found {
             let outcome = if tx.pending.is_some() {
@@ -74,7 +72,6 @@ impl Sandbox {
     /// The payment with this invoiceId on any terminal of the token's client (the older flat
     /// `/operation/{invoiceId}` lookup does not need a terminal in the token).
     pub fn find_payment_for_client(&self, token: &Token, invoice_id: &str) -> Option<Transaction> {
-        self.run_due_timers();
         let terminals: Vec<String> = match &token.terminal {
             Some(t) => vec![t.clone()],
             None => self
@@ -85,7 +82,14 @@ impl Sandbox {
         };
         terminals
             .iter()
-            .filter_map(|t| self.store.transaction_by_invoice(t, invoice_id))
+            .filter_map(|t| self.fresh_by_invoice(t, invoice_id))
             .find(|tx| tx.kind == TransactionKind::Payment && tx.client_id == token.client_id)
+    }
+
+    /// The transaction of an invoice, with any due timer applied first.
+    fn fresh_by_invoice(&self, terminal: &str, invoice_id: &str) -> Option<Transaction> {
+        let tx = self.store.transaction_by_invoice(terminal, invoice_id)?;
+        self.settle_if_due(tx.id);
+        self.store.transaction(tx.id)
     }
 }

@@ -57,7 +57,7 @@ impl Sandbox {
     /// Like [`Sandbox::operate`], but only on a transaction the token's client owns (and, when
     /// the token names a terminal, on that terminal).
     pub fn operate_as(&self, token: &Token, id: Uuid, op: &Operation) -> Result<Transaction, OperateError> {
-        self.run_due_timers();
+        self.settle_if_due(id);
         let visible = self.store.transaction(id).is_some_and(|tx| token_sees(token, &tx));
         if !visible {
             return Err(OperateError::NotFound(id));
@@ -75,7 +75,7 @@ impl Sandbox {
         amount: Option<crate::domain::money::Amount>,
         external_id: Option<&str>,
     ) -> Result<Transaction, OperateError> {
-        self.run_due_timers();
+        self.settle_if_due(id);
         let now = self.clock.now();
         let status_id = self.ids.uuid();
         self.store
@@ -119,30 +119,50 @@ impl Sandbox {
         self.operate(id, &Operation::Decline { code, reason })
     }
 
-    /// Settles pending outcomes and expires AUTH holds that are due at `now`.
+    /// Settles pending outcomes and expires AUTH holds that are due at `now` (the background
+    /// timer and every clock move call this).
     pub(super) fn settle_due_transactions(&self, now: DateTime<Utc>) {
         let hold = self.config.auth_hold;
-        let due = self.store.transaction_ids(|tx| {
-            tx.pending.as_ref().is_some_and(|p| p.settle_at <= now)
-                || (tx.status == Status::Auth && tx.history.last().map_or(tx.created_at, |h| h.at) + hold <= now)
-        });
-        for id in due {
-            let Some(tx) = self.store.transaction(id) else {
-                continue;
-            };
-            let result = match (&tx.pending, tx.status) {
-                (Some(pending), Status::New) => match pending.decline_with {
-                    Some(code) => self.decline(id, code),
-                    None => self.approve(id),
-                },
-                (_, Status::Auth) => self.operate(id, &Operation::ExpireHold),
-                _ => continue,
-            };
-            if let Err(error) = result {
-                tracing::debug!(%id, %error, "timer found the transaction already moved");
-            }
+        for id in self.store.transaction_ids(|tx| is_due(tx, now, hold)) {
+            self.settle(id);
         }
     }
+
+    /// Settles one transaction if its timer is due, so a lookup never shows a stale state
+    /// between two runs of the background timer.
+    pub(super) fn settle_if_due(&self, id: Uuid) {
+        let now = self.clock.now();
+        if self
+            .store
+            .transaction(id)
+            .is_some_and(|tx| is_due(&tx, now, self.config.auth_hold))
+        {
+            self.settle(id);
+        }
+    }
+
+    fn settle(&self, id: Uuid) {
+        let Some(tx) = self.store.transaction(id) else { return };
+        let result = match (&tx.pending, tx.status) {
+            (Some(pending), Status::New) => match pending.decline_with {
+                Some(code) => self.decline(id, code),
+                None => self.approve(id),
+            },
+            (_, Status::Auth) => self.operate(id, &Operation::ExpireHold),
+            _ => return,
+        };
+        if let Err(error) = result {
+            tracing::debug!(%id, %error, "timer found the transaction already moved");
+        }
+    }
+}
+
+/// Whether a transaction has a timer due at `now`: a pending outcome to settle, or an AUTH
+/// older than the hold period.
+fn is_due(tx: &Transaction, now: DateTime<Utc>, hold: chrono::Duration) -> bool {
+    let pending_due = tx.pending.as_ref().is_some_and(|p| p.settle_at <= now);
+    let hold_over = tx.status == Status::Auth && tx.history.last().map_or(tx.created_at, |h| h.at) + hold <= now;
+    pending_due || hold_over
 }
 
 /// Whether a token may see a transaction: same client, and same terminal when the token has one.
