@@ -9,6 +9,8 @@ pub mod error;
 pub mod extract;
 mod middleware;
 pub mod oauth;
+pub mod payments;
+pub mod saved_cards;
 pub mod status;
 
 use crate::engine::Sandbox;
@@ -52,6 +54,11 @@ fn api_routes() -> Router<Arc<Sandbox>> {
             get(status::check_payment),
         )
         .route("/operation/{invoice_id}", get(status::operation))
+        .route("/public.rsa", get(payments::public_key))
+        .route("/payment/cryptopay", post(payments::cryptopay))
+        .route("/payments/cards/auth", post(payments::cards_auth))
+        .route("/cards/{account_id}", get(saved_cards::list))
+        .route("/card/deactivate/{card_id}", post(saved_cards::deactivate))
 }
 
 /// How long a graceful shutdown waits for in-flight requests.
