@@ -6,3 +6,5 @@ mod helpers;
 mod check_status;
 mod http_errors;
 mod oauth;
+mod payments;
+mod saved_cards;
