@@ -117,8 +117,9 @@ impl SandboxCrypto {
 
     /// A key from PEM text: PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`).
     pub fn from_private_pem(pem: &str) -> Result<Self, KeyError> {
-        let private = RsaPrivateKey::from_pkcs8_pem(pem)
-            .or_else(|pkcs8| RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| KeyError::BadPrivateKey(pkcs8.to_string())))?;
+        let private = RsaPrivateKey::from_pkcs8_pem(pem).or_else(|pkcs8| {
+            RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| KeyError::BadPrivateKey(pkcs8.to_string()))
+        })?;
         let public_pem = RsaPublicKey::from(&private)
             .to_public_key_pem(LineEnding::LF)
             .map_err(|e| KeyError::Rsa(e.to_string()))?;
@@ -196,7 +197,10 @@ mod tests {
         let key = sandbox_key();
         assert!(key.public_pem().starts_with("-----BEGIN PUBLIC KEY-----"));
         let der_b64: String = key.public_pem().lines().filter(|l| !l.starts_with("-----")).collect();
-        assert!(der_b64.starts_with("MIICIjANBgkqhkiG9w0BAQEFAAOCAg8A"), "4096-bit SPKI prefix");
+        assert!(
+            der_b64.starts_with("MIICIjANBgkqhkiG9w0BAQEFAAOCAg8A"),
+            "4096-bit SPKI prefix"
+        );
     }
 
     #[test]
@@ -215,8 +219,12 @@ mod tests {
 
     #[test]
     fn lenient_plaintext() {
-        let card = CardData::from_json(br#"{"hpan":" 4405 6397 0401 5096","expDate":"0125","cvc":198,"terminalId":"t"}"#);
-        assert_eq!(card.map(|c| (c.hpan, c.cvc)), Ok(("4405639704015096".into(), "198".into())));
+        let card =
+            CardData::from_json(br#"{"hpan":" 4405 6397 0401 5096","expDate":"0125","cvc":198,"terminalId":"t"}"#);
+        assert_eq!(
+            card.map(|c| (c.hpan, c.cvc)),
+            Ok(("4405639704015096".into(), "198".into()))
+        );
         assert!(CardData::from_json(b"[1]").is_err());
         assert!(CardData::from_json(b"").is_err());
     }

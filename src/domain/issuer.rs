@@ -31,7 +31,12 @@ pub struct YearMonth {
 }
 
 /// The outcome of an attempt: `forced` if any, else the magic amount's, else `card()`.
-pub fn resolve(forced: Option<Outcome>, amount: Amount, catalogue: &Catalogue, card: impl FnOnce() -> Outcome) -> Outcome {
+pub fn resolve(
+    forced: Option<Outcome>,
+    amount: Amount,
+    catalogue: &Catalogue,
+    card: impl FnOnce() -> Outcome,
+) -> Outcome {
     forced
         .or_else(|| magic_amount_outcome(amount, catalogue))
         .unwrap_or_else(card)
@@ -59,7 +64,12 @@ pub fn magic_amount_outcome(amount: Amount, catalogue: &Catalogue) -> Option<Out
 
 /// The outcome for a card entered by the payer (cryptopay): number, expiry and CVC checked
 /// against the test cards, then the card's behaviour, 3-D Secure included.
-pub fn card_outcome(cards: &[TestCard], presented: &PresentedCard<'_>, today: YearMonth, catalogue: &Catalogue) -> Outcome {
+pub fn card_outcome(
+    cards: &[TestCard],
+    presented: &PresentedCard<'_>,
+    today: YearMonth,
+    catalogue: &Catalogue,
+) -> Outcome {
     let pan = presented.pan;
     if !(12..=19).contains(&pan.len()) || !luhn_valid(pan) {
         return catalogue.refusal(fidelity::INVALID_PAN_REASON);
@@ -198,20 +208,38 @@ mod tests {
     fn documented_cards_accept_only_their_pairs() {
         assert_eq!(outcome("4405639704015096", "0125", "815"), Outcome::Approve);
         assert_eq!(outcome("4405639704015096", "0127", "321"), Outcome::Approve);
-        assert_eq!(outcome("4405639704015096", "0127", "815"), Outcome::Decline { code: 469 });
-        assert_eq!(outcome("4405639704015096", "1230", "815"), Outcome::Decline { code: 457 });
+        assert_eq!(
+            outcome("4405639704015096", "0127", "815"),
+            Outcome::Decline { code: 469 }
+        );
+        assert_eq!(
+            outcome("4405639704015096", "1230", "815"),
+            Outcome::Decline { code: 457 }
+        );
         assert_eq!(outcome("5522042705066736", "0127", "775"), challenge(Outcome::Approve));
         assert_eq!(outcome("377514500004820", "0128", "0198"), Outcome::Approve);
         assert_eq!(outcome("377514500004820", "0128", "198"), Outcome::Approve);
-        assert_eq!(outcome("377514500004820", "0125", "4169"), Outcome::Decline { code: 465 });
+        assert_eq!(
+            outcome("377514500004820", "0125", "4169"),
+            Outcome::Decline { code: 465 }
+        );
         assert_eq!(outcome("377514500000794", "0923", "1687"), Outcome::Approve);
-        assert_eq!(outcome("4003032704547597", "0920", "170"), Outcome::Decline { code: 465 });
-        assert_eq!(outcome("5578342710750560", "0920", "254"), Outcome::Decline { code: 467 });
+        assert_eq!(
+            outcome("4003032704547597", "0920", "170"),
+            Outcome::Decline { code: 465 }
+        );
+        assert_eq!(
+            outcome("5578342710750560", "0920", "254"),
+            Outcome::Decline { code: 467 }
+        );
     }
 
     #[test]
     fn sandbox_cards_follow_their_behaviour() {
-        assert_eq!(outcome("4000000000004848", "1230", "123"), Outcome::Decline { code: 484 });
+        assert_eq!(
+            outcome("4000000000004848", "1230", "123"),
+            Outcome::Decline { code: 484 }
+        );
         assert_eq!(outcome("4000000000004947", "1230", "123"), Outcome::Fail { code: 494 });
         assert_eq!(
             outcome("4000000000004541", "1230", "123"),
@@ -225,21 +253,42 @@ mod tests {
             outcome("5100000000004844", "1230", "123"),
             challenge(Outcome::Decline { code: 484 })
         );
-        assert_eq!(outcome("4000000000004558", "1230", "123"), Outcome::Decline { code: 455 });
+        assert_eq!(
+            outcome("4000000000004558", "1230", "123"),
+            Outcome::Decline { code: 455 }
+        );
         assert_eq!(
             outcome("4000000000004731", "1230", "123"),
             challenge(Outcome::AuthenticationFailed { code: 473 })
         );
-        assert_eq!(outcome("4000000000004848", "0526", "123"), Outcome::Decline { code: 478 });
-        assert_eq!(outcome("4000000000004848", "0626", "123"), Outcome::Decline { code: 484 });
-        assert_eq!(outcome("4000000000004848", "1330", "123"), Outcome::Decline { code: 457 });
-        assert_eq!(outcome("4000000000004848", "1230", "12"), Outcome::Decline { code: 469 });
+        assert_eq!(
+            outcome("4000000000004848", "0526", "123"),
+            Outcome::Decline { code: 478 }
+        );
+        assert_eq!(
+            outcome("4000000000004848", "0626", "123"),
+            Outcome::Decline { code: 484 }
+        );
+        assert_eq!(
+            outcome("4000000000004848", "1330", "123"),
+            Outcome::Decline { code: 457 }
+        );
+        assert_eq!(
+            outcome("4000000000004848", "1230", "12"),
+            Outcome::Decline { code: 469 }
+        );
     }
 
     #[test]
     fn unknown_and_invalid_numbers() {
-        assert_eq!(outcome("4111111111111111", "1230", "123"), Outcome::Decline { code: 471 });
-        assert_eq!(outcome("4111111111111112", "1230", "123"), Outcome::Decline { code: 472 });
+        assert_eq!(
+            outcome("4111111111111111", "1230", "123"),
+            Outcome::Decline { code: 471 }
+        );
+        assert_eq!(
+            outcome("4111111111111112", "1230", "123"),
+            Outcome::Decline { code: 472 }
+        );
         assert_eq!(outcome("", "1230", "123"), Outcome::Decline { code: 472 });
     }
 
@@ -275,7 +324,10 @@ mod tests {
             resolve(None, Amount::from_minor(48499), &fx.catalogue, card),
             Outcome::Decline { code: 484 }
         );
-        assert_eq!(resolve(None, Amount::from_units(100), &fx.catalogue, card), Outcome::Approve);
+        assert_eq!(
+            resolve(None, Amount::from_units(100), &fx.catalogue, card),
+            Outcome::Approve
+        );
     }
 
     #[test]

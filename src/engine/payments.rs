@@ -119,7 +119,7 @@ pub enum PaymentError {
     /// Declined, failed, failed 3-D Secure or pending: the transaction records it.
     NotApproved {
         /// The transaction (REJECT, FAILED, 3D, or NEW while pending).
-        transaction: Transaction,
+        transaction: Box<Transaction>,
         /// Reason code.
         code: i32,
         /// Reason text.
@@ -142,7 +142,7 @@ impl PaymentError {
 enum PaymentCard {
     Entered(CardData),
     Wallet,
-    Saved(SavedCard),
+    Saved(Box<SavedCard>),
 }
 
 impl Sandbox {
@@ -168,7 +168,12 @@ impl Sandbox {
             _ => None,
         };
         let tx = self
-            .open_transaction(new_transaction(token, request, &terminal, self.snapshot(&card, request)))
+            .open_transaction(new_transaction(
+                token,
+                request,
+                &terminal,
+                self.snapshot(&card, request),
+            ))
             .map_err(|e| PaymentError::refused(RequestRefusal::DuplicateInvoice, e.to_string()))?;
         tracing::info!(id = %tx.id, invoice = %tx.order.invoice_id, card = %tx.card.mask, ?outcome, "payment attempt");
         self.play_outcome(tx.id, outcome, card_to_save)
@@ -187,7 +192,7 @@ impl Sandbox {
         let refused = |code: i32, op: Operation| -> Result<PaymentAccepted, PaymentError> {
             let transaction = self.operate(id, &op).map_err(PaymentError::Conflict)?;
             Err(PaymentError::NotApproved {
-                transaction,
+                transaction: Box::new(transaction),
                 code,
                 message: catalogue.message_en(code),
             })
@@ -223,7 +228,10 @@ impl Sandbox {
                 },
             ),
             Outcome::Challenge { then } => {
-                let tx = self.store.transaction(id).ok_or(PaymentError::Conflict(OperateError::NotFound(id)))?;
+                let tx = self
+                    .store
+                    .transaction(id)
+                    .ok_or(PaymentError::Conflict(OperateError::NotFound(id)))?;
                 let challenge = self.begin_challenge(&tx, *then, card_to_save);
                 Ok(PaymentAccepted::Challenge {
                     transaction: tx,
@@ -250,7 +258,7 @@ impl Sandbox {
                     })
                     .ok_or(PaymentError::Conflict(OperateError::NotFound(id)))?;
                 Err(PaymentError::NotApproved {
-                    transaction,
+                    transaction: Box::new(transaction),
                     code,
                     message,
                 })
@@ -291,7 +299,10 @@ impl Sandbox {
         if terminal.kind != TerminalKind::Payment {
             return Err(PaymentError::refused(
                 RequestRefusal::Invalid,
-                format!("terminal {} is a transfer terminal; card payments need a payment terminal", terminal.id),
+                format!(
+                    "terminal {} is a transfer terminal; card payments need a payment terminal",
+                    terminal.id
+                ),
             ));
         }
         if !terminal.accepts_currency(&request.currency) {
@@ -331,7 +342,7 @@ impl Sandbox {
             }
             PaymentMethod::SavedCard(card_id) => self
                 .usable_saved_card(token, &request.account_id, &card_id)
-                .map(PaymentCard::Saved)
+                .map(|card| PaymentCard::Saved(Box::new(card)))
                 .map_err(|e| PaymentError::refused(RequestRefusal::CardNotUsable, e.to_string())),
         }
     }
@@ -353,7 +364,13 @@ impl Sandbox {
         Ok(data)
     }
 
-    fn decide_outcome(&self, token: &Token, request: &PaymentRequest, terminal: &Terminal, card: &PaymentCard) -> Outcome {
+    fn decide_outcome(
+        &self,
+        token: &Token,
+        request: &PaymentRequest,
+        terminal: &Terminal,
+        card: &PaymentCard,
+    ) -> Outcome {
         let (pan, card_id) = match card {
             PaymentCard::Entered(data) => (data.hpan.clone(), String::new()),
             PaymentCard::Wallet => (String::new(), String::new()),

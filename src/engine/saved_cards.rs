@@ -14,7 +14,10 @@ impl Sandbox {
         let existing = self
             .store
             .saved_cards(|c| {
-                c.active && c.client_id == tx.client_id && c.account_id == tx.order.account_id && c.card_hash == card_hash
+                c.active
+                    && c.client_id == tx.client_id
+                    && c.account_id == tx.order.account_id
+                    && c.card_hash == card_hash
             })
             .into_iter()
             .next();
@@ -68,7 +71,12 @@ impl Sandbox {
     }
 
     /// The saved card `card_id` if `account_id` of the token's client may pay with it.
-    pub fn usable_saved_card(&self, token: &Token, account_id: &str, card_id: &str) -> Result<SavedCard, SavedCardError> {
+    pub fn usable_saved_card(
+        &self,
+        token: &Token,
+        account_id: &str,
+        card_id: &str,
+    ) -> Result<SavedCard, SavedCardError> {
         let id = self.own_card_id(token, card_id)?;
         let card = self
             .store

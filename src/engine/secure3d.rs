@@ -28,7 +28,12 @@ pub struct Secure3dChallenge {
 impl Sandbox {
     /// Opens a 3-D Secure session for a NEW transaction; `then` is what happens once the
     /// cardholder passes the challenge, `card_to_save` the card to save if it then succeeds.
-    pub fn begin_challenge(&self, tx: &Transaction, then: Outcome, card_to_save: Option<CardToSave>) -> Secure3dChallenge {
+    pub fn begin_challenge(
+        &self,
+        tx: &Transaction,
+        then: Outcome,
+        card_to_save: Option<CardToSave>,
+    ) -> Secure3dChallenge {
         let md = STANDARD.encode(self.ids.uuid().simple().to_string());
         let pa_req = STANDARD.encode(
             json!({

@@ -209,7 +209,10 @@ impl<'a> Fields<'a> {
         let amount = Amount::from_json(amount).map_err(|e| e.to_string())?;
         Ok(PaymentRequest {
             amount,
-            currency: self.text(&["currency"]).ok_or("currency is required")?.to_ascii_uppercase(),
+            currency: self
+                .text(&["currency"])
+                .ok_or("currency is required")?
+                .to_ascii_uppercase(),
             invoice_id: self.text(&["invoiceId", "invoiceID"]).ok_or("invoiceId is required")?,
             invoice_id_alt: self.text_or_empty(&["invoiceIdAlt", "invoiceIDAlt"]),
             terminal_id: self.text(&["terminalId", "terminalID", "terminal"]),

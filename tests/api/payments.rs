@@ -91,7 +91,11 @@ async fn public_key_is_pem_spki_and_encrypts_like_a_merchant() {
     assert_eq!(cryptogram.len(), 684);
     let token = app.payment_token("000000001", "100", TERMINAL).await;
     let (status, body) = app
-        .post_json("/payment/cryptopay", &token, &body("000000001", json!(100), &cryptogram))
+        .post_json(
+            "/payment/cryptopay",
+            &token,
+            &body("000000001", json!(100), &cryptogram),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "AUTH");
@@ -136,7 +140,10 @@ async fn success_body_has_the_seed_003_fields() {
     assert!(body["reference"].as_str().is_some_and(|r| r.len() == 12));
     assert!(body["intReference"].as_str().is_some_and(|r| r.len() == 16));
     let (status_name, reason, result) = status_of(&app, "938290483290").await;
-    assert_eq!((status_name.as_str(), reason.as_str(), result.as_str()), ("AUTH", "00", "100"));
+    assert_eq!(
+        (status_name.as_str(), reason.as_str(), result.as_str()),
+        ("AUTH", "00", "100")
+    );
 }
 
 #[tokio::test]
@@ -145,7 +152,11 @@ async fn one_step_terminal_charges_and_decimal_string_amounts_work() {
     let token = app.payment_token("000000002", "12.22", ONE_STEP_TERMINAL).await;
     let cryptogram = app.cryptogram("4405639704015096", "0127", "321", ONE_STEP_TERMINAL);
     let (status, body) = app
-        .post_json("/api/payment/cryptopay", &token, &body("000000002", json!("12.22"), &cryptogram))
+        .post_json(
+            "/api/payment/cryptopay",
+            &token,
+            &body("000000002", json!("12.22"), &cryptogram),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "CHARGE");
@@ -258,9 +269,7 @@ async fn decline_body_has_the_seed_003_error_fields() {
         })
     );
     let token = app.terminal_token(TERMINAL).await;
-    let (_, status) = app
-        .get("/check-status/payment/transaction/8161284658525", &token)
-        .await;
+    let (_, status) = app.get("/check-status/payment/transaction/8161284658525", &token).await;
     assert_eq!(status["transaction"]["reason"], "Not permitted to merchant");
     assert_eq!(status["transaction"]["reasonCode"], "487");
 }
@@ -275,7 +284,10 @@ async fn pending_card_settles_after_sixty_sandbox_seconds() {
     app.sandbox().clock.advance(Duration::seconds(59));
     assert_eq!(status_of(&app, "000000401").await.2, "107");
     app.sandbox().clock.advance(Duration::seconds(1));
-    assert_eq!(status_of(&app, "000000401").await, ("AUTH".into(), "00".into(), "100".into()));
+    assert_eq!(
+        status_of(&app, "000000401").await,
+        ("AUTH".into(), "00".into(), "100".into())
+    );
 }
 
 #[tokio::test]
@@ -291,7 +303,10 @@ async fn challenge_opens_a_3ds_session() {
     assert_eq!(body["intReference"], "");
     assert_eq!(body["cardID"], "");
     let session = app.sandbox().store.secure3d_session(md).expect("session stored by MD");
-    assert_eq!(session.transaction_id.to_string(), body["id"].as_str().unwrap_or_default());
+    assert_eq!(
+        session.transaction_id.to_string(),
+        body["id"].as_str().unwrap_or_default()
+    );
     assert_eq!(session.then, epay_sandbox::domain::outcome::Outcome::Approve);
 }
 
@@ -316,7 +331,11 @@ async fn magic_amounts() {
     let (status, body) = pay(&app, "000000504", "484.98", VISA).await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = pay(&app, "000000505", "484.99", ("4000000000004848", "1299", "123")).await;
-    assert_eq!((status, body["code"].clone()), (400, json!(484)), "magic wins over the card: {body}");
+    assert_eq!(
+        (status, body["code"].clone()),
+        (400, json!(484)),
+        "magic wins over the card: {body}"
+    );
 }
 
 #[tokio::test]
@@ -349,11 +368,24 @@ async fn token_must_match_the_payment() {
     for (what, request) in cases {
         let (status, body) = app.post_json("/payment/cryptopay", &token, &request).await;
         assert_eq!((status, body["code"].clone()), (400, json!(-1)), "{what}: {body}");
-        assert!(body["message"].as_str().is_some_and(|m| m.contains("terminal") || m.contains("token")), "{what}: {body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("terminal") || m.contains("token")),
+            "{what}: {body}"
+        );
     }
-    assert_eq!(app.sandbox().store.transaction_count(), 0, "refused before any transaction");
+    assert_eq!(
+        app.sandbox().store.transaction_count(),
+        0,
+        "refused before any transaction"
+    );
     let (status, _) = app
-        .post_json("/payment/cryptopay", &token, &body("000000601", json!(100), &cryptogram))
+        .post_json(
+            "/payment/cryptopay",
+            &token,
+            &body("000000601", json!(100), &cryptogram),
+        )
         .await;
     assert_eq!(status, 200);
 }
@@ -365,9 +397,15 @@ async fn duplicate_invoices_are_refused() {
     assert_eq!(status, 400);
     let (status, body) = pay(&app, "1000000701", "100", VISA).await;
     assert_eq!((status, body["code"].clone()), (400, json!(-1)), "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("already been used")));
+    assert!(body["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("already been used")));
     let (status, body) = pay(&app, "2000000701", "100", VISA).await;
-    assert_eq!((status, body["code"].clone()), (400, json!(-1)), "same last six digits: {body}");
+    assert_eq!(
+        (status, body["code"].clone()),
+        (400, json!(-1)),
+        "same last six digits: {body}"
+    );
     let (status, _) = pay_on(&app, ONE_STEP_TERMINAL, "1000000701", "100", VISA).await;
     assert_eq!(status, 200, "another terminal may reuse it");
 }
@@ -407,7 +445,10 @@ async fn validation_errors_come_before_any_transaction() {
         let (status, body) = app.post_json("/payment/cryptopay", &token, &request).await;
         assert_eq!((status, body["code"].clone()), (400, json!(-1)), "{what}: {body}");
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}");
-        assert!(body.get("invoiceId").is_some() && body.get("accountId").is_some(), "{what}: {body}");
+        assert!(
+            body.get("invoiceId").is_some() && body.get("accountId").is_some(),
+            "{what}: {body}"
+        );
     }
     let (status, answer) = app.post_json("/payment/cryptopay", &token, &json!([1, 2])).await;
     assert_eq!((status, answer["code"].clone()), (400, json!(-1)));
@@ -421,7 +462,11 @@ async fn validation_errors_come_before_any_transaction() {
         .expect("POST");
     assert_eq!(response.status().as_u16(), 400);
     let (status, _) = app
-        .post_json("/payment/cryptopay", "unknown-token", &body("000000801", json!(100), &cryptogram))
+        .post_json(
+            "/payment/cryptopay",
+            "unknown-token",
+            &body("000000801", json!(100), &cryptogram),
+        )
         .await;
     assert_eq!(status, 401);
     assert_eq!(app.sandbox().store.transaction_count(), 0);
@@ -475,7 +520,11 @@ async fn apple_pay_and_google_pay_are_accepted() {
 
     let token = app.payment_token("000001003", "10", ONE_STEP_TERMINAL).await;
     let (status, body_json) = app
-        .post_json("/payment/cryptopay", &token, &body("000001003", json!(10), &placeholder))
+        .post_json(
+            "/payment/cryptopay",
+            &token,
+            &body("000001003", json!(10), &placeholder),
+        )
         .await;
     assert_eq!(status, 200, "the placeholder alone is Apple Pay: {body_json}");
 
@@ -484,4 +533,39 @@ async fn apple_pay_and_google_pay_are_accepted() {
     request["paymentType"] = json!("applePay");
     let (status, body_json) = app.post_json("/payment/cryptopay", &token, &request).await;
     assert_eq!((status, body_json["code"].clone()), (400, json!(484)));
+}
+
+#[tokio::test]
+async fn rsa_key_option_replaces_the_embedded_key() {
+    let dir = std::env::temp_dir().join(format!("epay-sandbox-key-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("key.pem");
+    std::fs::write(&path, epay_sandbox::crypto::generate_private_pem(1024).expect("key")).expect("write");
+    let app = TestApp::spawn_with(epay_sandbox::Config {
+        rsa_key: Some(path.clone()),
+        ..Default::default()
+    })
+    .await;
+    let pem = app
+        .http
+        .get(app.url("/public.rsa"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    let embedded = epay_sandbox::crypto::SandboxCrypto::embedded().expect("embedded");
+    assert_ne!(pem, embedded.public_pem());
+    let (status, body) = pay(&app, "000001101", "100", VISA).await;
+    assert_eq!(status, 200, "cryptograms for the replacement key work: {body}");
+
+    std::fs::write(&path, "not a key").expect("write");
+    let started = epay_sandbox::SandboxServer::start(epay_sandbox::Config {
+        rsa_key: Some(path),
+        ..Default::default()
+    })
+    .await;
+    assert!(matches!(started, Err(epay_sandbox::StartError::Other(_))));
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -72,8 +72,12 @@ fn auth_body(invoice: &str, amount: Value, account: &str, card_id: &str) -> Valu
 async fn pay_saved(app: &TestApp, invoice: &str, amount: &str, account: &str, card_id: &str) -> (u16, Value) {
     let token = app.payment_token(invoice, amount, TERMINAL).await;
     let amount: Value = serde_json::from_str(amount).expect("amount literal");
-    app.post_json("/payments/cards/auth", &token, &auth_body(invoice, amount, account, card_id))
-        .await
+    app.post_json(
+        "/payments/cards/auth",
+        &token,
+        &auth_body(invoice, amount, account, card_id),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -165,7 +169,10 @@ async fn cards_are_listed_in_pascal_case_and_deactivated() {
     let (status, body) = app
         .post_json(&format!("/card/deactivate/{card_id}"), &token, &Value::Null)
         .await;
-    assert_eq!((status, body), (200, json!({"status": "card successfully deactivated"})));
+    assert_eq!(
+        (status, body),
+        (200, json!({"status": "card successfully deactivated"}))
+    );
     let (_, body) = app.get(&format!("/cards/{ACCOUNT}"), &token).await;
     assert_eq!(body, json!([]));
     let (status, body) = app
@@ -243,9 +250,17 @@ async fn cards_auth_validates_like_cryptopay() {
     let (status, answer) = app.post_json("/payments/cards/auth", &token, &body).await;
     assert_eq!((status, answer["code"].clone()), (400, json!(-1)), "{answer}");
     let (status, answer) = app
-        .post_json("/payments/cards/auth", &token, &auth_body("000002402", json!(200), ACCOUNT, &card_id))
+        .post_json(
+            "/payments/cards/auth",
+            &token,
+            &auth_body("000002402", json!(200), ACCOUNT, &card_id),
+        )
         .await;
-    assert_eq!((status, answer["code"].clone()), (400, json!(-1)), "token amount mismatch: {answer}");
+    assert_eq!(
+        (status, answer["code"].clone()),
+        (400, json!(-1)),
+        "token amount mismatch: {answer}"
+    );
     let mut body = auth_body("000002402", json!(100), ACCOUNT, &card_id);
     body["cardId"] = json!(card_id);
     let (status, answer) = app.post_json("/payments/cards/auth", &token, &body).await;
