@@ -569,3 +569,31 @@ async fn rsa_key_option_replaces_the_embedded_key() {
     assert!(matches!(started, Err(epay_sandbox::StartError::Other(_))));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_passed_challenge_plays_the_stored_outcome_and_saves_the_card() {
+    let app = TestApp::spawn().await;
+    let token = app.payment_token("000001201", "100", TERMINAL).await;
+    let mut request = body(
+        "000001201",
+        json!(100),
+        &app.cryptogram("5522042705066736", "0127", "775", TERMINAL),
+    );
+    request["cardSave"] = json!(true);
+    let (status, answer) = app.post_json("/payment/cryptopay", &token, &request).await;
+    assert_eq!(status, 200, "{answer}");
+    let md = answer["secure3D"]["md"].as_str().expect("md");
+    let session = app.sandbox().store.take_secure3d_session(md).expect("session");
+    assert!(session.card_to_save.is_some());
+    let accepted = app
+        .sandbox()
+        .play_outcome(session.transaction_id, session.then, session.card_to_save)
+        .expect("approved");
+    let epay_sandbox::engine::PaymentAccepted::Approved(tx) = accepted else {
+        panic!("expected an approval");
+    };
+    assert_eq!(tx.status.as_str(), "AUTH");
+    assert_eq!(tx.card.card_id.len(), 36);
+    let (_, cards) = app.get("/cards/uuid000001", &token).await;
+    assert_eq!(cards.as_array().map(Vec::len), Some(1));
+}
