@@ -1,10 +1,11 @@
 //! The command line: `epay-sandbox [serve] [--addr …]` and helper subcommands.
 
 use crate::config::Config;
+use crate::crypto::{self, CardData, SandboxCrypto};
 use crate::server;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tokio::net::TcpListener;
 
 /// ePay Sandbox: an offline emulator of Halyk Bank's ePay payment gateway.
@@ -24,6 +25,33 @@ pub struct Cli {
 pub enum Command {
     /// Run the sandbox server (the default).
     Serve,
+    /// Generate an RSA private key (PKCS#8 PEM) for `--rsa-key`.
+    GenKey {
+        /// Where to write the private key.
+        #[arg(long)]
+        out: PathBuf,
+        /// Key size in bits.
+        #[arg(long, default_value_t = 4096)]
+        bits: usize,
+    },
+    /// Print a base64 cryptogram for `/payment/cryptopay` (for curl demos).
+    Cryptogram {
+        /// Card number.
+        #[arg(long)]
+        pan: String,
+        /// Expiry as MMYY.
+        #[arg(long)]
+        exp: String,
+        /// CVC/CVV.
+        #[arg(long)]
+        cvc: String,
+        /// Terminal UUID the payment is made on.
+        #[arg(long)]
+        terminal: String,
+        /// Public key PEM (SPKI) to encrypt with (default: the embedded sandbox key).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
 }
 
 /// Options of the server.
@@ -68,6 +96,57 @@ impl ServeArgs {
 pub async fn run(cli: Cli) -> i32 {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.serve).await,
+        Command::GenKey { out, bits } => gen_key(&out, bits),
+        Command::Cryptogram {
+            pan,
+            exp,
+            cvc,
+            terminal,
+            key,
+        } => print_cryptogram(
+            CardData {
+                hpan: pan,
+                exp_date: exp,
+                cvc,
+                terminal_id: terminal,
+            },
+            key.as_deref(),
+        ),
+    }
+}
+
+fn gen_key(out: &Path, bits: usize) -> i32 {
+    let written = crypto::generate_private_pem(bits)
+        .map_err(|e| e.to_string())
+        .and_then(|pem| std::fs::write(out, pem).map_err(|e| format!("cannot write {}: {e}", out.display())));
+    match written {
+        Ok(()) => {
+            println!("wrote a {bits}-bit RSA private key to {}", out.display());
+            0
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            1
+        }
+    }
+}
+
+fn print_cryptogram(card: CardData, key: Option<&Path>) -> i32 {
+    let public_pem = match key {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display())),
+        None => SandboxCrypto::embedded()
+            .map(|k| k.public_pem().to_string())
+            .map_err(|e| e.to_string()),
+    };
+    match public_pem.and_then(|pem| crypto::encrypt_cryptogram(&pem, &card).map_err(|e| e.to_string())) {
+        Ok(cryptogram) => {
+            println!("{cryptogram}");
+            0
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            1
+        }
     }
 }
 

@@ -86,6 +86,76 @@ pub fn display_language(language: &str) -> String {
     }
 }
 
+// ---- Payments: cryptopay, saved cards (docs/fidelity.md, section "Payments") -------------------
+
+/// Fractional part (in minor units) that makes an amount magic: `484.99` forces reason 484. (P-02)
+pub const MAGIC_AMOUNT_CENTS: i64 = 99;
+/// Sandbox seconds a magic not-final amount (`454.99`) stays pending before it is approved. (P-02)
+pub const MAGIC_PENDING_SECONDS: i64 = 60;
+
+/// Expiry missing, malformed or not a documented one for the card. (P-03)
+pub const WRONG_EXPIRY_REASON: i32 = 457;
+/// CVC wrong for the card, or not 3–4 digits. (P-03)
+pub const WRONG_CVC_REASON: i32 = 469;
+/// A sandbox card with a past expiry. (P-03)
+pub const EXPIRED_CARD_REASON: i32 = 478;
+/// A Luhn-valid number that is not a test card. (P-03)
+pub const UNKNOWN_CARD_REASON: i32 = 471;
+/// A number that fails the Luhn check or has a wrong length. (P-03)
+pub const INVALID_PAN_REASON: i32 = 472;
+/// A locked card whose fixture names no `lockedReasonCode`. (P-03)
+pub const LOCKED_CARD_DEFAULT_REASON: i32 = 465;
+/// 3-D Secure unavailable for the card. (P-03)
+pub const THREE_DS_UNAVAILABLE_REASON: i32 = 455;
+/// 3-D Secure authentication failed. (P-03)
+pub const THREE_DS_FAILED_REASON: i32 = 473;
+/// Reason code of an attempt whose outcome is not final yet (answered synchronously). (P-06)
+pub const PENDING_REASON: i32 = 454;
+
+/// HTTP status of a refused payment (declined, failed or pending), body `{"code": <reason>, …}`. (P-04)
+pub const DECLINE_HTTP_STATUS: u16 = 400;
+/// Whether a refused payment's error body carries the transaction `id` and `reference`; the
+/// seed 003 sample shows them empty. (P-04)
+pub const DECLINE_ECHOES_IDS: bool = false;
+
+/// A payment request refused before any transaction exists. (P-07)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestRefusal {
+    /// A missing or malformed field (invoiceId, amount, description, currency …).
+    Invalid,
+    /// The token was issued for another invoice, amount, currency or terminal.
+    TokenMismatch,
+    /// The invoiceId (or its last six digits) was already used on the terminal.
+    DuplicateInvoice,
+    /// The cryptogram cannot be decoded, decrypted or parsed.
+    BadCryptogram,
+    /// The saved card is unknown, another customer's, or deactivated.
+    CardNotUsable,
+}
+
+/// `(HTTP status, code)` of a refused request: seed 002's `{"code": -1, "message"}` with 400. (P-07)
+pub fn request_refusal(kind: RequestRefusal) -> (u16, i64) {
+    match kind {
+        RequestRefusal::Invalid
+        | RequestRefusal::TokenMismatch
+        | RequestRefusal::DuplicateInvoice
+        | RequestRefusal::BadCryptogram
+        | RequestRefusal::CardNotUsable => (400, -1),
+    }
+}
+
+/// Currency of a zero-amount card verification. (P-08)
+pub const VERIFICATION_CURRENCY: &str = "USD";
+
+/// Card shown for an Apple Pay / Google Pay payment, which carries no PAN: `(mask, brand)`. (P-09)
+pub const WALLET_CARD: (&str, &str) = ("400000...0000", "VISA");
+
+/// Content type of `/public.rsa`. (P-10)
+pub const PUBLIC_KEY_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+
+/// Body of a successful `/card/deactivate/{cardId}`. (P-11)
+pub const CARD_DEACTIVATED: &str = "card successfully deactivated";
+
 #[cfg(test)]
 mod tests {
     use super::*;

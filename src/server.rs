@@ -2,6 +2,7 @@
 //! embeddable [`SandboxServer`] that tests start in-process on a free port.
 
 use crate::config::Config;
+use crate::crypto::SandboxCrypto;
 use crate::engine::Sandbox;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http;
@@ -35,13 +36,16 @@ pub enum StartError {
     Other(String),
 }
 
-/// Builds the sandbox state from a config: fixtures from the directory or the embedded copy.
+/// Builds the sandbox state from a config: fixtures from the directory or the embedded copy, the
+/// RSA key from `--rsa-key`, the fixtures directory or the embedded test key.
 pub fn build(config: Config) -> Result<Arc<Sandbox>, StartError> {
     let fixtures = match &config.fixtures_dir {
         Some(dir) => Fixtures::from_dir(dir)?,
         None => Fixtures::embedded()?,
     };
-    Ok(Arc::new(Sandbox::new(config, fixtures)))
+    let crypto = SandboxCrypto::load(config.rsa_key.as_deref(), config.fixtures_dir.as_deref())
+        .map_err(|e| StartError::Other(e.to_string()))?;
+    Ok(Arc::new(Sandbox::with_crypto(config, fixtures, crypto)))
 }
 
 /// Serves `sandbox` on `listener` until `shutdown` completes, then drains in-flight requests

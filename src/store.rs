@@ -5,6 +5,8 @@
 //! that entry's lock, so two concurrent operations on one transaction can never both win.
 
 use crate::domain::merchants::{Merchant, Terminal};
+use crate::domain::saved_cards::SavedCard;
+use crate::domain::secure3d::Secure3dSession;
 use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
 use crate::domain::validation::invoice_suffix;
@@ -41,6 +43,8 @@ pub struct Store {
     refresh_tokens: DashMap<String, Token>,
     merchants: DashMap<String, Merchant>,
     terminal_owners: DashMap<String, String>,
+    saved_cards: DashMap<Uuid, SavedCard>,
+    secure3d_sessions: DashMap<String, Secure3dSession>,
 }
 
 fn key(terminal: &str, invoice: &str) -> InvoiceKey {
@@ -207,7 +211,7 @@ impl Store {
         doomed.len()
     }
 
-    /// Forgets everything: transactions, tokens and merchants.
+    /// Forgets everything: transactions, tokens, merchants, saved cards and 3-D Secure sessions.
     pub fn clear(&self) {
         self.transactions.clear();
         self.invoices.clear();
@@ -216,5 +220,48 @@ impl Store {
         self.refresh_tokens.clear();
         self.merchants.clear();
         self.terminal_owners.clear();
+        self.saved_cards.clear();
+        self.secure3d_sessions.clear();
+    }
+
+    // ---- saved cards -----------------------------------------------------------------------
+
+    /// Stores (or replaces) a saved card.
+    pub fn put_saved_card(&self, card: SavedCard) {
+        self.saved_cards.insert(card.id, card);
+    }
+
+    /// A saved card by id.
+    pub fn saved_card(&self, id: Uuid) -> Option<SavedCard> {
+        self.saved_cards.get(&id).map(|c| c.clone())
+    }
+
+    /// Saved cards for which `keep` holds, oldest first.
+    pub fn saved_cards(&self, keep: impl Fn(&SavedCard) -> bool) -> Vec<SavedCard> {
+        let mut found: Vec<SavedCard> = self.saved_cards.iter().filter(|c| keep(c)).map(|c| c.clone()).collect();
+        found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        found
+    }
+
+    /// Runs `change` on a saved card while holding its lock; `None` when there is no such id.
+    pub fn update_saved_card<R>(&self, id: Uuid, change: impl FnOnce(&mut SavedCard) -> R) -> Option<R> {
+        self.saved_cards.get_mut(&id).map(|mut card| change(&mut card))
+    }
+
+    // ---- 3-D Secure sessions ---------------------------------------------------------------
+
+    /// Stores a 3-D Secure session under its MD.
+    pub fn put_secure3d_session(&self, session: Secure3dSession) {
+        self.secure3d_sessions.insert(session.md.clone(), session);
+    }
+
+    /// The 3-D Secure session with this MD.
+    pub fn secure3d_session(&self, md: &str) -> Option<Secure3dSession> {
+        self.secure3d_sessions.get(md).map(|s| s.clone())
+    }
+
+    /// Removes and returns the 3-D Secure session with this MD (so it completes only once).
+    pub fn take_secure3d_session(&self, md: &str) -> Option<Secure3dSession> {
+        self.secure3d_sessions.remove(md).map(|(_, s)| s)
     }
 }

@@ -2,10 +2,13 @@
 //! property-tested.
 
 pub mod cards;
+pub mod issuer;
 pub mod merchants;
 pub mod money;
 pub mod outcome;
 pub mod reasons;
+pub mod saved_cards;
+pub mod secure3d;
 pub mod status;
 pub mod tokens;
 pub mod transaction;

@@ -23,6 +23,12 @@ pub enum Outcome {
         /// Reason code (§4.3).
         code: i32,
     },
+    /// 3-D Secure authentication failed: status 3D with this reason code (473). As the `then` of
+    /// a [`Outcome::Challenge`], the challenge fails whatever the cardholder enters.
+    AuthenticationFailed {
+        /// Reason code (§4.3).
+        code: i32,
+    },
     /// A 3-D Secure challenge first; `then` is what happens once the cardholder passes it.
     Challenge {
         /// Outcome after a successful challenge.

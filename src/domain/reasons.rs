@@ -1,5 +1,6 @@
 //! The catalogue of reason codes (spec §4.3) and check-status result codes (§4.2).
 
+use super::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -15,6 +16,9 @@ pub struct ReasonCode {
     pub message_en: String,
     /// Whether the outcome is final; not-final codes keep a transaction in progress.
     pub r#final: bool,
+    /// Whether the code is a technical failure (FAILED) rather than a decline (REJECT).
+    #[serde(default)]
+    pub technical: bool,
 }
 
 /// One check-status `resultCode`.
@@ -57,6 +61,20 @@ impl Catalogue {
         self.reason(code)
             .map(|r| r.message_en.clone())
             .unwrap_or_else(|| format!("Declined (reason {code})"))
+    }
+
+    /// How a refusal with `code` plays out: FAILED for a technical code, REJECT otherwise. (P-05)
+    pub fn refusal(&self, code: i32) -> Outcome {
+        if self.reason(code).is_some_and(|r| r.technical) {
+            Outcome::Fail { code }
+        } else {
+            Outcome::Decline { code }
+        }
+    }
+
+    /// Whether `code` is catalogued as not final (an outcome that settles later).
+    pub fn is_pending_code(&self, code: i32) -> bool {
+        self.reason(code).is_some_and(|r| !r.r#final)
     }
 
     /// The `resultMessage` of a check-status result code.

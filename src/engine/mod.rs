@@ -4,17 +4,23 @@
 //! adds its methods in its own file here.
 
 mod oauth;
+mod payments;
+mod saved_cards;
 mod scenarios;
+mod secure3d;
 mod status;
 mod transactions;
 
 pub use oauth::AuthError;
+pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
+pub use secure3d::Secure3dChallenge;
 pub use status::StatusLookup;
 pub use transactions::OperateError;
 
 use crate::callbacks::Callbacks;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::crypto::SandboxCrypto;
 use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
 use crate::store::Store;
@@ -35,14 +41,23 @@ pub struct Sandbox {
     pub ids: IdGenerator,
     /// Outgoing postLink callbacks.
     pub callbacks: Callbacks,
+    /// The RSA key cryptograms are decrypted with (`/public.rsa` serves its public half).
+    pub crypto: SandboxCrypto,
     started: Instant,
     public_url: std::sync::RwLock<String>,
 }
 
 impl Sandbox {
-    /// A sandbox seeded from `fixtures`.
+    /// A sandbox seeded from `fixtures`, with the embedded sandbox RSA test key.
     pub fn new(config: Config, fixtures: Fixtures) -> Self {
+        let crypto = SandboxCrypto::embedded().expect("the embedded sandbox key is valid (unit-tested)");
+        Self::with_crypto(config, fixtures, crypto)
+    }
+
+    /// A sandbox seeded from `fixtures` that decrypts cryptograms with `crypto`.
+    pub fn with_crypto(config: Config, fixtures: Fixtures, crypto: SandboxCrypto) -> Self {
         let sandbox = Sandbox {
+            crypto,
             ids: IdGenerator::new(config.seed),
             config,
             fixtures,

@@ -96,9 +96,17 @@ impl Sandbox {
     }
 
     /// Approves a NEW transaction on its terminal's terms: AUTH on a two-step terminal, CHARGE
-    /// on a one-step one.
+    /// on a one-step one; VERIFIED for a zero-amount card verification.
     pub fn approve(&self, id: Uuid) -> Result<Transaction, OperateError> {
         let tx = self.store.transaction(id).ok_or(OperateError::NotFound(id))?;
+        if tx.org_amount.is_zero() {
+            return self.operate(
+                id,
+                &Operation::Verify {
+                    approval_code: self.ids.approval_code(),
+                },
+            );
+        }
         let two_step = self
             .store
             .terminal(&tx.terminal_id)

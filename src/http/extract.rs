@@ -120,3 +120,29 @@ fn body_error(error: axum::extract::rejection::BytesRejection) -> ApiError {
         format!("cannot read body: {}", error.body_text()),
     )
 }
+
+/// The payer's IP as the sandbox sees it: the first `X-Forwarded-For` address, else the peer
+/// address, else empty. Never rejects.
+#[derive(Debug, Clone, Default)]
+pub struct PayerIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PayerIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let peer = || {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string())
+        };
+        Ok(PayerIp(forwarded.or_else(peer).unwrap_or_default()))
+    }
+}

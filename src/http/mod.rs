@@ -10,6 +10,8 @@ pub mod extract;
 mod middleware;
 pub mod oauth;
 pub mod operations;
+pub mod payments;
+pub mod saved_cards;
 pub mod status;
 
 use crate::engine::Sandbox;
@@ -56,6 +58,11 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/operation/{id}/charge", post(operations::charge))
         .route("/operation/{id}/cancel", post(operations::cancel))
         .route("/operation/{id}/refund", post(operations::refund))
+        .route("/public.rsa", get(payments::public_key))
+        .route("/payment/cryptopay", post(payments::cryptopay))
+        .route("/payments/cards/auth", post(payments::cards_auth))
+        .route("/cards/{account_id}", get(saved_cards::list))
+        .route("/card/deactivate/{card_id}", post(saved_cards::deactivate))
 }
 
 /// How long a graceful shutdown waits for in-flight requests.

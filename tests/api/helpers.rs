@@ -128,4 +128,58 @@ impl TestApp {
             })
             .expect("unique invoice")
     }
+
+    /// A payment token bound to `invoice`, `amount`, `currency` and `terminal`, as seed 002 requests it.
+    #[allow(dead_code)]
+    pub async fn payment_token_in(&self, invoice: &str, amount: &str, currency: &str, terminal: &str) -> String {
+        let (status, body) = self
+            .token_request(&[
+                ("grant_type", "client_credentials"),
+                ("scope", SCOPE),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("invoiceID", invoice),
+                ("amount", amount),
+                ("currency", currency),
+                ("terminal", terminal),
+                ("postLink", ""),
+                ("failurePostLink", ""),
+            ])
+            .await;
+        assert_eq!(status, 200, "token: {body}");
+        body["access_token"].as_str().expect("access_token").to_string()
+    }
+
+    /// A KZT payment token for `invoice`, `amount` on `terminal`.
+    #[allow(dead_code)]
+    pub async fn payment_token(&self, invoice: &str, amount: &str, terminal: &str) -> String {
+        self.payment_token_in(invoice, amount, "KZT", terminal).await
+    }
+
+    /// A cryptogram for the sandbox's key, built like a merchant builds it.
+    #[allow(dead_code)]
+    pub fn cryptogram(&self, pan: &str, exp: &str, cvc: &str, terminal: &str) -> String {
+        let card = epay_sandbox::crypto::CardData {
+            hpan: pan.into(),
+            exp_date: exp.into(),
+            cvc: cvc.into(),
+            terminal_id: terminal.into(),
+        };
+        epay_sandbox::crypto::encrypt_cryptogram(self.sandbox().crypto.public_pem(), &card).expect("encrypts")
+    }
+
+    /// POSTs JSON with a bearer token; returns status and JSON body.
+    #[allow(dead_code)]
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
 }

@@ -7,3 +7,5 @@ mod check_status;
 mod http_errors;
 mod oauth;
 mod operations;
+mod payments;
+mod saved_cards;

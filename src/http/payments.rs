@@ -1,0 +1,285 @@
+//! `POST /payment/cryptopay`, `POST /payments/cards/auth` and `GET /public.rsa`.
+//!
+//! Bodies are read leniently (numbers or strings, `invoiceId`/`invoiceID`, the Cyrillic
+//! `"сryptogram"` key); the engine decides; responses follow seeds 002/003.
+
+use super::error::ApiError;
+use super::extract::{Bearer, JsonBody, PayerIp};
+use crate::domain::money::Amount;
+use crate::domain::transaction::Transaction;
+use crate::engine::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Sandbox, Wallet};
+use crate::fidelity::{self, RequestRefusal};
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// The cryptogram key as the RU doc and the official SDKs spell it: Cyrillic `с` (U+0441).
+const CYRILLIC_CRYPTOGRAM_KEY: &str = "\u{0441}ryptogram";
+
+/// The sandbox's RSA public key as PEM SPKI; no authentication. (P-10)
+pub async fn public_key(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    (
+        [(CONTENT_TYPE, fidelity::PUBLIC_KEY_CONTENT_TYPE)],
+        sandbox.crypto.public_pem().to_string(),
+    )
+        .into_response()
+}
+
+/// A payment with a card in a cryptogram, Apple Pay or Google Pay (seed 003, spec §3.2).
+pub async fn cryptopay(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    PayerIp(ip): PayerIp,
+    JsonBody(body): JsonBody<Value>,
+) -> Response {
+    let fields = match Fields::of(&body) {
+        Ok(fields) => fields,
+        Err(error) => return error.into_response(),
+    };
+    let parsed = fields
+        .payment_request(ip)
+        .and_then(|request| Ok((request, fields.cryptopay_method()?)));
+    let (request, method) = match parsed {
+        Ok(parsed) => parsed,
+        Err(message) => return fields.refusal(RequestRefusal::Invalid, message).into_response(),
+    };
+    render(&fields, sandbox.pay(&token, &request, method))
+}
+
+/// A payment with a saved card (`paymentType: "cardId"`, seed 002). The same path carries P2P
+/// transfers with an `{order, card}` body; those are dispatched to [`p2p_via_cards_auth`].
+pub async fn cards_auth(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    PayerIp(ip): PayerIp,
+    JsonBody(body): JsonBody<Value>,
+) -> Response {
+    if body.get("order").is_some_and(Value::is_object) {
+        return p2p_via_cards_auth(&sandbox, &body);
+    }
+    let fields = match Fields::of(&body) {
+        Ok(fields) => fields,
+        Err(error) => return error.into_response(),
+    };
+    let parsed = fields
+        .payment_request(ip)
+        .and_then(|request| Ok((request, fields.saved_card_method()?)));
+    let (request, method) = match parsed {
+        Ok(parsed) => parsed,
+        Err(message) => return fields.refusal(RequestRefusal::Invalid, message).into_response(),
+    };
+    render(&fields, sandbox.pay(&token, &request, method))
+}
+
+/// P2P transfers with saved cards (`{order, card{sender, receiver}}`, seed 000) on
+/// `/payments/cards/auth`: not implemented yet; the transfers work replaces this function.
+pub fn p2p_via_cards_auth(_sandbox: &Sandbox, _body: &Value) -> Response {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        501,
+        "P2P transfers are not implemented yet in the sandbox",
+    )
+    .into_response()
+}
+
+fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) -> Response {
+    match result {
+        Ok(PaymentAccepted::Approved(tx)) => {
+            let mut body = receipt(&tx, Value::Null, tx.card.card_id.clone());
+            body.insert("accountID".into(), Value::from(tx.order.account_id.clone()));
+            body.insert("code".into(), Value::from(0));
+            body.insert("status".into(), Value::from(tx.status.as_str()));
+            Json(Value::Object(body)).into_response()
+        }
+        Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
+            let mut body = receipt(&transaction, json!(challenge), String::new());
+            body.insert("reference".into(), Value::from(""));
+            body.insert("intReference".into(), Value::from(""));
+            Json(Value::Object(body)).into_response()
+        }
+        Err(PaymentError::Refused { kind, message }) => fields.refusal(kind, message).into_response(),
+        Err(PaymentError::NotApproved {
+            transaction,
+            code,
+            message,
+        }) => {
+            let status = StatusCode::from_u16(fidelity::DECLINE_HTTP_STATUS).unwrap_or(StatusCode::BAD_REQUEST);
+            let (id, reference) = if fidelity::DECLINE_ECHOES_IDS {
+                (transaction.id.to_string(), transaction.reference.clone())
+            } else {
+                (String::new(), String::new())
+            };
+            ApiError::new(status, i64::from(code), message)
+                .with("invoiceId", transaction.order.invoice_id.clone())
+                .with("id", id)
+                .with("reference", reference)
+                .with("accountId", transaction.order.account_id.clone())
+                .into_response()
+        }
+        Err(PaymentError::Conflict(error)) => fields
+            .refusal(RequestRefusal::Invalid, error.to_string())
+            .into_response(),
+    }
+}
+
+/// The success body shared by both endpoints and both branches (seed 003 with 3-D Secure;
+/// seed 002). (P-01)
+fn receipt(tx: &Transaction, secure3d: Value, card_id: String) -> Map<String, Value> {
+    let body = json!({
+        "id": tx.id.to_string(),
+        "accountId": tx.order.account_id,
+        "amount": tx.org_amount,
+        "amountBonus": tx.amount_bonus,
+        "currency": tx.order.currency,
+        "description": tx.order.description,
+        "email": tx.order.email,
+        "invoiceID": tx.order.invoice_id,
+        "invoiceIdAlt": tx.order.invoice_id_alt,
+        "language": fidelity::display_language(&tx.order.language),
+        "phone": tx.order.phone,
+        "reference": tx.reference,
+        "intReference": tx.int_reference,
+        "secure3D": secure3d,
+        "cardID": card_id,
+        "fee": 0,
+    });
+    match body {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// A JSON object body, read leniently.
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl<'a> Fields<'a> {
+    fn of(body: &'a Value) -> Result<Self, ApiError> {
+        body.as_object().map(Fields).ok_or_else(|| {
+            let (status, code) = fidelity::request_refusal(RequestRefusal::Invalid);
+            ApiError::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                code,
+                "request body must be a JSON object",
+            )
+        })
+    }
+
+    /// The first present, non-empty field of `names` as text (strings trimmed, numbers and
+    /// booleans printed).
+    fn text(&self, names: &[&str]) -> Option<String> {
+        names
+            .iter()
+            .filter_map(|n| self.0.get(*n))
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s.trim().to_string()),
+                Value::Number(n) => Some(n.to_string()),
+                Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            })
+            .find(|s| !s.is_empty())
+    }
+
+    fn text_or_empty(&self, names: &[&str]) -> String {
+        self.text(names).unwrap_or_default()
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        match self.0.get(name) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
+            _ => false,
+        }
+    }
+
+    /// `data` as a string: kept as sent, or the JSON text of an object.
+    fn data(&self) -> String {
+        match self.0.get("data") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        }
+    }
+
+    fn payment_request(&self, ip: String) -> Result<PaymentRequest, String> {
+        let amount = self.0.get("amount").ok_or("amount is required")?;
+        let amount = Amount::from_json(amount).map_err(|e| e.to_string())?;
+        Ok(PaymentRequest {
+            amount,
+            currency: self
+                .text(&["currency"])
+                .ok_or("currency is required")?
+                .to_ascii_uppercase(),
+            invoice_id: self.text(&["invoiceId", "invoiceID"]).ok_or("invoiceId is required")?,
+            invoice_id_alt: self.text_or_empty(&["invoiceIdAlt", "invoiceIDAlt"]),
+            terminal_id: self.text(&["terminalId", "terminalID", "terminal"]),
+            name: self.text_or_empty(&["name"]),
+            description: self.text_or_empty(&["description"]),
+            account_id: self.text_or_empty(&["accountId", "accountID"]),
+            email: self.text_or_empty(&["email"]),
+            phone: self.text_or_empty(&["phone"]),
+            language: self.text_or_empty(&["language"]),
+            data: self.data(),
+            back_link: self.text_or_empty(&["backLink"]),
+            failure_back_link: self.text_or_empty(&["failureBackLink"]),
+            post_link: self.text_or_empty(&["postLink"]),
+            failure_post_link: self.text_or_empty(&["failurePostLink"]),
+            card_save: self.flag("cardSave"),
+            ip,
+        })
+    }
+
+    fn payment_type(&self) -> String {
+        self.text_or_empty(&["paymentType"]).to_ascii_lowercase()
+    }
+
+    fn cryptogram(&self) -> Option<String> {
+        self.text(&["cryptogram", CYRILLIC_CRYPTOGRAM_KEY])
+    }
+
+    fn cryptopay_method(&self) -> Result<PaymentMethod, String> {
+        let wallet = match self.payment_type().as_str() {
+            "applepay" => Some(Wallet::ApplePay),
+            "googlepay" => Some(Wallet::GooglePay),
+            "cardid" => return self.saved_card_method(),
+            _ => None,
+        };
+        match (wallet, self.cryptogram()) {
+            (Some(wallet), cryptogram) => Ok(PaymentMethod::Wallet { wallet, cryptogram }),
+            (None, Some(cryptogram)) => Ok(PaymentMethod::Cryptogram(cryptogram)),
+            (None, None) => Err("cryptogram is required (RSA-encrypted card data, see /public.rsa)".into()),
+        }
+    }
+
+    fn saved_card_method(&self) -> Result<PaymentMethod, String> {
+        if self.payment_type() != "cardid" {
+            return Err("paymentType must be \"cardId\" to pay with a saved card".into());
+        }
+        let card = ["cardId", "cardID", "cardid"].iter().find_map(|k| self.0.get(*k));
+        let id = match card {
+            Some(Value::Object(card)) => Fields(card).text(&["id", "ID"]),
+            Some(Value::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            _ => None,
+        };
+        id.map(PaymentMethod::SavedCard)
+            .ok_or_else(|| "cardId.id is required (the cardID of an earlier payment with cardSave: true)".into())
+    }
+
+    /// The cryptopay error body (seed 003): `code`, `message`, `invoiceId`, `id`, `reference`,
+    /// `accountId`.
+    fn refusal(&self, kind: RequestRefusal, message: impl Into<String>) -> ApiError {
+        let (status, code) = fidelity::request_refusal(kind);
+        ApiError::new(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            code,
+            message,
+        )
+        .with("invoiceId", self.text_or_empty(&["invoiceId", "invoiceID"]))
+        .with("id", "")
+        .with("reference", "")
+        .with("accountId", self.text_or_empty(&["accountId", "accountID"]))
+    }
+}
