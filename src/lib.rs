@@ -16,6 +16,7 @@ pub mod callbacks;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod control;
 pub mod domain;
 pub mod engine;
 pub mod fidelity;

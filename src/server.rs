@@ -2,6 +2,7 @@
 //! embeddable [`SandboxServer`] that tests start in-process on a free port.
 
 use crate::config::Config;
+use crate::control::state::StateFile;
 use crate::engine::Sandbox;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http;
@@ -41,7 +42,16 @@ pub fn build(config: Config) -> Result<Arc<Sandbox>, StartError> {
         Some(dir) => Fixtures::from_dir(dir)?,
         None => Fixtures::embedded()?,
     };
-    Ok(Arc::new(Sandbox::new(config, fixtures)))
+    let Some(path) = config.state_file.clone() else {
+        return Ok(Arc::new(Sandbox::new(config, fixtures)));
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| StartError::Other(format!("cannot read state file {}: {e}", path.display())))?;
+    let state: StateFile = serde_json::from_str(&text)
+        .map_err(|e| StartError::Other(format!("state file {} is malformed: {e}", path.display())))?;
+    Sandbox::with_state(config, fixtures, state)
+        .map(Arc::new)
+        .map_err(|e| StartError::Other(format!("state file {}: {e}", path.display())))
 }
 
 /// Serves `sandbox` on `listener` until `shutdown` completes, then drains in-flight requests

@@ -2,10 +2,12 @@
 //! property-tested.
 
 pub mod cards;
+pub mod duration;
 pub mod merchants;
 pub mod money;
 pub mod outcome;
 pub mod reasons;
+pub mod scenario;
 pub mod status;
 pub mod tokens;
 pub mod transaction;

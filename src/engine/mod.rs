@@ -3,11 +3,13 @@
 //! HTTP handlers call the methods of [`Sandbox`]; so do tests that need no HTTP. Each ePay area
 //! adds its methods in its own file here.
 
+mod control;
 mod oauth;
 mod scenarios;
 mod status;
 mod transactions;
 
+pub use control::{CreateError, PartitionReset};
 pub use oauth::AuthError;
 pub use status::StatusLookup;
 pub use transactions::OperateError;
@@ -15,6 +17,8 @@ pub use transactions::OperateError;
 use crate::callbacks::Callbacks;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::control::state::{StateError, StateFile};
+use crate::control::ControlPlane;
 use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
 use crate::store::Store;
@@ -35,6 +39,8 @@ pub struct Sandbox {
     pub ids: IdGenerator,
     /// Outgoing postLink callbacks.
     pub callbacks: Callbacks,
+    /// Scenario and fault rules, the request journal, the seed in force.
+    pub control: ControlPlane,
     started: Instant,
     public_url: std::sync::RwLock<String>,
 }
@@ -42,12 +48,29 @@ pub struct Sandbox {
 impl Sandbox {
     /// A sandbox seeded from `fixtures`.
     pub fn new(config: Config, fixtures: Fixtures) -> Self {
+        let control = ControlPlane::new(config.seed, config.journal_capacity, None);
+        Self::with_control(config, fixtures, control)
+    }
+
+    /// A sandbox seeded from `fixtures` and then from a state file (`--state`), which a reset
+    /// loads again.
+    pub fn with_state(config: Config, fixtures: Fixtures, state: StateFile) -> Result<Self, StateError> {
+        let control = ControlPlane::new(config.seed, config.journal_capacity, Some(state));
+        let sandbox = Self::with_control(config, fixtures, control);
+        if let Some(state) = sandbox.control.initial_state() {
+            sandbox.load_state(state)?;
+        }
+        Ok(sandbox)
+    }
+
+    fn with_control(config: Config, fixtures: Fixtures, control: ControlPlane) -> Self {
         let sandbox = Sandbox {
             ids: IdGenerator::new(config.seed),
             config,
             fixtures,
             store: Store::new(),
             callbacks: Callbacks::new(),
+            control,
             clock: Clock::new(),
             started: Instant::now(),
             public_url: std::sync::RwLock::new(String::new()),
@@ -56,13 +79,20 @@ impl Sandbox {
         sandbox
     }
 
-    /// Everything back to the fixtures: no transactions, no tokens, wall-clock time, and the id
-    /// sequence restarted (so a seeded sandbox replays the same ids after a reset).
+    /// Everything back to the fixtures (and the `--state` file): no other transactions, no
+    /// tokens, no scenario or fault rules, an empty journal, wall-clock time, and the id
+    /// sequence restarted from the seed in force (so a seeded sandbox replays the same ids).
     pub fn reset(&self) {
         self.store.clear();
         self.load_fixtures();
         self.clock.reset();
-        self.ids.reseed(self.config.seed);
+        self.ids.reseed(self.control.seed());
+        self.control.reset();
+        if let Some(state) = self.control.initial_state() {
+            if let Err(error) = self.load_state(state) {
+                tracing::warn!("state file not reloaded after reset: {error}");
+            }
+        }
     }
 
     /// Seconds since start (real time).
