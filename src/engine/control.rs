@@ -13,9 +13,14 @@ use crate::domain::transaction::{
     CardSnapshot, Links, NewTransaction, Operation, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
 use crate::domain::validation::invoice_suffix;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
+
+/// A clock move that would take sandbox time outside the years 1970–9000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the clock must stay between the years 1970 and 9000")]
+pub struct ClockRangeError;
 
 /// What a partial reset removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,10 +103,15 @@ impl Sandbox {
     }
 
     /// Moves sandbox time by `by` and runs what became due: tokens expire, AUTH holds turn
-    /// CANCEL_OLD, pending outcomes settle.
-    pub fn advance_clock(&self, by: Duration) {
+    /// CANCEL_OLD, pending outcomes settle. Refused when time would leave the years 1970–9000.
+    pub fn advance_clock(&self, by: Duration) -> Result<(), ClockRangeError> {
+        let target = self.clock.now().checked_add_signed(by).ok_or(ClockRangeError)?;
+        if !(1970..=9000).contains(&target.year()) {
+            return Err(ClockRangeError);
+        }
         self.clock.advance(by);
         self.run_due_timers();
+        Ok(())
     }
 
     /// Jumps sandbox time to `at` and runs what is due.

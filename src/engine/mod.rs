@@ -9,7 +9,7 @@ mod scenarios;
 mod status;
 mod transactions;
 
-pub use control::{CreateError, PartitionReset};
+pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use oauth::AuthError;
 pub use status::StatusLookup;
 pub use transactions::OperateError;
