@@ -4,5 +4,6 @@
 mod helpers;
 
 mod check_status;
+mod control;
 mod http_errors;
 mod oauth;
