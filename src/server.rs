@@ -2,18 +2,17 @@
 //! embeddable [`SandboxServer`] that tests start in-process on a free port.
 
 use crate::config::Config;
-use crate::control::state::StateFile;
 use crate::control::merchants::{MerchantError, NewMerchant};
+use crate::control::state::StateFile;
 use crate::control::transactions::TransactionFilter;
 use crate::domain::merchants::Merchant;
 use crate::domain::scenario::{ForcedOutcome, RuleError, RuleMatch, ScenarioRule};
 use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
 use crate::engine::{ClockRangeError, PartitionReset, Sandbox};
-use chrono::{DateTime, Utc};
-use uuid::Uuid;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http;
+use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,6 +20,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 /// How often the background timer runs due work (pending outcomes, holds, token pruning).
 const TIMER_PERIOD: Duration = Duration::from_millis(500);
@@ -270,7 +270,12 @@ impl SandboxServer {
     /// Live tokens.
     pub fn tokens(&self) -> Vec<Token> {
         let now = self.now();
-        self.sandbox.store.tokens().into_iter().filter(|t| t.is_live(now)).collect()
+        self.sandbox
+            .store
+            .tokens()
+            .into_iter()
+            .filter(|t| t.is_live(now))
+            .collect()
     }
 
     /// Creates a merchant with terminals (defaults for what is omitted).

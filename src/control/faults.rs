@@ -248,7 +248,10 @@ mod tests {
             method: None,
             probability,
             latency: None,
-            fault: Some(Fault::Status { status: 503, body: None }),
+            fault: Some(Fault::Status {
+                status: 503,
+                body: None,
+            }),
             times: None,
         }
     }
@@ -281,7 +284,9 @@ mod tests {
         let roll = |seed| {
             let book = FaultBook::new(Some(seed));
             book.add("a".into(), spec("/", 0.5)).ok();
-            (0..64).map(|_| book.decide("GET", "/x").fault.is_some()).collect::<Vec<_>>()
+            (0..64)
+                .map(|_| book.decide("GET", "/x").fault.is_some())
+                .collect::<Vec<_>>()
         };
         assert_eq!(roll(7), roll(7));
         let hits = roll(7).iter().filter(|h| **h).count();

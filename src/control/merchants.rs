@@ -107,9 +107,11 @@ impl NewMerchant {
                     .processing_id
                     .unwrap_or_else(|| format!("98{:06}", u32::from_le_bytes(ids.bytes::<4>()) % 1_000_000)),
                 name: spec.name.unwrap_or_else(|| format!("{client_id} terminal {}", i + 1)),
-                mode: spec
-                    .mode
-                    .unwrap_or(if p2p { TerminalMode::OneStep } else { TerminalMode::TwoStep }),
+                mode: spec.mode.unwrap_or(if p2p {
+                    TerminalMode::OneStep
+                } else {
+                    TerminalMode::TwoStep
+                }),
                 kind,
                 currencies: spec.currencies.unwrap_or_else(|| {
                     if p2p {

@@ -386,7 +386,11 @@ impl StateTransaction {
                 event: h.event,
                 from: h.from,
                 to: h.to,
-                amount: h.amount.as_ref().map(|v| amount(v, invoice, "history.amount")).transpose()?,
+                amount: h
+                    .amount
+                    .as_ref()
+                    .map(|v| amount(v, invoice, "history.amount"))
+                    .transpose()?,
                 reason_code: h.reason_code,
             });
         }

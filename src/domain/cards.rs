@@ -126,7 +126,7 @@ pub fn luhn_valid(pan: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The card scheme by PAN prefix, for cards that are not in the fixtures.

@@ -110,7 +110,20 @@ mod tests {
 
     #[test]
     fn nonsense_is_refused() {
-        for bad in ["", "P", "PT", "1", "h", "1x", "PT1D", "P1H", "1.5h", "--1h", "99999999999999999999s", "5000000d"] {
+        for bad in [
+            "",
+            "P",
+            "PT",
+            "1",
+            "h",
+            "1x",
+            "PT1D",
+            "P1H",
+            "1.5h",
+            "--1h",
+            "99999999999999999999s",
+            "5000000d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be refused");
         }
     }

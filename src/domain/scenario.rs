@@ -56,7 +56,12 @@ fn digits(pan: &str) -> String {
 
 /// The outcome a rule forces, in the control plane's JSON (camelCase, tagged by `kind`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
 pub enum ForcedOutcome {
     /// Approve.
     Approve,
@@ -113,13 +118,21 @@ pub enum RuleError {
 impl ForcedOutcome {
     /// Checks the outcome against the reason catalogue (`known` says whether a code exists).
     pub fn validate(&self, known: &impl Fn(i32) -> bool) -> Result<(), RuleError> {
-        let check = |code: i32| if known(code) { Ok(()) } else { Err(RuleError::UnknownCode(code)) };
+        let check = |code: i32| {
+            if known(code) {
+                Ok(())
+            } else {
+                Err(RuleError::UnknownCode(code))
+            }
+        };
         match self {
             ForcedOutcome::Approve => Ok(()),
             ForcedOutcome::Decline { code } | ForcedOutcome::Fail { code } => check(*code),
             ForcedOutcome::Challenge { then } => match then.as_deref() {
                 None => Ok(()),
-                Some(ForcedOutcome::Challenge { .. } | ForcedOutcome::Pending { .. }) => Err(RuleError::NestedChallenge),
+                Some(ForcedOutcome::Challenge { .. } | ForcedOutcome::Pending { .. }) => {
+                    Err(RuleError::NestedChallenge)
+                }
                 Some(inner) => inner.validate(known),
             },
             ForcedOutcome::Pending {
@@ -308,7 +321,10 @@ mod tests {
     #[test]
     fn validation_rejects_what_cannot_be_played() {
         let known = |c: i32| c == 484;
-        assert_eq!(ForcedOutcome::Decline { code: 1 }.validate(&known), Err(RuleError::UnknownCode(1)));
+        assert_eq!(
+            ForcedOutcome::Decline { code: 1 }.validate(&known),
+            Err(RuleError::UnknownCode(1))
+        );
         assert_eq!(ForcedOutcome::Decline { code: 484 }.validate(&known), Ok(()));
         let pending = ForcedOutcome::Pending {
             settle_after_seconds: None,
@@ -330,7 +346,8 @@ mod tests {
     #[test]
     fn poll_only_pending_gets_the_backstop_and_json_is_camel_case() {
         let parsed: ForcedOutcome =
-            serde_json::from_str(r#"{"kind":"pending","settleAfterPolls":3,"thenDecline":484}"#).unwrap_or(ForcedOutcome::Approve);
+            serde_json::from_str(r#"{"kind":"pending","settleAfterPolls":3,"thenDecline":484}"#)
+                .unwrap_or(ForcedOutcome::Approve);
         assert_eq!(
             parsed.to_outcome(),
             Outcome::Pending {

@@ -71,7 +71,8 @@ impl Sandbox {
             .remove_tokens(|t| client_ok(&t.client_id) && terminal_ok(t.terminal.as_deref()));
         let scenarios = self.control.scenarios().remove_where(|r| {
             let by_client = client_id.is_some_and(|c| r.matcher.client_id.as_deref() == Some(c));
-            let by_terminal = terminal.is_some_and(|t| r.matcher.terminal.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(t)));
+            let by_terminal =
+                terminal.is_some_and(|t| r.matcher.terminal.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(t)));
             match (client_id, terminal) {
                 (Some(_), Some(_)) => by_client && by_terminal,
                 _ => by_client || by_terminal,
@@ -200,7 +201,11 @@ impl Sandbox {
             .collect();
         transactions.reverse();
         let mut tokens: Vec<StateToken> = self.store.tokens().iter().map(StateToken::from_token).collect();
-        tokens.sort_by(|a, b| a.issued_at.cmp(&b.issued_at).then_with(|| a.access_token.cmp(&b.access_token)));
+        tokens.sort_by(|a, b| {
+            a.issued_at
+                .cmp(&b.issued_at)
+                .then_with(|| a.access_token.cmp(&b.access_token))
+        });
         StateFile {
             version: STATE_VERSION,
             transactions,

@@ -4,7 +4,7 @@ use crate::helpers::*;
 use chrono::Duration;
 use serde_json::Value;
 
-fn payment_fields<'a>(invoice: &'a str) -> Vec<(&'a str, &'a str)> {
+fn payment_fields(invoice: &str) -> Vec<(&str, &str)> {
     vec![
         ("grant_type", "client_credentials"),
         ("scope", SCOPE),
@@ -89,7 +89,8 @@ async fn scope_is_echoed_with_its_odd_whitespace() {
 #[tokio::test]
 async fn bad_credentials_and_requests_are_refused_with_clear_errors() {
     let app = TestApp::spawn().await;
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![
                 ("grant_type", "client_credentials"),

@@ -118,7 +118,12 @@ fn build(sandbox: &Sandbox) -> Dashboard {
             .scenarios()
             .iter()
             .map(|r| Row {
-                cells: vec![r.id.clone(), json(&r.matcher), json(&r.outcome), r.times_left.to_string()],
+                cells: vec![
+                    r.id.clone(),
+                    json(&r.matcher),
+                    json(&r.outcome),
+                    r.times_left.to_string(),
+                ],
             })
             .collect(),
         faults: sandbox
@@ -131,7 +136,9 @@ fn build(sandbox: &Sandbox) -> Dashboard {
                     r.id.clone(),
                     format!("{} {}", r.spec.method.as_deref().unwrap_or("*"), r.spec.path_prefix),
                     r.spec.probability.to_string(),
-                    r.spec.latency.map_or_else(String::new, |l| format!("{} ± {} ms", l.ms, l.jitter_ms)),
+                    r.spec
+                        .latency
+                        .map_or_else(String::new, |l| format!("{} ± {} ms", l.ms, l.jitter_ms)),
                     r.spec.fault.as_ref().map_or_else(String::new, json),
                     r.hits.to_string(),
                 ],
@@ -205,7 +212,10 @@ fn build(sandbox: &Sandbox) -> Dashboard {
                 })
             })
             .collect(),
-        sections: extension_sections(sandbox).into_iter().filter(|s| !s.rows.is_empty()).collect(),
+        sections: extension_sections(sandbox)
+            .into_iter()
+            .filter(|s| !s.rows.is_empty())
+            .collect(),
     }
 }
 

@@ -71,7 +71,9 @@ pub async fn create_transaction(
 ) -> Response {
     match sandbox.create_control_transaction(request) {
         Ok(tx) => (StatusCode::CREATED, Json(StateTransaction::from_transaction(&tx))).into_response(),
-        Err(CreateError::UnknownTerminal(t)) => ApiError::not_found(format!("terminal {t} is not known")).into_response(),
+        Err(CreateError::UnknownTerminal(t)) => {
+            ApiError::not_found(format!("terminal {t} is not known")).into_response()
+        }
         Err(CreateError::Duplicate(e)) => ApiError::new(StatusCode::CONFLICT, 409, e.to_string()).into_response(),
         Err(e) => ApiError::bad_request(e.to_string()).into_response(),
     }

@@ -35,13 +35,19 @@ pub fn routes() -> Router<Arc<Sandbox>> {
         .route("/_sandbox/clock/unfreeze", post(clock::unfreeze))
         .route("/_sandbox/clock/advance", post(clock::advance))
         .route("/_sandbox/clock/set", post(clock::set))
-        .route("/_sandbox/transactions", get(inspect::transactions).post(inspect::create_transaction))
+        .route(
+            "/_sandbox/transactions",
+            get(inspect::transactions).post(inspect::create_transaction),
+        )
         .route("/_sandbox/transactions/{id}", get(inspect::transaction))
         .route("/_sandbox/transactions/{id}/{operation}", post(inspect::operate))
         .route("/_sandbox/tokens", get(inspect::tokens))
         .route("/_sandbox/journal", get(inspect::journal))
         .route("/_sandbox/state", get(inspect::state))
-        .route("/_sandbox/merchants", get(inspect::merchants).post(inspect::create_merchant))
+        .route(
+            "/_sandbox/merchants",
+            get(inspect::merchants).post(inspect::create_merchant),
+        )
         .route("/_sandbox/cards", get(inspect::cards))
         .route("/_sandbox/reasons", get(inspect::reasons))
         .route(
