@@ -312,6 +312,14 @@ async fn control_operations_charge_refund_and_refuse_illegal_moves() {
         (after["status"].clone(), after["refunded"].clone()),
         (json!("REFUND"), json!(300))
     );
+    let odd = app
+        .http
+        .post(app.url("/_sandbox/clock/freeze"))
+        .form(&[("redirect", "/_sandbox/\r\nx: y"), ("at", "2030-01-01T00:00:00Z")])
+        .send()
+        .await
+        .expect("form post");
+    assert_eq!(odd.status().as_u16(), 200, "an unusable redirect falls back to JSON");
     let (s, b) = app
         .post(&format!("/_sandbox/transactions/{id}/explode"), json!({}))
         .await;

@@ -131,7 +131,13 @@ async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormField
 /// forms), which must stay under `/_sandbox`.
 fn respond(fields: &HashMap<String, String>, body: Value) -> Response {
     match fields.get("redirect") {
-        Some(to) if to.starts_with("/_sandbox") && !to.contains("//") => Redirect::to(to).into_response(),
+        Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
         _ => (StatusCode::OK, Json(body)).into_response(),
     }
+}
+
+/// A redirect target the dashboard may use: a path under `/_sandbox` of visible ASCII only (so
+/// it is a valid header value and cannot leave the sandbox).
+fn is_local_redirect(to: &str) -> bool {
+    to.starts_with("/_sandbox") && !to.contains("//") && to.bytes().all(|b| b.is_ascii_graphic())
 }
