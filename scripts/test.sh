@@ -18,6 +18,13 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm install --no-audit --no-fund --silent)
 fi
 
+echo "==> OpenAPI document (docs/openapi.json) is valid"
+if ! python3 -c "import openapi_spec_validator" >/dev/null 2>&1; then
+  echo "==> installing openapi-spec-validator (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator
+fi
+python3 -m openapi_spec_validator docs/openapi.json
+
 echo "==> cargo test"
 cargo test --locked
 

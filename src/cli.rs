@@ -76,6 +76,13 @@ pub struct ServeArgs {
     /// Base URL browsers reach the sandbox at (default: http://<bound address>).
     #[arg(long, env = "EPAY_SANDBOX_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// JSON state file (transactions, tokens) to start from and return to on reset; see
+    /// docs/control-plane.md. `GET /_sandbox/state` writes the same format.
+    #[arg(long, env = "EPAY_SANDBOX_STATE", global = true)]
+    pub state: Option<PathBuf>,
+    /// Most requests the journal (`GET /_sandbox/journal`) keeps.
+    #[arg(long, env = "EPAY_SANDBOX_JOURNAL_CAP", default_value_t = 1000, global = true)]
+    pub journal_cap: usize,
 }
 
 impl ServeArgs {
@@ -87,6 +94,8 @@ impl ServeArgs {
             rsa_key: self.rsa_key.clone(),
             seed: self.seed,
             public_url: self.public_url.clone(),
+            state_file: self.state.clone(),
+            journal_capacity: self.journal_cap,
             ..Config::default()
         }
     }

@@ -34,6 +34,10 @@ pub struct Config {
     /// Base URL the sandbox is reachable at from a browser (for 3-D Secure and payment pages);
     /// `None` derives it from the bound address.
     pub public_url: Option<String>,
+    /// State file (`--state`) with transactions and tokens to start from (and reset to).
+    pub state_file: Option<PathBuf>,
+    /// Most requests the journal keeps (`GET /_sandbox/journal`).
+    pub journal_capacity: usize,
 }
 
 impl Default for Config {
@@ -51,6 +55,8 @@ impl Default for Config {
             request_timeout: std::time::Duration::from_secs(30),
             concurrency_limit: 4096,
             public_url: None,
+            state_file: None,
+            journal_capacity: 1000,
         }
     }
 }

@@ -2,10 +2,18 @@
 //! embeddable [`SandboxServer`] that tests start in-process on a free port.
 
 use crate::config::Config;
+use crate::control::merchants::{MerchantError, NewMerchant};
+use crate::control::state::StateFile;
+use crate::control::transactions::TransactionFilter;
 use crate::crypto::SandboxCrypto;
-use crate::engine::Sandbox;
+use crate::domain::merchants::Merchant;
+use crate::domain::scenario::{ForcedOutcome, RuleError, RuleMatch, ScenarioRule};
+use crate::domain::tokens::Token;
+use crate::domain::transaction::Transaction;
+use crate::engine::{ClockRangeError, PartitionReset, Sandbox};
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http;
+use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +21,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 /// How often the background timer runs due work (pending outcomes, holds, token pruning).
 const TIMER_PERIOD: Duration = Duration::from_millis(500);
@@ -45,7 +54,16 @@ pub fn build(config: Config) -> Result<Arc<Sandbox>, StartError> {
     };
     let crypto = SandboxCrypto::load(config.rsa_key.as_deref(), config.fixtures_dir.as_deref())
         .map_err(|e| StartError::Other(e.to_string()))?;
-    Ok(Arc::new(Sandbox::with_crypto(config, fixtures, crypto)))
+    let Some(path) = config.state_file.clone() else {
+        return Ok(Arc::new(Sandbox::with_crypto(config, fixtures, crypto)));
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| StartError::Other(format!("cannot read state file {}: {e}", path.display())))?;
+    let state: StateFile = serde_json::from_str(&text)
+        .map_err(|e| StartError::Other(format!("state file {} is malformed: {e}", path.display())))?;
+    Sandbox::with_state(config, fixtures, crypto, state)
+        .map(Arc::new)
+        .map_err(|e| StartError::Other(format!("state file {}: {e}", path.display())))
 }
 
 /// Serves `sandbox` on `listener` until `shutdown` completes, then drains in-flight requests
@@ -88,15 +106,42 @@ async fn run_timers(sandbox: Arc<Sandbox>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// A sandbox running in-process, for tests and for embedding in other programs.
+/// A sandbox running in-process, for tests and for embedding in other programs: the Rust
+/// equivalent of `createEmulator({seed}) → {url, reset, close}`.
 ///
-/// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let server = epay_sandbox::SandboxServer::start(epay_sandbox::Config::default()).await?;
-/// println!("ePay sandbox at {}", server.url());
-/// server.sandbox().reset();
-/// server.shutdown().await;
-/// # Ok(()) }
+/// ```
+/// use epay_sandbox::{Config, SandboxServer};
+/// use std::time::Duration;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let runtime = tokio::runtime::Runtime::new()?;
+/// runtime.block_on(async {
+///     let server = SandboxServer::start(Config { seed: Some(42), ..Config::default() }).await?;
+///     let token: serde_json::Value = reqwest::Client::new()
+///         .post(format!("{}/oauth2/token", server.url()))
+///         .form(&[
+///             ("grant_type", "client_credentials"),
+///             ("scope", "webapi payment"),
+///             ("client_id", "test"),
+///             ("client_secret", "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG"),
+///             ("terminal", "67e34d63-102f-4bd1-898e-370781d0074d"),
+///         ])
+///         .send()
+///         .await?
+///         .json()
+///         .await?;
+///     assert_eq!(token["expires_in"], 7200);
+///     assert_eq!(server.tokens().len(), 1);
+///
+///     server.freeze();
+///     server.advance(Duration::from_secs(7200))?; // the token expires
+///     assert!(server.tokens().is_empty());
+///
+///     server.reset();
+///     server.shutdown().await;
+///     Ok::<_, Box<dyn std::error::Error>>(())
+/// })
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct SandboxServer {
@@ -156,6 +201,90 @@ impl SandboxServer {
     /// The sandbox state: reset it, move its clock, inspect its transactions.
     pub fn sandbox(&self) -> &Arc<Sandbox> {
         &self.sandbox
+    }
+
+    /// Everything back to the fixtures (see [`Sandbox::reset`]).
+    pub fn reset(&self) {
+        self.sandbox.reset();
+    }
+
+    /// Removes only one merchant's transactions, tokens and rules (parallel tests each use
+    /// their own merchant; see [`SandboxServer::create_merchant`]).
+    pub fn reset_merchant(&self, client_id: &str) -> PartitionReset {
+        self.sandbox.reset_partition(Some(client_id), None)
+    }
+
+    /// Restarts the id sequence with `seed`.
+    pub fn reseed(&self, seed: u64) {
+        self.sandbox.reseed(Some(seed));
+    }
+
+    /// Sandbox time now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.sandbox.clock.now()
+    }
+
+    /// Stops sandbox time until it is advanced.
+    pub fn freeze(&self) {
+        self.sandbox.freeze_clock(None);
+    }
+
+    /// Lets sandbox time flow again.
+    pub fn unfreeze(&self) {
+        self.sandbox.unfreeze_clock();
+    }
+
+    /// Moves sandbox time forward and runs what became due (token expiry, AUTH holds turning
+    /// CANCEL_OLD, pending outcomes settling).
+    pub fn advance(&self, by: Duration) -> Result<(), ClockRangeError> {
+        let by = chrono::Duration::from_std(by).map_err(|_| ClockRangeError)?;
+        self.sandbox.advance_clock(by)
+    }
+
+    /// Forces `outcome` on the next `times` attempts matching `matcher`.
+    pub fn add_scenario(
+        &self,
+        matcher: RuleMatch,
+        outcome: ForcedOutcome,
+        times: u32,
+    ) -> Result<ScenarioRule, RuleError> {
+        self.sandbox.add_scenario(matcher, outcome, times)
+    }
+
+    /// Deletes every scenario rule.
+    pub fn clear_scenarios(&self) {
+        self.sandbox.clear_scenarios();
+    }
+
+    /// A transaction by id.
+    pub fn transaction(&self, id: Uuid) -> Option<Transaction> {
+        self.sandbox.store.transaction(id)
+    }
+
+    /// A transaction by terminal and invoiceId.
+    pub fn transaction_by_invoice(&self, terminal: &str, invoice_id: &str) -> Option<Transaction> {
+        self.sandbox.store.transaction_by_invoice(terminal, invoice_id)
+    }
+
+    /// Transactions passing `filter`, newest first.
+    pub fn transactions(&self, filter: &TransactionFilter) -> Vec<Transaction> {
+        self.sandbox.find_transactions(filter).unwrap_or_default()
+    }
+
+    /// Live tokens.
+    pub fn tokens(&self) -> Vec<Token> {
+        let now = self.now();
+        self.sandbox
+            .store
+            .tokens()
+            .into_iter()
+            .filter(|t| t.is_live(now))
+            .collect()
+    }
+
+    /// Creates a merchant with terminals (defaults for what is omitted).
+    pub fn create_merchant(&self, merchant: NewMerchant) -> Result<Merchant, MerchantError> {
+        self.sandbox.create_merchant(merchant)
     }
 
     /// Stops serving and waits for in-flight requests to drain.

@@ -90,6 +90,29 @@ impl Store {
         merchant.terminal(terminal_id).map(|t| (owner.clone(), t.clone()))
     }
 
+    /// Adds a merchant unless its client id or one of its terminal ids is taken; returns the
+    /// taken id otherwise.
+    pub fn insert_new_merchant(&self, merchant: Merchant) -> Result<(), String> {
+        if let Some(taken) = merchant
+            .terminals
+            .iter()
+            .find(|t| self.terminal_owners.contains_key(&t.id.to_ascii_lowercase()))
+        {
+            return Err(taken.id.clone());
+        }
+        match self.merchants.entry(merchant.client_id.clone()) {
+            Entry::Occupied(_) => Err(merchant.client_id),
+            Entry::Vacant(slot) => {
+                for terminal in &merchant.terminals {
+                    self.terminal_owners
+                        .insert(terminal.id.to_ascii_lowercase(), merchant.client_id.clone());
+                }
+                slot.insert(merchant);
+                Ok(())
+            }
+        }
+    }
+
     // ---- tokens ----------------------------------------------------------------------------
 
     /// Stores an issued token.
@@ -120,6 +143,14 @@ impl Store {
         let before = self.tokens.len();
         self.tokens.retain(|_, t| !expired(t));
         self.refresh_tokens.retain(|_, t| !expired(t));
+        before - self.tokens.len()
+    }
+
+    /// Removes the tokens (and their refresh tokens) for which `drop` holds; how many went.
+    pub fn remove_tokens(&self, drop: impl Fn(&Token) -> bool) -> usize {
+        let before = self.tokens.len();
+        self.tokens.retain(|_, t| !drop(t));
+        self.refresh_tokens.retain(|_, t| !drop(t));
         before - self.tokens.len()
     }
 

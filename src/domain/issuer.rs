@@ -58,6 +58,7 @@ pub fn magic_amount_outcome(amount: Amount, catalogue: &Catalogue) -> Option<Out
         Some(Outcome::Pending {
             settle_after_seconds: fidelity::MAGIC_PENDING_SECONDS,
             then_decline: None,
+            settle_after_polls: None,
         })
     }
 }
@@ -104,6 +105,7 @@ pub fn behavior_outcome(card: &TestCard, catalogue: &Catalogue, skip_3ds: bool) 
         Outcome::Pending {
             settle_after_seconds: pending.settle_after_seconds,
             then_decline: None,
+            settle_after_polls: None,
         }
     } else {
         Outcome::Approve
@@ -245,7 +247,8 @@ mod tests {
             outcome("4000000000004541", "1230", "123"),
             Outcome::Pending {
                 settle_after_seconds: 60,
-                then_decline: None
+                then_decline: None,
+                settle_after_polls: None
             }
         );
         assert_eq!(outcome("4000000000003014", "1230", "1234"), challenge(Outcome::Approve));
@@ -302,7 +305,8 @@ mod tests {
             magic(45499),
             Some(Outcome::Pending {
                 settle_after_seconds: 60,
-                then_decline: None
+                then_decline: None,
+                settle_after_polls: None
             })
         );
         assert_eq!(magic(48400), None);

@@ -2,12 +2,14 @@
 //! property-tested.
 
 pub mod cards;
+pub mod duration;
 pub mod issuer;
 pub mod merchants;
 pub mod money;
 pub mod outcome;
 pub mod reasons;
 pub mod saved_cards;
+pub mod scenario;
 pub mod secure3d;
 pub mod status;
 pub mod tokens;

@@ -40,6 +40,9 @@ pub enum Outcome {
         settle_after_seconds: i64,
         /// `None` approves when it settles; `Some(code)` declines.
         then_decline: Option<i32>,
+        /// Settle once check-status has been polled this many times (whichever comes first).
+        #[serde(default)]
+        settle_after_polls: Option<u32>,
     },
 }
 

@@ -100,6 +100,24 @@ pub struct PendingOutcome {
     pub settle_at: DateTime<Utc>,
     /// What it settles into: `None` approves, `Some(code)` declines with that reason.
     pub decline_with: Option<i32>,
+    /// Status polls still answered "in progress" before it settles (`None`: only time settles it).
+    pub polls_left: Option<u32>,
+}
+
+impl PendingOutcome {
+    /// The pending outcome of [`super::outcome::Outcome::Pending`] started at `now`: settles
+    /// after `seconds` (clamped to 0–100 years) or after `polls` status polls.
+    pub fn after(now: DateTime<Utc>, seconds: i64, decline_with: Option<i32>, polls: Option<u32>) -> Self {
+        let seconds = seconds.clamp(0, super::duration::MAX_SECONDS);
+        let settle_at = now
+            .checked_add_signed(chrono::Duration::seconds(seconds))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        PendingOutcome {
+            settle_at,
+            decline_with,
+            polls_left: polls,
+        }
+    }
 }
 
 /// A payment or transfer as the sandbox keeps it: every field check-status shows, plus history.

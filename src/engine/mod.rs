@@ -3,6 +3,7 @@
 //! HTTP handlers call the methods of [`Sandbox`]; so do tests that need no HTTP. Each ePay area
 //! adds its methods in its own file here.
 
+mod control;
 mod oauth;
 mod payments;
 mod saved_cards;
@@ -11,6 +12,7 @@ mod secure3d;
 mod status;
 mod transactions;
 
+pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use oauth::AuthError;
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
 pub use secure3d::Secure3dChallenge;
@@ -20,6 +22,8 @@ pub use transactions::OperateError;
 use crate::callbacks::Callbacks;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::control::state::{StateError, StateFile};
+use crate::control::ControlPlane;
 use crate::crypto::SandboxCrypto;
 use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
@@ -43,6 +47,8 @@ pub struct Sandbox {
     pub callbacks: Callbacks,
     /// The RSA key cryptograms are decrypted with (`/public.rsa` serves its public half).
     pub crypto: SandboxCrypto,
+    /// Scenario and fault rules, the request journal, the seed in force.
+    pub control: ControlPlane,
     started: Instant,
     public_url: std::sync::RwLock<String>,
 }
@@ -56,6 +62,27 @@ impl Sandbox {
 
     /// A sandbox seeded from `fixtures` that decrypts cryptograms with `crypto`.
     pub fn with_crypto(config: Config, fixtures: Fixtures, crypto: SandboxCrypto) -> Self {
+        let control = ControlPlane::new(config.seed, config.journal_capacity, None);
+        Self::assemble(config, fixtures, crypto, control)
+    }
+
+    /// A sandbox seeded from `fixtures` and then from a state file (`--state`), which a reset
+    /// loads again.
+    pub fn with_state(
+        config: Config,
+        fixtures: Fixtures,
+        crypto: SandboxCrypto,
+        state: StateFile,
+    ) -> Result<Self, StateError> {
+        let control = ControlPlane::new(config.seed, config.journal_capacity, Some(state));
+        let sandbox = Self::assemble(config, fixtures, crypto, control);
+        if let Some(state) = sandbox.control.initial_state() {
+            sandbox.load_state(state)?;
+        }
+        Ok(sandbox)
+    }
+
+    fn assemble(config: Config, fixtures: Fixtures, crypto: SandboxCrypto, control: ControlPlane) -> Self {
         let sandbox = Sandbox {
             crypto,
             ids: IdGenerator::new(config.seed),
@@ -63,6 +90,7 @@ impl Sandbox {
             fixtures,
             store: Store::new(),
             callbacks: Callbacks::new(),
+            control,
             clock: Clock::new(),
             started: Instant::now(),
             public_url: std::sync::RwLock::new(String::new()),
@@ -71,13 +99,20 @@ impl Sandbox {
         sandbox
     }
 
-    /// Everything back to the fixtures: no transactions, no tokens, wall-clock time, and the id
-    /// sequence restarted (so a seeded sandbox replays the same ids after a reset).
+    /// Everything back to the fixtures (and the `--state` file): no other transactions, no
+    /// tokens, no scenario or fault rules, an empty journal, wall-clock time, and the id
+    /// sequence restarted from the seed in force (so a seeded sandbox replays the same ids).
     pub fn reset(&self) {
         self.store.clear();
         self.load_fixtures();
         self.clock.reset();
-        self.ids.reseed(self.config.seed);
+        self.ids.reseed(self.control.seed());
+        self.control.reset();
+        if let Some(state) = self.control.initial_state() {
+            if let Err(error) = self.load_state(state) {
+                tracing::warn!("state file not reloaded after reset: {error}");
+            }
+        }
     }
 
     /// Seconds since start (real time).

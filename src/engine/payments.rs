@@ -241,17 +241,16 @@ impl Sandbox {
             Outcome::Pending {
                 settle_after_seconds,
                 then_decline,
+                settle_after_polls,
             } => {
                 let code = fidelity::PENDING_REASON;
-                let settle_at = self.clock.now() + Duration::seconds(settle_after_seconds);
+                let pending =
+                    PendingOutcome::after(self.clock.now(), settle_after_seconds, then_decline, settle_after_polls);
                 let message = catalogue.message_en(code);
                 let transaction = self
                     .store
                     .update(id, |tx| {
-                        tx.pending = Some(PendingOutcome {
-                            settle_at,
-                            decline_with: then_decline,
-                        });
+                        tx.pending = Some(pending);
                         tx.reason_code = code;
                         tx.reason = message.clone();
                         tx.clone()

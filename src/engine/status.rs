@@ -37,6 +37,7 @@ impl Sandbox {
             .fresh_by_invoice(terminal, invoice_id)
             .filter(|t| t.kind == kind && t.client_id == token.client_id);
         if let Some(tx) = found {
+            let tx = self.count_status_poll(tx);
             let outcome = if tx.pending.is_some() {
                 LookupOutcome::InProgress
             } else {

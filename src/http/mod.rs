@@ -7,6 +7,7 @@
 pub mod control;
 pub mod error;
 pub mod extract;
+mod faults;
 mod middleware;
 pub mod oauth;
 pub mod operations;
@@ -33,8 +34,9 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
-        .nest("/_sandbox", control::routes())
+        .merge(control::routes())
         .fallback(middleware::not_found)
+        .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

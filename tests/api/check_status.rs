@@ -196,6 +196,7 @@ async fn pending_outcome_answers_107_until_it_settles() {
         t.pending = Some(PendingOutcome {
             settle_at,
             decline_with: None,
+            polls_left: None,
         })
     });
     let token = app.terminal_token(TERMINAL).await;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod check_status;
+mod control;
 mod http_errors;
 mod oauth;
 mod operations;

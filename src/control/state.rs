@@ -1,0 +1,509 @@
+//! The state file format of `--state FILE` and `GET /_sandbox/state`: transactions and tokens
+//! in a stable, documented JSON shape (camelCase, version 1) that is independent of the
+//! sandbox's internal structs. See docs/control-plane.md.
+
+use crate::domain::money::Amount;
+use crate::domain::status::{Event, Status};
+use crate::domain::tokens::{Grant, Token};
+use crate::domain::transaction::{
+    CardSnapshot, HistoryEntry, Links, OrderDetails, PendingOutcome, Transaction, TransactionKind,
+};
+use crate::ids::IdGenerator;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The format version this sandbox writes and reads.
+pub const STATE_VERSION: u32 = 1;
+
+/// A whole state file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateFile {
+    /// Format version (1).
+    #[serde(default = "version_one")]
+    pub version: u32,
+    /// Transactions, in any order.
+    #[serde(default)]
+    pub transactions: Vec<StateTransaction>,
+    /// Access tokens.
+    #[serde(default)]
+    pub tokens: Vec<StateToken>,
+}
+
+fn version_one() -> u32 {
+    STATE_VERSION
+}
+
+/// Payment or transfer, as the state file spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StateKind {
+    /// A card payment.
+    #[default]
+    Payment,
+    /// A P2P/AFT/OCT transfer.
+    Transfer,
+}
+
+/// A pending outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatePending {
+    /// When it settles.
+    pub settle_at: DateTime<Utc>,
+    /// Decline code when it settles (approve when absent).
+    #[serde(default)]
+    pub decline_with: Option<i32>,
+    /// Status polls still answered 107.
+    #[serde(default)]
+    pub polls_left: Option<u32>,
+}
+
+/// One history line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateHistory {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Event (`authorize_hold`, `charge`, …).
+    pub event: Event,
+    /// Status before.
+    pub from: Status,
+    /// Status after.
+    pub to: Status,
+    /// Amount moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Value>,
+    /// Reason code.
+    #[serde(default)]
+    pub reason_code: i32,
+}
+
+/// One transaction. Only `terminal`, `invoiceId` and `amount` are required on input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateTransaction {
+    /// Transaction id (generated when absent).
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// `payment` (default) or `transfer`.
+    #[serde(default)]
+    pub kind: StateKind,
+    /// Owning client: output only; on input it is the terminal's owner.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Terminal UUID (must exist in the merchants).
+    pub terminal: String,
+    /// Terminal number: output only.
+    #[serde(default)]
+    pub terminal_number: Option<String>,
+    /// Merchant order number.
+    pub invoice_id: String,
+    /// Requested amount (`orgAmount`), a number or numeric string.
+    pub amount: Value,
+    /// Currency (default KZT).
+    #[serde(default = "kzt")]
+    pub currency: String,
+    /// Status (default NEW).
+    #[serde(default = "new_status")]
+    pub status: Status,
+    /// Captured amount (default: `amount` for CHARGE/REFUND, else 0).
+    #[serde(default)]
+    pub charged: Option<Value>,
+    /// Refunded amount (default 0).
+    #[serde(default)]
+    pub refunded: Option<Value>,
+    /// Creation time (default: sandbox now at load).
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// `statusID` (generated when absent).
+    #[serde(default)]
+    pub status_id: Option<Uuid>,
+    /// Second order number.
+    #[serde(default)]
+    pub invoice_id_alt: String,
+    /// Merchant customer id.
+    #[serde(default)]
+    pub account_id: String,
+    /// What is paid for.
+    #[serde(default)]
+    pub description: String,
+    /// `rus`, `kaz`, `eng`.
+    #[serde(default)]
+    pub language: String,
+    /// Cardholder name.
+    #[serde(default)]
+    pub name: String,
+    /// Payer e-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Payer phone.
+    #[serde(default)]
+    pub phone: String,
+    /// Free-form merchant data.
+    #[serde(default)]
+    pub data: String,
+    /// Masked PAN (`440563...5096`).
+    #[serde(default)]
+    pub card_mask: String,
+    /// Brand (`VISA`).
+    #[serde(default)]
+    pub card_type: String,
+    /// Issuing bank.
+    #[serde(default)]
+    pub issuer: String,
+    /// Saved-card id.
+    #[serde(default)]
+    pub card_id: String,
+    /// Cardholder name as entered.
+    #[serde(default)]
+    pub holder: String,
+    /// 12-digit RRN (generated when absent).
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// 16-hex reference (generated when absent).
+    #[serde(default)]
+    pub int_reference: Option<String>,
+    /// 6-digit approval code.
+    #[serde(default)]
+    pub approval_code: String,
+    /// Reason text.
+    #[serde(default)]
+    pub reason: String,
+    /// Reason code (0 success).
+    #[serde(default)]
+    pub reason_code: i32,
+    /// Whether 3-D Secure was performed.
+    #[serde(default)]
+    pub secure: bool,
+    /// Payer IP.
+    #[serde(default)]
+    pub ip: String,
+    /// Success callback URL.
+    #[serde(default)]
+    pub post_link: String,
+    /// Failure callback URL.
+    #[serde(default)]
+    pub failure_post_link: String,
+    /// Success redirect URL.
+    #[serde(default)]
+    pub back_link: String,
+    /// Failure redirect URL.
+    #[serde(default)]
+    pub failure_back_link: String,
+    /// Merchant secret echoed in callbacks.
+    #[serde(default)]
+    pub secret_hash: String,
+    /// An outcome waiting to settle.
+    #[serde(default)]
+    pub pending: Option<StatePending>,
+    /// Moves so far.
+    #[serde(default)]
+    pub history: Vec<StateHistory>,
+}
+
+fn kzt() -> String {
+    "KZT".into()
+}
+
+fn new_status() -> Status {
+    Status::New
+}
+
+/// One access token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateToken {
+    /// Bearer string.
+    pub access_token: String,
+    /// Owning client (must exist).
+    pub client_id: String,
+    /// Terminal it is bound to.
+    #[serde(default)]
+    pub terminal: Option<String>,
+    /// Scope, verbatim.
+    #[serde(default)]
+    pub scope: String,
+    /// Cabinet user of a password-grant token (client credentials when absent).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Refresh token (password grant).
+    #[serde(default)]
+    pub refresh_token: String,
+    /// Order the token was issued for.
+    #[serde(default)]
+    pub invoice_id: Option<String>,
+    /// Amount the token was issued for.
+    #[serde(default)]
+    pub amount: Option<Value>,
+    /// Currency the token was issued for.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Success callback URL.
+    #[serde(default)]
+    pub post_link: String,
+    /// Failure callback URL.
+    #[serde(default)]
+    pub failure_post_link: String,
+    /// Merchant secret echoed in callbacks.
+    #[serde(default)]
+    pub secret_hash: String,
+    /// Issue time (default: now).
+    #[serde(default)]
+    pub issued_at: Option<DateTime<Utc>>,
+    /// Expiry time.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a state file cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    /// Unsupported `version`.
+    #[error("state format version {0} is not supported (this sandbox reads version 1)")]
+    Version(u32),
+    /// A terminal that no merchant has.
+    #[error("transaction {invoice_id}: terminal {terminal} is not known")]
+    UnknownTerminal {
+        /// The invoice.
+        invoice_id: String,
+        /// The terminal.
+        terminal: String,
+    },
+    /// A token's client that does not exist.
+    #[error("token: client {0} is not known")]
+    UnknownClient(String),
+    /// A bad amount.
+    #[error("transaction {invoice_id}: {field} is not a valid amount")]
+    Amount {
+        /// The invoice.
+        invoice_id: String,
+        /// The field.
+        field: &'static str,
+    },
+    /// A duplicate invoice or id.
+    #[error("transaction {0}: {1}")]
+    Duplicate(String, String),
+}
+
+fn amount(value: &Value, invoice_id: &str, field: &'static str) -> Result<Amount, StateError> {
+    Amount::from_json(value).map_err(|_| StateError::Amount {
+        invoice_id: invoice_id.to_string(),
+        field,
+    })
+}
+
+impl StateTransaction {
+    /// The state-file view of a transaction.
+    pub fn from_transaction(tx: &Transaction) -> Self {
+        StateTransaction {
+            id: Some(tx.id),
+            kind: match tx.kind {
+                TransactionKind::Payment => StateKind::Payment,
+                TransactionKind::Transfer => StateKind::Transfer,
+            },
+            client_id: Some(tx.client_id.clone()),
+            terminal: tx.terminal_id.clone(),
+            terminal_number: Some(tx.terminal_number.clone()),
+            invoice_id: tx.order.invoice_id.clone(),
+            amount: tx.org_amount.to_json(),
+            currency: tx.order.currency.clone(),
+            status: tx.status,
+            charged: Some(tx.charged.to_json()),
+            refunded: Some(tx.refunded.to_json()),
+            created_at: Some(tx.created_at),
+            status_id: Some(tx.status_id),
+            invoice_id_alt: tx.order.invoice_id_alt.clone(),
+            account_id: tx.order.account_id.clone(),
+            description: tx.order.description.clone(),
+            language: tx.order.language.clone(),
+            name: tx.order.name.clone(),
+            email: tx.order.email.clone(),
+            phone: tx.order.phone.clone(),
+            data: tx.order.data.clone(),
+            card_mask: tx.card.mask.clone(),
+            card_type: tx.card.brand.clone(),
+            issuer: tx.card.issuer.clone(),
+            card_id: tx.card.card_id.clone(),
+            holder: tx.card.holder.clone(),
+            reference: Some(tx.reference.clone()),
+            int_reference: Some(tx.int_reference.clone()),
+            approval_code: tx.approval_code.clone(),
+            reason: tx.reason.clone(),
+            reason_code: tx.reason_code,
+            secure: tx.secure,
+            ip: tx.ip.clone(),
+            post_link: tx.links.post_link.clone(),
+            failure_post_link: tx.links.failure_post_link.clone(),
+            back_link: tx.links.back_link.clone(),
+            failure_back_link: tx.links.failure_back_link.clone(),
+            secret_hash: tx.links.secret_hash.clone(),
+            pending: tx.pending.as_ref().map(|p| StatePending {
+                settle_at: p.settle_at,
+                decline_with: p.decline_with,
+                polls_left: p.polls_left,
+            }),
+            history: tx
+                .history
+                .iter()
+                .map(|h| StateHistory {
+                    at: h.at,
+                    event: h.event,
+                    from: h.from,
+                    to: h.to,
+                    amount: h.amount.map(Amount::to_json),
+                    reason_code: h.reason_code,
+                })
+                .collect(),
+        }
+    }
+
+    /// The transaction this entry describes, on a terminal owned by `client_id` with processing
+    /// number `terminal_number`; missing ids come from `ids`, a missing time is `now`.
+    pub fn to_transaction(
+        &self,
+        client_id: &str,
+        terminal_number: &str,
+        ids: &IdGenerator,
+        now: DateTime<Utc>,
+    ) -> Result<Transaction, StateError> {
+        let invoice = self.invoice_id.as_str();
+        let org_amount = amount(&self.amount, invoice, "amount")?;
+        let charged = match &self.charged {
+            Some(v) => amount(v, invoice, "charged")?,
+            None if matches!(self.status, Status::Charge | Status::Refund) => org_amount,
+            None => Amount::ZERO,
+        };
+        let refunded = match &self.refunded {
+            Some(v) => amount(v, invoice, "refunded")?,
+            None => Amount::ZERO,
+        };
+        let mut history = Vec::with_capacity(self.history.len());
+        for h in &self.history {
+            history.push(HistoryEntry {
+                at: h.at,
+                event: h.event,
+                from: h.from,
+                to: h.to,
+                amount: h
+                    .amount
+                    .as_ref()
+                    .map(|v| amount(v, invoice, "history.amount"))
+                    .transpose()?,
+                reason_code: h.reason_code,
+                external_id: None,
+            });
+        }
+        Ok(Transaction {
+            id: self.id.unwrap_or_else(|| ids.uuid()),
+            kind: match self.kind {
+                StateKind::Payment => TransactionKind::Payment,
+                StateKind::Transfer => TransactionKind::Transfer,
+            },
+            client_id: client_id.to_string(),
+            terminal_id: self.terminal.clone(),
+            terminal_number: terminal_number.to_string(),
+            created_at: self.created_at.unwrap_or(now),
+            status: self.status,
+            status_id: self.status_id.unwrap_or_else(|| ids.uuid()),
+            order: OrderDetails {
+                invoice_id: self.invoice_id.clone(),
+                invoice_id_alt: self.invoice_id_alt.clone(),
+                account_id: self.account_id.clone(),
+                description: self.description.clone(),
+                language: self.language.clone(),
+                name: self.name.clone(),
+                email: self.email.clone(),
+                phone: self.phone.clone(),
+                data: self.data.clone(),
+                currency: self.currency.clone(),
+            },
+            org_amount,
+            charged,
+            refunded,
+            amount_bonus: Amount::ZERO,
+            card: CardSnapshot {
+                mask: self.card_mask.clone(),
+                brand: self.card_type.clone(),
+                issuer: self.issuer.clone(),
+                card_id: self.card_id.clone(),
+                holder: self.holder.clone(),
+            },
+            reference: self.reference.clone().unwrap_or_else(|| ids.reference()),
+            int_reference: self.int_reference.clone().unwrap_or_else(|| ids.int_reference()),
+            approval_code: self.approval_code.clone(),
+            reason: self.reason.clone(),
+            reason_code: self.reason_code,
+            secure: self.secure,
+            ip: self.ip.clone(),
+            links: Links {
+                post_link: self.post_link.clone(),
+                failure_post_link: self.failure_post_link.clone(),
+                back_link: self.back_link.clone(),
+                failure_back_link: self.failure_back_link.clone(),
+                secret_hash: self.secret_hash.clone(),
+            },
+            pending: self.pending.as_ref().map(|p| PendingOutcome {
+                settle_at: p.settle_at,
+                decline_with: p.decline_with,
+                polls_left: p.polls_left,
+            }),
+            history,
+        })
+    }
+}
+
+impl StateToken {
+    /// The state-file view of a token.
+    pub fn from_token(token: &Token) -> Self {
+        StateToken {
+            access_token: token.access_token.clone(),
+            client_id: token.client_id.clone(),
+            terminal: token.terminal.clone(),
+            scope: token.scope.clone(),
+            username: match &token.grant {
+                Grant::Password { username } => Some(username.clone()),
+                Grant::ClientCredentials => None,
+            },
+            refresh_token: token.refresh_token.clone(),
+            invoice_id: token.invoice_id.clone(),
+            amount: token.amount.map(Amount::to_json),
+            currency: token.currency.clone(),
+            post_link: token.post_link.clone(),
+            failure_post_link: token.failure_post_link.clone(),
+            secret_hash: token.secret_hash.clone(),
+            issued_at: Some(token.issued_at),
+            expires_at: token.expires_at,
+        }
+    }
+
+    /// The token this entry describes.
+    pub fn to_token(&self, now: DateTime<Utc>) -> Result<Token, StateError> {
+        let amount = match &self.amount {
+            Some(v) => Some(amount(v, self.invoice_id.as_deref().unwrap_or(""), "token amount")?),
+            None => None,
+        };
+        Ok(Token {
+            access_token: self.access_token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            grant: match &self.username {
+                Some(username) => Grant::Password {
+                    username: username.clone(),
+                },
+                None => Grant::ClientCredentials,
+            },
+            client_id: self.client_id.clone(),
+            scope: self.scope.clone(),
+            terminal: self.terminal.clone(),
+            invoice_id: self.invoice_id.clone(),
+            amount,
+            currency: self.currency.clone(),
+            post_link: self.post_link.clone(),
+            failure_post_link: self.failure_post_link.clone(),
+            secret_hash: self.secret_hash.clone(),
+            issued_at: self.issued_at.unwrap_or(now),
+            expires_at: self.expires_at,
+        })
+    }
+}

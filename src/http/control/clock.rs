@@ -1,0 +1,107 @@
+//! `/_sandbox/clock`: show, freeze, unfreeze, advance and set sandbox time. Every move runs
+//! the timers that became due.
+
+use super::respond;
+use crate::domain::duration::{parse_duration, seconds};
+use crate::engine::Sandbox;
+use crate::fidelity;
+use crate::http::error::ApiError;
+use crate::http::extract::FormFields;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The clock as JSON.
+fn view(sandbox: &Sandbox) -> Value {
+    let now = sandbox.clock.now();
+    json!({
+        "now": now.to_rfc3339(),
+        "bankTime": fidelity::bank_timestamp(now),
+        "frozen": sandbox.clock.is_frozen(),
+        "offsetSeconds": (now - Utc::now()).num_seconds(),
+    })
+}
+
+/// `GET /_sandbox/clock`.
+pub async fn show(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
+    Json(view(&sandbox))
+}
+
+/// `POST /_sandbox/clock/freeze` with an optional `at`.
+pub async fn freeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
+    let at = match fields.get("at").filter(|v| !v.trim().is_empty()) {
+        Some(text) => match instant(text) {
+            Ok(at) => Some(at),
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    sandbox.freeze_clock(at);
+    respond(&fields, view(&sandbox))
+}
+
+/// `POST /_sandbox/clock/unfreeze`.
+pub async fn unfreeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
+    sandbox.unfreeze_clock();
+    respond(&fields, view(&sandbox))
+}
+
+/// `POST /_sandbox/clock/advance` with `seconds` and/or `duration` (they add up).
+pub async fn advance(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
+    match advance_by(&fields) {
+        Ok(by) => match sandbox.advance_clock(by) {
+            Ok(()) => respond(&fields, view(&sandbox)),
+            Err(e) => ApiError::bad_request(e.to_string()).into_response(),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /_sandbox/clock/set` with `at`.
+pub async fn set(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
+    let Some(text) = fields.get("at").filter(|v| !v.trim().is_empty()) else {
+        return ApiError::bad_request("field 'at' is required (RFC 3339, e.g. 2030-01-01T00:00:00Z)").into_response();
+    };
+    match instant(text) {
+        Ok(at) => {
+            sandbox.set_clock(at);
+            respond(&fields, view(&sandbox))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn advance_by(fields: &std::collections::HashMap<String, String>) -> Result<Duration, ApiError> {
+    let secs = fields.get("seconds").map(|s| s.trim()).filter(|s| !s.is_empty());
+    let text = fields.get("duration").map(|s| s.trim()).filter(|s| !s.is_empty());
+    if secs.is_none() && text.is_none() {
+        return Err(ApiError::bad_request(
+            "give 'seconds' (an integer) and/or 'duration' (PT1H, P7D, 90s, 2h, 7d)",
+        ));
+    }
+    let mut total = Duration::zero();
+    if let Some(s) = secs {
+        let n: i64 = s
+            .parse()
+            .map_err(|_| ApiError::bad_request(format!("seconds '{s}' is not an integer")))?;
+        total += seconds(n).map_err(|_| ApiError::bad_request("seconds is out of range (at most 100 years)"))?;
+    }
+    if let Some(t) = text {
+        total += parse_duration(t).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    }
+    Ok(total)
+}
+
+fn instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    let at = DateTime::parse_from_rfc3339(text.trim())
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| ApiError::bad_request(format!("'{text}' is not an RFC 3339 instant: {e}")))?;
+    let year = chrono::Datelike::year(&at);
+    if !(1970..=9000).contains(&year) {
+        return Err(ApiError::bad_request("the instant must lie between 1970 and 9000"));
+    }
+    Ok(at)
+}

@@ -1,0 +1,206 @@
+//! Inspection and direct manipulation: transactions, tokens, the journal, the state dump,
+//! run-time merchants, test cards and reason codes.
+
+use super::respond;
+use crate::control::merchants::{MerchantError, NewMerchant};
+use crate::control::state::{StateToken, StateTransaction};
+use crate::control::transactions::{CreateTransaction, TransactionFilter};
+use crate::domain::money::Amount;
+use crate::domain::transaction::Operation;
+use crate::engine::{CreateError, OperateError, Sandbox};
+use crate::http::error::ApiError;
+use crate::http::extract::{FormFields, JsonBody};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use uuid::Uuid;
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(v)| v)
+        .map_err(|e| ApiError::bad_request(format!("invalid query: {}", e.body_text())))
+}
+
+fn parse_id(id: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::bad_request(format!("'{id}' is not a transaction id (a UUID)")))
+}
+
+/// `GET /_sandbox/transactions`: filtered, newest first.
+pub async fn transactions(
+    State(sandbox): State<Arc<Sandbox>>,
+    filter: Result<Query<TransactionFilter>, QueryRejection>,
+) -> Response {
+    let filter = match query(filter) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    sandbox.run_due_timers();
+    match sandbox.find_transactions(&filter) {
+        Ok(found) => {
+            let list: Vec<StateTransaction> = found.iter().map(StateTransaction::from_transaction).collect();
+            Json(json!({"count": list.len(), "transactions": list})).into_response()
+        }
+        Err(bad) => ApiError::bad_request(format!(
+            "status '{bad}' is not a status (NEW, AUTH, CHARGE, CANCEL, CANCEL_OLD, REFUND, FAILED, REJECT, 3D, VERIFIED)"
+        ))
+        .into_response(),
+    }
+}
+
+/// `GET /_sandbox/transactions/{id}`: the full record with its history.
+pub async fn transaction(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    sandbox.run_due_timers();
+    match sandbox.store.transaction(id) {
+        Some(tx) => Json(StateTransaction::from_transaction(&tx)).into_response(),
+        None => ApiError::not_found(format!("transaction {id} not found")).into_response(),
+    }
+}
+
+/// `POST /_sandbox/transactions`: a payment opened and decided without a card flow.
+pub async fn create_transaction(
+    State(sandbox): State<Arc<Sandbox>>,
+    JsonBody(request): JsonBody<CreateTransaction>,
+) -> Response {
+    match sandbox.create_control_transaction(request) {
+        Ok(tx) => (StatusCode::CREATED, Json(StateTransaction::from_transaction(&tx))).into_response(),
+        Err(CreateError::UnknownTerminal(t)) => {
+            ApiError::not_found(format!("terminal {t} is not known")).into_response()
+        }
+        Err(CreateError::Duplicate(e)) => ApiError::new(StatusCode::CONFLICT, 409, e.to_string()).into_response(),
+        Err(e) => ApiError::bad_request(e.to_string()).into_response(),
+    }
+}
+
+/// `POST /_sandbox/transactions/{id}/{charge|cancel|refund}` with an optional `amount`, as
+/// the merchant would (without a token). Dashboard forms add `redirect`.
+pub async fn operate(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path((id, operation)): Path<(String, String)>,
+    FormFields(fields): FormFields,
+) -> Response {
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    let amount = match fields.get("amount").map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        Some(text) => match Amount::parse(text) {
+            Ok(a) => Some(a),
+            Err(e) => return ApiError::bad_request(format!("amount '{text}': {e}")).into_response(),
+        },
+        None => None,
+    };
+    let op = match operation.as_str() {
+        "charge" => Operation::Charge(amount),
+        "cancel" => Operation::Cancel,
+        "refund" => Operation::Refund(amount),
+        other => {
+            return ApiError::not_found(format!("operation '{other}' is not one of charge, cancel, refund"))
+                .into_response()
+        }
+    };
+    sandbox.run_due_timers();
+    match sandbox.operate(id, &op) {
+        Ok(tx) => respond(&fields, json!(StateTransaction::from_transaction(&tx))),
+        Err(OperateError::NotFound(id)) => ApiError::not_found(format!("transaction {id} not found")).into_response(),
+        Err(error @ (OperateError::Refused(_) | OperateError::DuplicateRefund(_))) => {
+            ApiError::new(StatusCode::CONFLICT, 409, error.to_string()).into_response()
+        }
+    }
+}
+
+/// Query of `GET /_sandbox/tokens`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenQuery {
+    client_id: Option<String>,
+    terminal: Option<String>,
+}
+
+/// `GET /_sandbox/tokens`: every token and what it is bound to.
+pub async fn tokens(State(sandbox): State<Arc<Sandbox>>, q: Result<Query<TokenQuery>, QueryRejection>) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    let now = sandbox.clock.now();
+    let mut list: Vec<Value> = sandbox
+        .store
+        .tokens()
+        .iter()
+        .filter(|t| q.client_id.as_deref().is_none_or(|c| c == t.client_id))
+        .filter(|t| {
+            q.terminal
+                .as_deref()
+                .is_none_or(|w| t.terminal.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(w)))
+        })
+        .map(|t| {
+            let mut v = json!(StateToken::from_token(t));
+            v["live"] = json!(t.is_live(now));
+            v
+        })
+        .collect();
+    list.sort_by(|a, b| a["issuedAt"].as_str().cmp(&b["issuedAt"].as_str()));
+    Json(json!({"count": list.len(), "tokens": list})).into_response()
+}
+
+/// Query of `GET /_sandbox/journal`.
+#[derive(Debug, Default, Deserialize)]
+pub struct JournalQuery {
+    limit: Option<usize>,
+}
+
+/// `GET /_sandbox/journal`: the last requests to the ePay routes, newest first.
+pub async fn journal(State(sandbox): State<Arc<Sandbox>>, q: Result<Query<JournalQuery>, QueryRejection>) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    let journal = &sandbox.control.journal;
+    let entries = journal.entries(q.limit.unwrap_or(usize::MAX));
+    Json(json!({"capacity": journal.capacity(), "count": entries.len(), "entries": entries})).into_response()
+}
+
+/// `GET /_sandbox/state`: the state in the `--state` file format.
+pub async fn state(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    sandbox.run_due_timers();
+    Json(sandbox.dump_state()).into_response()
+}
+
+/// `GET /_sandbox/merchants`: every merchant with its terminals.
+pub async fn merchants(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    let list = sandbox.store.merchants();
+    Json(json!({"count": list.len(), "merchants": list})).into_response()
+}
+
+/// `POST /_sandbox/merchants`: a merchant with terminals, created at run time.
+pub async fn create_merchant(
+    State(sandbox): State<Arc<Sandbox>>,
+    JsonBody(request): JsonBody<NewMerchant>,
+) -> Response {
+    match sandbox.create_merchant(request) {
+        Ok(merchant) => (StatusCode::CREATED, Json(json!(merchant))).into_response(),
+        Err(e @ (MerchantError::ClientExists(_) | MerchantError::TerminalExists(_))) => {
+            ApiError::new(StatusCode::CONFLICT, 409, e.to_string()).into_response()
+        }
+        Err(e) => ApiError::bad_request(e.to_string()).into_response(),
+    }
+}
+
+/// `GET /_sandbox/cards`: the test cards.
+pub async fn cards(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    Json(json!({"cards": sandbox.fixtures.cards})).into_response()
+}
+
+/// `GET /_sandbox/reasons`: the reason-code catalogue.
+pub async fn reasons(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    let reasons: Vec<_> = sandbox.fixtures.catalogue.reasons().collect();
+    Json(json!({"reasonCodes": reasons})).into_response()
+}

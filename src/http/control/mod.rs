@@ -1,0 +1,143 @@
+//! The sandbox's own control plane under `/_sandbox/`: what tests get that the bank's test
+//! environment cannot give. Every handler parses, calls the engine and renders; the endpoints
+//! are described in docs/control-plane.md and docs/openapi.json.
+
+mod clock;
+mod dashboard;
+mod inspect;
+pub mod openapi;
+mod rules;
+
+use super::error::ApiError;
+use super::extract::FormFields;
+use crate::engine::Sandbox;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Routes under `/_sandbox` (full paths, so the dashboard answers both `/_sandbox` and
+/// `/_sandbox/`).
+pub fn routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/_sandbox", get(dashboard::page))
+        .route("/_sandbox/", get(dashboard::page))
+        .route("/_sandbox/health", get(health))
+        .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/seed", post(seed))
+        .route("/_sandbox/clock", get(clock::show))
+        .route("/_sandbox/clock/freeze", post(clock::freeze))
+        .route("/_sandbox/clock/unfreeze", post(clock::unfreeze))
+        .route("/_sandbox/clock/advance", post(clock::advance))
+        .route("/_sandbox/clock/set", post(clock::set))
+        .route(
+            "/_sandbox/transactions",
+            get(inspect::transactions).post(inspect::create_transaction),
+        )
+        .route("/_sandbox/transactions/{id}", get(inspect::transaction))
+        .route("/_sandbox/transactions/{id}/{operation}", post(inspect::operate))
+        .route("/_sandbox/tokens", get(inspect::tokens))
+        .route("/_sandbox/journal", get(inspect::journal))
+        .route("/_sandbox/state", get(inspect::state))
+        .route(
+            "/_sandbox/merchants",
+            get(inspect::merchants).post(inspect::create_merchant),
+        )
+        .route("/_sandbox/cards", get(inspect::cards))
+        .route("/_sandbox/reasons", get(inspect::reasons))
+        .route(
+            "/_sandbox/scenarios",
+            get(rules::scenarios)
+                .post(rules::add_scenario)
+                .delete(rules::clear_scenarios),
+        )
+        .route("/_sandbox/scenarios/{id}", delete(rules::remove_scenario))
+        .route(
+            "/_sandbox/faults",
+            get(rules::faults).post(rules::add_fault).delete(rules::clear_faults),
+        )
+        .route("/_sandbox/faults/{id}", delete(rules::remove_fault))
+        .route("/_sandbox/openapi.json", get(openapi::document))
+}
+
+/// Liveness, version and uptime.
+async fn health(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "name": env!("CARGO_PKG_NAME"),
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptimeSeconds": sandbox.uptime_seconds(),
+        "now": sandbox.clock.now().to_rfc3339(),
+    }))
+}
+
+/// Query of `POST /_sandbox/reset`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResetQuery {
+    client_id: Option<String>,
+    terminal: Option<String>,
+}
+
+/// Everything back to the fixtures; with `clientId` and/or `terminal` (query or body) only
+/// that merchant's/terminal's transactions, tokens and rules.
+async fn reset(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(query): Query<ResetQuery>,
+    FormFields(fields): FormFields,
+) -> Response {
+    let pick = |q: Option<String>, key: &str| q.or_else(|| fields.get(key).cloned()).filter(|v| !v.trim().is_empty());
+    let client_id = pick(query.client_id, "clientId");
+    let terminal = pick(query.terminal, "terminal");
+    if client_id.is_none() && terminal.is_none() {
+        sandbox.reset();
+        return respond(&fields, json!({"status": "reset", "scope": "all"}));
+    }
+    if let Some(c) = client_id.as_deref() {
+        if sandbox.store.merchant(c).is_none() {
+            return ApiError::not_found(format!("clientId {c} is not known")).into_response();
+        }
+    }
+    if let Some(t) = terminal.as_deref() {
+        if sandbox.store.terminal(t).is_none() {
+            return ApiError::not_found(format!("terminal {t} is not known")).into_response();
+        }
+    }
+    let removed = sandbox.reset_partition(client_id.as_deref(), terminal.as_deref());
+    respond(
+        &fields,
+        json!({"status": "reset", "scope": "partition", "clientId": client_id, "terminal": terminal, "removed": removed}),
+    )
+}
+
+/// Restarts the id sequence with a new seed.
+async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
+    let Some(text) = fields.get("seed") else {
+        return ApiError::bad_request("field 'seed' is required (an unsigned 64-bit integer)").into_response();
+    };
+    let Ok(seed) = text.trim().parse::<u64>() else {
+        return ApiError::bad_request(format!("seed '{text}' is not an unsigned 64-bit integer")).into_response();
+    };
+    sandbox.reseed(Some(seed));
+    respond(&fields, json!({"seed": seed}))
+}
+
+/// JSON `body`, or a 303 back to the page named by a form's `redirect` field (dashboard
+/// forms), which must stay under `/_sandbox`.
+fn respond(fields: &HashMap<String, String>, body: Value) -> Response {
+    match fields.get("redirect") {
+        Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
+        _ => (StatusCode::OK, Json(body)).into_response(),
+    }
+}
+
+/// A redirect target the dashboard may use: a path under `/_sandbox` of visible ASCII only (so
+/// it is a valid header value and cannot leave the sandbox).
+fn is_local_redirect(to: &str) -> bool {
+    to.starts_with("/_sandbox") && !to.contains("//") && to.bytes().all(|b| b.is_ascii_graphic())
+}
