@@ -48,6 +48,9 @@ pub struct ServeArgs {
     /// Base URL browsers reach the sandbox at (default: http://<bound address>).
     #[arg(long, env = "EPAY_SANDBOX_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// postLink delivery options.
+    #[command(flatten)]
+    pub callbacks: CallbackArgs,
 }
 
 impl ServeArgs {
@@ -59,6 +62,7 @@ impl ServeArgs {
             rsa_key: self.rsa_key.clone(),
             seed: self.seed,
             public_url: self.public_url.clone(),
+            callbacks: self.callbacks.settings(),
             ..Config::default()
         }
     }
@@ -136,4 +140,41 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// How postLink / failurePostLink callbacks are delivered (docs/callbacks.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CallbackArgs {
+    /// Attempts per callback, the first included; a non-2xx answer or no answer is retried.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_ATTEMPTS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=100), global = true)]
+    pub callback_attempts: u32,
+    /// Wait before the second attempt, in milliseconds; it doubles after every failure.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS", default_value_t = 500, global = true)]
+    pub callback_backoff_ms: u64,
+    /// Time limit of one attempt, in milliseconds.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_TIMEOUT_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub callback_timeout_ms: u64,
+    /// Extra copies of every callback, to test idempotent receivers (the bank calls twice).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_DUPLICATES", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=100), global = true)]
+    pub callback_duplicates: u32,
+    /// Deliveries kept in the log (GET /_sandbox/deliveries); the oldest are evicted first.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_LOG", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub callback_log_capacity: u64,
+}
+
+impl CallbackArgs {
+    /// The delivery settings these options describe.
+    pub fn settings(&self) -> crate::callbacks::CallbackSettings {
+        crate::callbacks::CallbackSettings {
+            attempts: self.callback_attempts,
+            backoff: std::time::Duration::from_millis(self.callback_backoff_ms),
+            timeout: std::time::Duration::from_millis(self.callback_timeout_ms),
+            duplicates: self.callback_duplicates,
+            log_capacity: usize::try_from(self.callback_log_capacity).unwrap_or(usize::MAX),
+        }
+    }
 }

@@ -34,6 +34,8 @@ pub struct Config {
     /// Base URL the sandbox is reachable at from a browser (for 3-D Secure and payment pages);
     /// `None` derives it from the bound address.
     pub public_url: Option<String>,
+    /// How postLink callbacks are delivered: attempts, backoff, timeout, duplicates, log size.
+    pub callbacks: crate::callbacks::CallbackSettings,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             request_timeout: std::time::Duration::from_secs(30),
             concurrency_limit: 4096,
             public_url: None,
+            callbacks: crate::callbacks::CallbackSettings::default(),
         }
     }
 }

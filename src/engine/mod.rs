@@ -44,10 +44,10 @@ impl Sandbox {
     pub fn new(config: Config, fixtures: Fixtures) -> Self {
         let sandbox = Sandbox {
             ids: IdGenerator::new(config.seed),
+            callbacks: Callbacks::new(config.callbacks),
             config,
             fixtures,
             store: Store::new(),
-            callbacks: Callbacks::new(),
             clock: Clock::new(),
             started: Instant::now(),
             public_url: std::sync::RwLock::new(String::new()),
@@ -56,10 +56,12 @@ impl Sandbox {
         sandbox
     }
 
-    /// Everything back to the fixtures: no transactions, no tokens, wall-clock time, and the id
-    /// sequence restarted (so a seeded sandbox replays the same ids after a reset).
+    /// Everything back to the fixtures: no transactions, no tokens, no callback deliveries,
+    /// wall-clock time, and the id sequence restarted (so a seeded sandbox replays the same ids
+    /// after a reset).
     pub fn reset(&self) {
         self.store.clear();
+        self.callbacks.reset();
         self.load_fixtures();
         self.clock.reset();
         self.ids.reseed(self.config.seed);
