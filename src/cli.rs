@@ -161,7 +161,7 @@ pub struct CallbackArgs {
           value_parser = clap::value_parser!(u32).range(0..=100), global = true)]
     pub callback_duplicates: u32,
     /// Deliveries kept in the log (GET /_sandbox/deliveries); the oldest are evicted first.
-    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_LOG", default_value_t = 1000,
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_LOG_CAPACITY", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub callback_log_capacity: u64,
 }
@@ -176,5 +176,40 @@ impl CallbackArgs {
             duplicates: self.callback_duplicates,
             log_capacity: usize::try_from(self.callback_log_capacity).unwrap_or(usize::MAX),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_flags_become_delivery_settings() {
+        let cli = Cli::try_parse_from([
+            "epay-sandbox",
+            "--callback-attempts",
+            "3",
+            "--callback-backoff-ms",
+            "10",
+            "--callback-timeout-ms",
+            "200",
+            "--callback-duplicates",
+            "1",
+            "--callback-log-capacity",
+            "50",
+        ]);
+        let settings = cli.map(|c| c.serve.config().callbacks).ok();
+        let expected = crate::callbacks::CallbackSettings {
+            attempts: 3,
+            backoff: std::time::Duration::from_millis(10),
+            timeout: std::time::Duration::from_millis(200),
+            duplicates: 1,
+            log_capacity: 50,
+        };
+        assert_eq!(settings, Some(expected));
+        let defaults = Cli::try_parse_from(["epay-sandbox"])
+            .map(|c| c.serve.config().callbacks)
+            .ok();
+        assert_eq!(defaults, Some(crate::callbacks::CallbackSettings::default()));
     }
 }

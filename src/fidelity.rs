@@ -120,7 +120,7 @@ pub fn callback_url(links: &Links, kind: CallbackKind) -> Option<&str> {
     }
 }
 
-/// `code` of a payment callback: `"ok"` for success, `"error"` for failure. (C-03, C-05)
+/// `code` of a payment callback: `"ok"` for success, `"error"` for failure. (C-03, C-04)
 pub fn callback_code(kind: CallbackKind) -> &'static str {
     match kind {
         CallbackKind::Success => "ok",
@@ -143,11 +143,11 @@ pub fn callback_secure(secure: bool) -> &'static str {
 }
 
 /// `senderTransferType` / `receiverTransferType` of a transfer callback paid by card number,
-/// as in the seed 004 sample. (C-06)
+/// as in the seed 004 sample. (C-05)
 pub const TRANSFER_TYPE_PAN: &str = "TYPEPAN";
 
 /// Whether the merchant's answer counts as delivered: any 2xx, whatever the body. Anything else
-/// (3xx included: redirects are not followed) is retried. (C-07)
+/// (3xx included: redirects are not followed) is retried. (C-06)
 pub fn callback_delivered(http_status: u16) -> bool {
     (200..300).contains(&http_status)
 }

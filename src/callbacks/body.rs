@@ -27,7 +27,7 @@ pub fn callback_for(tx: &Transaction) -> Option<Callback> {
     Some(Callback { kind, url, body })
 }
 
-/// The postLink / failurePostLink body of a card payment (spec §6). (C-03, C-04, C-05)
+/// The postLink / failurePostLink body of a card payment (spec §6). (C-03, C-04)
 pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
     let (reason, reason_code) = match kind {
         CallbackKind::Success => (fidelity::CALLBACK_SUCCESS_REASON.to_string(), 0),
@@ -79,7 +79,7 @@ pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
 /// The postLink body of a transfer, shaped as the seed 004 sample. The transaction keeps one
 /// card, the sender's; receiver fields stay empty and the fee 0 until transfers record them.
 /// A failure carries the reason code as `code`, the failing status and the reason text as
-/// `message`. (C-06)
+/// `message`. (C-05)
 pub fn transfer_body(tx: &Transaction, kind: CallbackKind) -> Value {
     let mut body = json!({
         "id": tx.id.to_string(),

@@ -6,7 +6,7 @@ use std::time::Duration;
 /// The longest wait between two attempts, however many attempts are configured.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
 
-/// Delivery settings. [`Default`] is what the binary runs with when given no flags.
+/// Delivery settings. [`Default`] is what the binary runs with when given no flags. (C-06)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallbackSettings {
@@ -19,7 +19,7 @@ pub struct CallbackSettings {
     #[serde(rename = "timeoutMs", with = "millis")]
     pub timeout: Duration,
     /// Extra copies of every callback, sent after the first one (the bank is known to call
-    /// twice, spec §11.9); 0 sends each callback once.
+    /// twice, spec §11.9); 0 sends each callback once. (C-07)
     pub duplicates: u32,
     /// Deliveries the log keeps; the oldest are evicted first.
     pub log_capacity: usize,

@@ -45,7 +45,7 @@ struct Answer {
 
 impl Shared {
     /// Shared state with an empty log. Redirects are not followed and no proxy is used: the
-    /// sandbox calls the merchant's URL directly. (C-07)
+    /// sandbox calls the merchant's URL directly. (C-02)
     pub fn new(settings: CallbackSettings) -> Self {
         let client = reqwest::Client::builder()
             .no_proxy()

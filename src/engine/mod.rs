@@ -56,9 +56,8 @@ impl Sandbox {
         sandbox
     }
 
-    /// Everything back to the fixtures: no transactions, no tokens, no callback deliveries,
-    /// wall-clock time, and the id sequence restarted (so a seeded sandbox replays the same ids
-    /// after a reset).
+    /// Everything back to the fixtures: no transactions, no tokens, wall-clock time, and the id
+    /// sequence restarted (so a seeded sandbox replays the same ids after a reset).
     pub fn reset(&self) {
         self.store.clear();
         self.callbacks.reset();
