@@ -83,6 +83,9 @@ pub struct ServeArgs {
     /// Most requests the journal (`GET /_sandbox/journal`) keeps.
     #[arg(long, env = "EPAY_SANDBOX_JOURNAL_CAP", default_value_t = 1000, global = true)]
     pub journal_cap: usize,
+    /// postLink delivery options.
+    #[command(flatten)]
+    pub callbacks: CallbackArgs,
 }
 
 impl ServeArgs {
@@ -96,6 +99,7 @@ impl ServeArgs {
             public_url: self.public_url.clone(),
             state_file: self.state.clone(),
             journal_capacity: self.journal_cap,
+            callbacks: self.callbacks.settings(),
             ..Config::default()
         }
     }
@@ -224,4 +228,76 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// How postLink / failurePostLink callbacks are delivered (docs/callbacks.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CallbackArgs {
+    /// Attempts per callback, the first included; a non-2xx answer or no answer is retried.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_ATTEMPTS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=100), global = true)]
+    pub callback_attempts: u32,
+    /// Wait before the second attempt, in milliseconds; it doubles after every failure.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS", default_value_t = 500, global = true)]
+    pub callback_backoff_ms: u64,
+    /// Time limit of one attempt, in milliseconds.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_TIMEOUT_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub callback_timeout_ms: u64,
+    /// Extra copies of every callback, to test idempotent receivers (the bank calls twice).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_DUPLICATES", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=100), global = true)]
+    pub callback_duplicates: u32,
+    /// Deliveries kept in the log (GET /_sandbox/deliveries); the oldest are evicted first.
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_LOG_CAPACITY", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub callback_log_capacity: u64,
+}
+
+impl CallbackArgs {
+    /// The delivery settings these options describe.
+    pub fn settings(&self) -> crate::callbacks::CallbackSettings {
+        crate::callbacks::CallbackSettings {
+            attempts: self.callback_attempts,
+            backoff: std::time::Duration::from_millis(self.callback_backoff_ms),
+            timeout: std::time::Duration::from_millis(self.callback_timeout_ms),
+            duplicates: self.callback_duplicates,
+            log_capacity: usize::try_from(self.callback_log_capacity).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_flags_become_delivery_settings() {
+        let cli = Cli::try_parse_from([
+            "epay-sandbox",
+            "--callback-attempts",
+            "3",
+            "--callback-backoff-ms",
+            "10",
+            "--callback-timeout-ms",
+            "200",
+            "--callback-duplicates",
+            "1",
+            "--callback-log-capacity",
+            "50",
+        ]);
+        let settings = cli.map(|c| c.serve.config().callbacks).ok();
+        let expected = crate::callbacks::CallbackSettings {
+            attempts: 3,
+            backoff: std::time::Duration::from_millis(10),
+            timeout: std::time::Duration::from_millis(200),
+            duplicates: 1,
+            log_capacity: 50,
+        };
+        assert_eq!(settings, Some(expected));
+        let defaults = Cli::try_parse_from(["epay-sandbox"])
+            .map(|c| c.serve.config().callbacks)
+            .ok();
+        assert_eq!(defaults, Some(crate::callbacks::CallbackSettings::default()));
+    }
 }

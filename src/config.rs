@@ -38,6 +38,8 @@ pub struct Config {
     pub state_file: Option<PathBuf>,
     /// Most requests the journal keeps (`GET /_sandbox/journal`).
     pub journal_capacity: usize,
+    /// How postLink callbacks are delivered: attempts, backoff, timeout, duplicates, log size.
+    pub callbacks: crate::callbacks::CallbackSettings,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             public_url: None,
             state_file: None,
             journal_capacity: 1000,
+            callbacks: crate::callbacks::CallbackSettings::default(),
         }
     }
 }

@@ -3,7 +3,9 @@
 //! that renders it follows.
 
 use crate::domain::status::Status;
+use crate::domain::transaction::Links;
 use chrono::{DateTime, FixedOffset, Offset, Utc};
+use serde::Serialize;
 
 /// The bank's wall-clock offset (Astana, UTC+6): `createdDate` ends in `+06:00`. (F-01)
 pub const BANK_UTC_OFFSET_SECONDS: i32 = 6 * 3600;
@@ -155,6 +157,69 @@ pub const PUBLIC_KEY_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
 /// Body of a successful `/card/deactivate/{cardId}`. (P-11)
 pub const CARD_DEACTIVATED: &str = "card successfully deactivated";
+/// Which of the merchant's callbacks an outcome calls. (C-01)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallbackKind {
+    /// `postLink`: the payment went through.
+    Success,
+    /// `failurePostLink`: it was declined or failed.
+    Failure,
+}
+
+/// The callback a status that ends an authorisation attempt calls: AUTH, CHARGE and VERIFIED
+/// report success; REJECT, FAILED and 3D report failure; anything else calls nothing. (C-01)
+pub fn callback_kind(status: Status) -> Option<CallbackKind> {
+    match status {
+        Status::Auth | Status::Charge | Status::Verified => Some(CallbackKind::Success),
+        Status::Reject | Status::Failed | Status::ThreeD => Some(CallbackKind::Failure),
+        Status::New | Status::Cancel | Status::CancelOld | Status::Refund => None,
+    }
+}
+
+/// The URL a callback goes to: `postLink` for success; `failurePostLink` for failure, falling
+/// back to `postLink` when it is empty. `None` when there is nowhere to send. (C-01)
+pub fn callback_url(links: &Links, kind: CallbackKind) -> Option<&str> {
+    let post_link = Some(links.post_link.trim()).filter(|l| !l.is_empty());
+    match kind {
+        CallbackKind::Success => post_link,
+        CallbackKind::Failure => Some(links.failure_post_link.trim())
+            .filter(|l| !l.is_empty())
+            .or(post_link),
+    }
+}
+
+/// `code` of a payment callback: `"ok"` for success, `"error"` for failure. (C-03, C-04)
+pub fn callback_code(kind: CallbackKind) -> &'static str {
+    match kind {
+        CallbackKind::Success => "ok",
+        CallbackKind::Failure => "error",
+    }
+}
+
+/// `reason` of a successful payment callback: merchants compare it with `"success"`, whatever
+/// text check-status shows. (C-03)
+pub const CALLBACK_SUCCESS_REASON: &str = "success";
+
+/// `secure` of a callback is the string `"yes"` or `"no"` (check-status has a boolean, the flat
+/// status the string `"false"`). (C-03)
+pub fn callback_secure(secure: bool) -> &'static str {
+    if secure {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// `senderTransferType` / `receiverTransferType` of a transfer callback paid by card number,
+/// as in the seed 004 sample. (C-05)
+pub const TRANSFER_TYPE_PAN: &str = "TYPEPAN";
+
+/// Whether the merchant's answer counts as delivered: any 2xx, whatever the body. Anything else
+/// (3xx included: redirects are not followed) is retried. (C-06)
+pub fn callback_delivered(http_status: u16) -> bool {
+    (200..300).contains(&http_status)
+}
 
 #[cfg(test)]
 mod tests {

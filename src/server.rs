@@ -75,7 +75,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let timer = tokio::spawn(run_timers(sandbox.clone(), stop_rx.clone()));
-    let app = http::app(sandbox).into_make_service_with_connect_info::<SocketAddr>();
+    sandbox.callbacks.start();
+    let app = http::app(sandbox.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let mut drain_rx = stop_rx;
     let signal = async move {
         shutdown.await;
@@ -92,6 +93,7 @@ pub async fn serve(
         _ = drained => Ok(()),
     };
     timer.abort();
+    sandbox.callbacks.stop();
     result
 }
 

@@ -86,10 +86,10 @@ impl Sandbox {
         let sandbox = Sandbox {
             crypto,
             ids: IdGenerator::new(config.seed),
+            callbacks: Callbacks::new(config.callbacks),
             config,
             fixtures,
             store: Store::new(),
-            callbacks: Callbacks::new(),
             control,
             clock: Clock::new(),
             started: Instant::now(),
@@ -104,6 +104,7 @@ impl Sandbox {
     /// sequence restarted from the seed in force (so a seeded sandbox replays the same ids).
     pub fn reset(&self) {
         self.store.clear();
+        self.callbacks.reset();
         self.load_fixtures();
         self.clock.reset();
         self.ids.reseed(self.control.seed());

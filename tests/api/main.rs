@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod callbacks;
 mod check_status;
 mod control;
 mod http_errors;

@@ -25,6 +25,7 @@ use std::sync::Arc;
 /// `/_sandbox/`).
 pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
+        .merge(super::deliveries::routes())
         .route("/_sandbox", get(dashboard::page))
         .route("/_sandbox/", get(dashboard::page))
         .route("/_sandbox/health", get(health))

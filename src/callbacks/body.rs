@@ -1,0 +1,286 @@
+//! What a callback says: one body builder per transaction kind, shaped as spec §6 (payments)
+//! and seed 004 (transfers). Pure functions of the transaction; nothing here sends anything.
+
+use crate::domain::transaction::{Transaction, TransactionKind};
+use crate::fidelity::{self, CallbackKind};
+use serde_json::{json, Value};
+
+/// A callback ready to send: where, why, and the JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callback {
+    /// Success (postLink) or failure (failurePostLink).
+    pub kind: CallbackKind,
+    /// The merchant URL.
+    pub url: String,
+    /// The JSON body.
+    pub body: Value,
+}
+
+/// The callback a transaction in its current (final) status calls, if it has a link to call.
+pub fn callback_for(tx: &Transaction) -> Option<Callback> {
+    let kind = fidelity::callback_kind(tx.status)?;
+    let url = fidelity::callback_url(&tx.links, kind)?.to_string();
+    let body = match tx.kind {
+        TransactionKind::Payment => payment_body(tx, kind),
+        TransactionKind::Transfer => transfer_body(tx, kind),
+    };
+    Some(Callback { kind, url, body })
+}
+
+/// The postLink / failurePostLink body of a card payment (spec §6). (C-03, C-04)
+pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
+    let (reason, reason_code) = match kind {
+        CallbackKind::Success => (fidelity::CALLBACK_SUCCESS_REASON.to_string(), 0),
+        CallbackKind::Failure => (tx.reason.clone(), tx.reason_code),
+    };
+    let mut body = json!({
+        "id": tx.id.to_string(),
+        "dateTime": fidelity::bank_datetime(outcome_at(tx)),
+        "invoiceId": tx.order.invoice_id,
+        "amount": tx.amount(),
+        "currency": tx.order.currency,
+        "terminal": tx.terminal_number,
+        "accountId": tx.order.account_id,
+        "description": tx.order.description,
+        "language": fidelity::display_language(&tx.order.language),
+        "cardMask": tx.card.mask,
+        "cardType": tx.card.brand,
+        "issuer": tx.card.issuer,
+        "reference": tx.reference,
+        "approvalCode": tx.approval_code,
+        "secure": fidelity::callback_secure(tx.secure),
+        "secureDetails": "",
+        "code": fidelity::callback_code(kind),
+        "reason": reason,
+        "reasonCode": reason_code,
+        "name": tx.order.name,
+        "email": tx.order.email,
+        "phone": tx.order.phone,
+        "ip": tx.ip,
+        "ipCountry": fidelity::PAYER_COUNTRY,
+        "ipCity": fidelity::PAYER_CITY,
+        "ipRegion": "",
+        "ipDistrict": "",
+        "ipLongitude": fidelity::PAYER_LONGITUDE,
+        "ipLatitude": fidelity::PAYER_LATITUDE,
+        "cardId": tx.card.card_id,
+        "data": tx.order.data,
+        "secret_hash": tx.links.secret_hash,
+    });
+    if kind == CallbackKind::Failure {
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert("invoiceIdAlt".into(), Value::from(tx.order.invoice_id_alt.clone()));
+            fields.insert("tokenRecipient".into(), Value::from(""));
+        }
+    }
+    body
+}
+
+/// The postLink body of a transfer, shaped as the seed 004 sample. The transaction keeps one
+/// card, the sender's; receiver fields stay empty and the fee 0 until transfers record them.
+/// A failure carries the reason code as `code`, the failing status and the reason text as
+/// `message`. (C-05)
+pub fn transfer_body(tx: &Transaction, kind: CallbackKind) -> Value {
+    let mut body = json!({
+        "id": tx.id.to_string(),
+        "amount": tx.amount(),
+        "fee": 0,
+        "accountID": tx.order.account_id,
+        "currency": tx.order.currency,
+        "email": tx.order.email,
+        "description": tx.order.description,
+        "reference": tx.reference,
+        "orderID": tx.order.invoice_id,
+        "senderCardID": tx.card.card_id,
+        "senderCardPAN": tx.card.mask,
+        "senderCardType": tx.card.brand,
+        "senderTransferType": fidelity::TRANSFER_TYPE_PAN,
+        "receiverCardID": "",
+        "receiverCardPAN": "",
+        "receiverCardType": "",
+        "receiverTransferType": fidelity::TRANSFER_TYPE_PAN,
+        "intReference": tx.int_reference,
+        "terminalID": tx.terminal_id,
+        "code": 0,
+        "status": tx.status.as_str(),
+    });
+    if kind == CallbackKind::Failure {
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert("code".into(), Value::from(tx.reason_code));
+            fields.insert("message".into(), Value::from(tx.reason.clone()));
+        }
+    }
+    body
+}
+
+/// When the outcome was reached: the last move of the history (sandbox time).
+fn outcome_at(tx: &Transaction) -> chrono::DateTime<chrono::Utc> {
+    tx.history.last().map_or(tx.created_at, |h| h.at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Amount;
+    use crate::domain::transaction::tests::sample;
+    use crate::domain::transaction::{CardSnapshot, Operation};
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn payment() -> Transaction {
+        let mut tx = sample(Amount::from_minor(1222));
+        tx.order.description = "order".into();
+        tx.order.language = "rus".into();
+        tx.order.data = r#"{"statement":{"name":"Arman Ali"}}"#.into();
+        tx.order.invoice_id_alt = "8564546".into();
+        tx.card = CardSnapshot {
+            mask: "440563...5096".into(),
+            brand: "VISA".into(),
+            issuer: "Halyk Bank".into(),
+            card_id: String::new(),
+            holder: "ARMAN ALI".into(),
+        };
+        tx.links.post_link = "http://merchant/ok".into();
+        tx.links.secret_hash = "s3cret".into();
+        tx
+    }
+
+    fn approved(mut tx: Transaction) -> Transaction {
+        let op = Operation::Approve {
+            two_step: true,
+            approval_code: "170243".into(),
+        };
+        tx.apply(&op, at("2022-11-14T21:52:17Z"), Uuid::nil()).ok();
+        tx
+    }
+
+    fn declined(mut tx: Transaction) -> Transaction {
+        let op = Operation::Decline {
+            code: 484,
+            reason: "Insufficient funds".into(),
+        };
+        tx.apply(&op, at("2022-11-14T21:52:17Z"), Uuid::nil()).ok();
+        tx
+    }
+
+    #[test]
+    fn success_body_has_every_field_with_the_documented_types() {
+        let callback = callback_for(&approved(payment()));
+        let Some(callback) = callback else {
+            panic!("an approved payment with a postLink calls it");
+        };
+        assert_eq!(callback.kind, CallbackKind::Success);
+        assert_eq!(callback.url, "http://merchant/ok");
+        let body = callback.body;
+        assert_eq!(body["amount"], json!(12.22));
+        assert_eq!(body["reasonCode"], json!(0));
+        assert_eq!(body["reason"], "success");
+        assert_eq!(body["code"], "ok");
+        assert_eq!(body["secure"], "no");
+        assert_eq!(body["approvalCode"], "170243");
+        assert_eq!(body["dateTime"], "2022-11-15 03:52:17");
+        assert_eq!(body["terminal"], "98120001");
+        assert_eq!(body["language"], "RU");
+        assert_eq!(body["secret_hash"], "s3cret");
+        assert_eq!(body["data"], r#"{"statement":{"name":"Arman Ali"}}"#);
+        assert!(body["ipLatitude"].is_f64() && body["ipLongitude"].is_f64());
+        assert!(body.get("invoiceIdAlt").is_none() && body.get("tokenRecipient").is_none());
+        let fields = body.as_object().map(|o| o.len()).unwrap_or_default();
+        assert_eq!(fields, 32);
+    }
+
+    #[test]
+    fn failure_body_adds_the_failure_fields_and_the_decline_reason() {
+        let mut tx = declined(payment());
+        tx.links.failure_post_link = "http://merchant/fail".into();
+        tx.secure = true;
+        let Some(callback) = callback_for(&tx) else {
+            panic!("a declined payment with links calls one");
+        };
+        assert_eq!(callback.kind, CallbackKind::Failure);
+        assert_eq!(callback.url, "http://merchant/fail");
+        let body = callback.body;
+        assert_eq!(body["code"], "error");
+        assert_eq!(body["reasonCode"], json!(484));
+        assert_eq!(body["reason"], "Insufficient funds");
+        assert_eq!(body["invoiceIdAlt"], "8564546");
+        assert_eq!(body["tokenRecipient"], "");
+        assert_eq!(body["secure"], "yes");
+        assert_eq!(body.as_object().map(|o| o.len()).unwrap_or_default(), 34);
+    }
+
+    #[test]
+    fn failure_falls_back_to_post_link_and_no_link_sends_nothing() {
+        let tx = declined(payment());
+        assert_eq!(callback_for(&tx).map(|c| c.url), Some("http://merchant/ok".into()));
+        let mut silent = declined(payment());
+        silent.links.post_link = "  ".into();
+        assert!(callback_for(&silent).is_none());
+        let mut only_failure = approved(payment());
+        only_failure.links.post_link.clear();
+        only_failure.links.failure_post_link = "http://merchant/fail".into();
+        assert!(
+            callback_for(&only_failure).is_none(),
+            "success never goes to failurePostLink"
+        );
+    }
+
+    #[test]
+    fn a_transaction_that_is_not_final_calls_nothing() {
+        assert!(callback_for(&payment()).is_none());
+    }
+
+    #[test]
+    fn transfer_body_follows_seed_004() {
+        let mut tx = payment();
+        tx.kind = TransactionKind::Transfer;
+        let tx = approved(tx);
+        let Some(callback) = callback_for(&tx) else {
+            panic!("an approved transfer calls postLink");
+        };
+        let body = callback.body;
+        for field in [
+            "id",
+            "amount",
+            "fee",
+            "accountID",
+            "currency",
+            "email",
+            "description",
+            "reference",
+            "orderID",
+            "senderCardID",
+            "senderCardPAN",
+            "senderCardType",
+            "senderTransferType",
+            "receiverCardID",
+            "receiverCardPAN",
+            "receiverCardType",
+            "receiverTransferType",
+            "intReference",
+            "terminalID",
+            "code",
+            "status",
+        ] {
+            assert!(body.get(field).is_some(), "{field} missing");
+        }
+        assert_eq!(body["code"], json!(0));
+        assert_eq!(body["status"], "AUTH");
+        assert_eq!(body["orderID"], "000001");
+        assert_eq!(body["senderCardPAN"], "440563...5096");
+        assert_eq!(body["amount"], json!(12.22));
+
+        let mut failed = payment();
+        failed.kind = TransactionKind::Transfer;
+        let body = transfer_body(&declined(failed), CallbackKind::Failure);
+        assert_eq!(body["code"], json!(484));
+        assert_eq!(body["status"], "REJECT");
+        assert_eq!(body["message"], "Insufficient funds");
+    }
+}

@@ -1,0 +1,252 @@
+//! Sending callbacks: the dispatcher task that drains the queue, and one task per delivery
+//! that makes its attempts with backoff and records each one in the log.
+
+use super::log::{Attempt, DeliveryLog, DeliveryState, NewDelivery, Origin, Ticket};
+use super::settings::CallbackSettings;
+use crate::fidelity;
+use chrono::Utc;
+use reqwest::Url;
+use serde_json::Value;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::Mutex;
+
+/// How much of the merchant's answer body an attempt keeps.
+const RESPONSE_PREVIEW_BYTES: usize = 1024;
+
+/// State shared by the sandbox and the delivery tasks.
+#[derive(Debug)]
+pub(super) struct Shared {
+    /// The delivery log.
+    pub log: DeliveryLog,
+    /// Current settings (the control API may change them).
+    pub settings: RwLock<CallbackSettings>,
+    client: Option<reqwest::Client>,
+}
+
+/// One delivery to make, and how many duplicate copies follow it.
+#[derive(Debug)]
+pub(super) struct Job {
+    /// The log entry of the delivery.
+    pub ticket: Ticket,
+    /// What to send where (kept to open the duplicates).
+    pub delivery: NewDelivery,
+    /// Copies to send after it.
+    pub duplicates: u32,
+}
+
+/// What the merchant did with one attempt.
+struct Answer {
+    status: Option<u16>,
+    error: Option<String>,
+    response: String,
+}
+
+impl Shared {
+    /// Shared state with an empty log. Redirects are not followed and no proxy is used: the
+    /// sandbox calls the merchant's URL directly. (C-02)
+    pub fn new(settings: CallbackSettings) -> Self {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build();
+        if let Err(error) = &client {
+            tracing::error!("callbacks disabled: cannot build an HTTP client: {error}");
+        }
+        Shared {
+            log: DeliveryLog::new(settings.log_capacity),
+            settings: RwLock::new(settings),
+            client: client.ok(),
+        }
+    }
+
+    /// The settings now.
+    pub fn settings(&self) -> CallbackSettings {
+        *self.settings.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces the settings.
+    pub fn set_settings(&self, settings: CallbackSettings) {
+        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        self.log.set_capacity(settings.log_capacity);
+    }
+
+    async fn post(&self, url: Url, body: &Value, timeout: Duration) -> Answer {
+        let Some(client) = &self.client else {
+            return Answer::failed("no HTTP client".into());
+        };
+        match client.post(url).json(body).timeout(timeout).send().await {
+            Ok(response) => Answer {
+                status: Some(response.status().as_u16()),
+                error: None,
+                response: preview(response).await,
+            },
+            Err(error) => Answer::failed(describe(&error, timeout)),
+        }
+    }
+}
+
+impl Answer {
+    fn failed(error: String) -> Self {
+        Answer {
+            status: None,
+            error: Some(error),
+            response: String::new(),
+        }
+    }
+}
+
+/// Drains the queue, one task per delivery, until every sender is gone. Holds the queue's lock
+/// while it runs, so a dispatcher that is stopped hands the queue, with whatever is still in
+/// it, to the next one.
+pub(super) async fn dispatch(shared: Arc<Shared>, inbox: Arc<Mutex<UnboundedReceiver<Job>>>) {
+    let mut inbox = inbox.lock().await;
+    while let Some(job) = inbox.recv().await {
+        if shared.log.is_current(job.ticket.generation) {
+            tokio::spawn(run_job(shared.clone(), job));
+        }
+    }
+}
+
+/// Makes a delivery, then its duplicate copies one after the other.
+async fn run_job(shared: Arc<Shared>, job: Job) {
+    deliver(&shared, job.ticket, &job.delivery.url, &job.delivery.body).await;
+    for _ in 0..job.duplicates {
+        let copy = NewDelivery {
+            origin: Origin {
+                duplicate_of: Some(job.ticket.id),
+                resend_of: None,
+            },
+            ..job.delivery.clone()
+        };
+        let Some((ticket, _)) = shared.log.open_in(job.ticket.generation, copy) else {
+            return;
+        };
+        deliver(&shared, ticket, &job.delivery.url, &job.delivery.body).await;
+    }
+}
+
+/// Attempts one delivery until the merchant answers 2xx or the attempts run out; `true` when
+/// delivered. A reset of the log stops it.
+async fn deliver(shared: &Shared, ticket: Ticket, url: &str, body: &Value) -> bool {
+    let settings = shared.settings();
+    let attempts = settings.attempts.max(1);
+    let target = match Url::parse(url) {
+        Ok(target) if matches!(target.scheme(), "http" | "https") => target,
+        _ => {
+            let attempt = Attempt {
+                number: 1,
+                at: Utc::now(),
+                url: url.to_string(),
+                status: None,
+                error: Some("not an http(s) URL; not retried".into()),
+                latency_ms: 0,
+                response: String::new(),
+            };
+            tracing::warn!(delivery = ticket.id, "callback URL is not an http(s) URL");
+            shared.log.update(ticket, |d| {
+                d.attempts.push(attempt);
+                d.state = DeliveryState::Failed;
+            });
+            return false;
+        }
+    };
+    for number in 1..=attempts {
+        let current = shared.log.update(ticket, |d| {
+            d.state = DeliveryState::Sending;
+            d.next_attempt_at = None;
+        });
+        if !current && !shared.log.is_current(ticket.generation) {
+            return false;
+        }
+        let at = Utc::now();
+        let started = Instant::now();
+        let answer = shared.post(target.clone(), body, settings.timeout).await;
+        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let delivered = answer.status.is_some_and(fidelity::callback_delivered);
+        let wait = (!delivered && number < attempts).then(|| settings.delay_after(number));
+        trace(ticket.id, number, url, &answer, delivered, wait);
+        let attempt = Attempt {
+            number,
+            at,
+            url: url.to_string(),
+            status: answer.status,
+            error: answer.error,
+            latency_ms,
+            response: answer.response,
+        };
+        shared.log.update(ticket, |d| {
+            d.attempts.push(attempt);
+            d.state = match (delivered, wait) {
+                (true, _) => DeliveryState::Delivered,
+                (false, Some(_)) => DeliveryState::Retrying,
+                (false, None) => DeliveryState::Failed,
+            };
+            d.next_attempt_at = wait
+                .and_then(|w| chrono::Duration::from_std(w).ok())
+                .map(|w| Utc::now() + w);
+        });
+        match wait {
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => return delivered,
+        }
+    }
+    false
+}
+
+/// One log line per attempt: delivery, attempt, URL and outcome; never the body.
+fn trace(id: u64, number: u32, url: &str, answer: &Answer, delivered: bool, wait: Option<Duration>) {
+    let outcome = match (answer.status, &answer.error) {
+        (Some(status), _) => status.to_string(),
+        (None, Some(error)) => error.clone(),
+        (None, None) => "no answer".into(),
+    };
+    if delivered {
+        tracing::info!(
+            delivery = id,
+            attempt = number,
+            "callback to {url} delivered: {outcome}"
+        );
+    } else if let Some(wait) = wait {
+        tracing::warn!(
+            delivery = id,
+            attempt = number,
+            "callback to {url} failed ({outcome}); retrying in {wait:?}"
+        );
+    } else {
+        tracing::warn!(
+            delivery = id,
+            attempt = number,
+            "callback to {url} failed ({outcome}); giving up"
+        );
+    }
+}
+
+/// The start of the answer body, read only as far as needed.
+async fn preview(mut response: reqwest::Response) -> String {
+    let mut bytes = Vec::new();
+    while bytes.len() < RESPONSE_PREVIEW_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    bytes.truncate(RESPONSE_PREVIEW_BYTES);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A transport error in one line, causes included ("… : Connection refused").
+fn describe(error: &reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        return format!("timed out after {} ms", timeout.as_millis());
+    }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

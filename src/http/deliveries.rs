@@ -1,0 +1,70 @@
+//! The callback delivery log and settings on the control plane (`docs/callbacks.md`):
+//!
+//! - `GET /_sandbox/deliveries?invoiceId=&transactionId=`: logged deliveries, oldest first;
+//! - `GET /_sandbox/deliveries/{id}`: one delivery with its attempts;
+//! - `POST /_sandbox/deliveries/{id}/resend`: sends it again as a new delivery (202);
+//! - `GET /_sandbox/callbacks`, `POST /_sandbox/callbacks`: delivery settings (attempts,
+//!   backoff, timeout, duplicates, log capacity); POST takes any subset of them.
+
+use super::error::ApiError;
+use crate::callbacks::{DeliveryFilter, SettingsPatch};
+use crate::engine::Sandbox;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::Arc;
+
+/// The delivery-log routes, merged into the `/_sandbox` control plane.
+pub fn routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/_sandbox/deliveries", get(list))
+        .route("/_sandbox/deliveries/{id}", get(show))
+        .route("/_sandbox/deliveries/{id}/resend", post(resend))
+        .route("/_sandbox/callbacks", get(settings).post(update_settings))
+}
+
+/// Logged deliveries, filtered by `invoiceId` and/or `transactionId`.
+async fn list(State(sandbox): State<Arc<Sandbox>>, Query(filter): Query<DeliveryFilter>) -> Response {
+    Json(json!({ "deliveries": sandbox.callbacks.deliveries(&filter) })).into_response()
+}
+
+/// One delivery.
+async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
+    match parse_id(&id).and_then(|id| sandbox.callbacks.delivery(id)) {
+        Some(delivery) => Json(delivery).into_response(),
+        None => unknown(&id),
+    }
+}
+
+/// Sends a delivery again; answers the new delivery.
+async fn resend(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
+    match parse_id(&id).and_then(|id| sandbox.callbacks.resend(id)) {
+        Some(delivery) => (StatusCode::ACCEPTED, Json(delivery)).into_response(),
+        None => unknown(&id),
+    }
+}
+
+/// The delivery settings.
+async fn settings(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    Json(sandbox.callbacks.settings()).into_response()
+}
+
+/// Changes some delivery settings; answers all of them.
+async fn update_settings(State(sandbox): State<Arc<Sandbox>>, Json(patch): Json<SettingsPatch>) -> Response {
+    match sandbox.callbacks.update_settings(&patch) {
+        Ok(settings) => Json(settings).into_response(),
+        Err(error) => ApiError::bad_request(error.to_string()).into_response(),
+    }
+}
+
+fn parse_id(id: &str) -> Option<u64> {
+    id.parse().ok()
+}
+
+fn unknown(id: &str) -> Response {
+    ApiError::not_found(format!("no delivery {id}")).into_response()
+}
