@@ -13,7 +13,9 @@ mod transactions;
 
 pub use oauth::AuthError;
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
-pub use secure3d::Secure3dChallenge;
+pub use secure3d::{
+    AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
+};
 pub use status::StatusLookup;
 pub use transactions::OperateError;
 
@@ -43,6 +45,7 @@ pub struct Sandbox {
     pub callbacks: Callbacks,
     /// The RSA key cryptograms are decrypted with (`/public.rsa` serves its public half).
     pub crypto: SandboxCrypto,
+    pares_key: PaResKey,
     started: Instant,
     public_url: std::sync::RwLock<String>,
 }
@@ -56,9 +59,11 @@ impl Sandbox {
 
     /// A sandbox seeded from `fixtures` that decrypts cryptograms with `crypto`.
     pub fn with_crypto(config: Config, fixtures: Fixtures, crypto: SandboxCrypto) -> Self {
+        let ids = IdGenerator::new(config.seed);
         let sandbox = Sandbox {
             crypto,
-            ids: IdGenerator::new(config.seed),
+            pares_key: PaResKey::new(&ids),
+            ids,
             config,
             fixtures,
             store: Store::new(),
@@ -78,6 +83,7 @@ impl Sandbox {
         self.load_fixtures();
         self.clock.reset();
         self.ids.reseed(self.config.seed);
+        self.pares_key.renew(&self.ids);
     }
 
     /// Seconds since start (real time).
@@ -91,6 +97,7 @@ impl Sandbox {
         let now = self.clock.now();
         self.store.prune_tokens(|t| !t.is_live(now));
         self.settle_due_transactions(now);
+        self.expire_due_challenges(now);
     }
 
     fn load_fixtures(&self) {

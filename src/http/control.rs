@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 /// Routes under `/_sandbox`.
 pub fn routes() -> Router<Arc<Sandbox>> {
-    Router::new().route("/health", get(health)).route("/reset", post(reset))
+    Router::new()
+        .route("/health", get(health))
+        .route("/reset", post(reset))
+        .merge(super::secure3d_control::routes())
 }
 
 /// Liveness, version and uptime.
