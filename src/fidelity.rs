@@ -236,8 +236,14 @@ mod tests {
     #[test]
     fn query_parameters_are_appended_before_the_fragment() {
         let params = [("reference", "123".to_string()), ("a b", "+/&".to_string())];
-        assert_eq!(with_query("http://x/back", &params), "http://x/back?reference=123&a+b=%2B%2F%26");
-        assert_eq!(with_query("http://x/b?o=1#top", &params[..1]), "http://x/b?o=1&reference=123#top");
+        assert_eq!(
+            with_query("http://x/back", &params),
+            "http://x/back?reference=123&a+b=%2B%2F%26"
+        );
+        assert_eq!(
+            with_query("http://x/b?o=1#top", &params[..1]),
+            "http://x/b?o=1&reference=123#top"
+        );
         assert_eq!(with_query("http://x/b?", &params[..1]), "http://x/b?reference=123");
         assert_eq!(with_query("http://x/b", &[]), "http://x/b");
     }

@@ -281,6 +281,10 @@ impl Store {
 
     /// Copies of the 3-D Secure sessions for which `keep` holds.
     pub fn secure3d_sessions(&self, keep: impl Fn(&Secure3dSession) -> bool) -> Vec<Secure3dSession> {
-        self.secure3d_sessions.iter().filter(|s| keep(s)).map(|s| s.clone()).collect()
+        self.secure3d_sessions
+            .iter()
+            .filter(|s| keep(s))
+            .map(|s| s.clone())
+            .collect()
     }
 }

@@ -254,10 +254,7 @@ mod tests {
     fn pares_round_trips_and_rejects_another_key() {
         let signed = sign_pares(KEY, &statement(AcsAnswer::Authenticated));
         assert_eq!(verify_pares(KEY, &signed), Ok(statement(AcsAnswer::Authenticated)));
-        assert_eq!(
-            verify_pares(b"another key", &signed),
-            Err(PaResError::BadSignature)
-        );
+        assert_eq!(verify_pares(b"another key", &signed), Err(PaResError::BadSignature));
         assert_eq!(verify_pares(KEY, ""), Err(PaResError::Malformed));
         assert_eq!(verify_pares(KEY, "not base64!"), Err(PaResError::Malformed));
     }

@@ -385,7 +385,9 @@ impl Sandbox {
         let reason = self.fixtures.catalogue.message_en(code);
         match self.operate(session.transaction_id, &Operation::Fail3ds { code, reason }) {
             Ok(_) => tracing::info!(id = %session.transaction_id, "3-D Secure challenge timed out"),
-            Err(error) => tracing::debug!(id = %session.transaction_id, %error, "3-D Secure timeout found the transaction already moved"),
+            Err(error) => {
+                tracing::debug!(id = %session.transaction_id, %error, "3-D Secure timeout found the transaction already moved")
+            }
         }
     }
 
@@ -398,7 +400,10 @@ impl Sandbox {
         if let Some(session) = self.store.secure3d_session(md) {
             self.expire_challenge_if_due(session.transaction_id);
         }
-        let session = self.store.secure3d_session(md).ok_or_else(|| self.unknown_session(md))?;
+        let session = self
+            .store
+            .secure3d_session(md)
+            .ok_or_else(|| self.unknown_session(md))?;
         if session.answer.is_some() {
             return Err(Secure3dError::AlreadyAnswered);
         }
@@ -406,7 +411,10 @@ impl Sandbox {
     }
 
     fn unknown_session(&self, md: &str) -> Secure3dError {
-        Secure3dError::UnknownSession(md.chars().take(64).collect(), self.config.three_ds_timeout.num_minutes())
+        Secure3dError::UnknownSession(
+            md.chars().take(64).collect(),
+            self.config.three_ds_timeout.num_minutes(),
+        )
     }
 
     fn challenge_view(&self, session: &Secure3dSession, wrong_code: bool) -> Result<ChallengeView, Secure3dError> {
@@ -416,7 +424,11 @@ impl Sandbox {
             .transaction(id)
             .ok_or(Secure3dError::Conflict(OperateError::NotFound(id)))?;
         let merchant = self.store.merchant(&tx.client_id).map(|m| m.name).unwrap_or_default();
-        let terminal = self.store.terminal(&tx.terminal_id).map(|(_, t)| t.name).unwrap_or_default();
+        let terminal = self
+            .store
+            .terminal(&tx.terminal_id)
+            .map(|(_, t)| t.name)
+            .unwrap_or_default();
         let language = match fidelity::display_language(&tx.order.language).as_str() {
             "KZ" => "kaz",
             "EN" => "eng",

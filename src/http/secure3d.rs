@@ -163,7 +163,11 @@ pub async fn payment_confirm(
             .unwrap_or("")
             .to_string()
     };
-    let (id, pa_res, md) = (text(&["ID", "id", "Id"]), text(&["PaRes", "paRes"]), text(&["MD", "md"]));
+    let (id, pa_res, md) = (
+        text(&["ID", "id", "Id"]),
+        text(&["PaRes", "paRes"]),
+        text(&["MD", "md"]),
+    );
     if id.is_empty() || pa_res.is_empty() || md.is_empty() {
         return ApiError::from(Secure3dError::Invalid(
             "ID, PaRes and MD are required (ID is the cryptopay answer's id; PaRes and MD what the ACS posted to TermUrl)"
@@ -277,7 +281,9 @@ fn redirect(url: &str) -> Response {
         )
         .into_response();
     };
-    let body = Html(String::from("<!doctype html><title>Redirect</title><p>Redirecting…</p>"));
+    let body = Html(String::from(
+        "<!doctype html><title>Redirect</title><p>Redirecting…</p>",
+    ));
     (status, [(LOCATION, location)], body).into_response()
 }
 

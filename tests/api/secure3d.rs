@@ -21,7 +21,13 @@ struct Pending {
     action: String,
 }
 
-async fn pay_with(app: &TestApp, terminal: &str, invoice: &str, card: (&str, &str, &str), extra: Value) -> (u16, Value) {
+async fn pay_with(
+    app: &TestApp,
+    terminal: &str,
+    invoice: &str,
+    card: (&str, &str, &str),
+    extra: Value,
+) -> (u16, Value) {
     let token = app.payment_token(invoice, "100", terminal).await;
     let mut body = json!({
         "amount": 100,
@@ -177,7 +183,14 @@ async fn secure3d_round_trip_through_payment_confirm() {
     assert_eq!(status_name(&pending).0, "NEW", "{pending}");
 
     let page = open_acs(&app, &p, "https://merchantsite.com/3dRes").await;
-    for shown in ["100 KZT", "552204...6736", "123456", "ePay test merchant", "Подтвердить", "Отменить"] {
+    for shown in [
+        "100 KZT",
+        "552204...6736",
+        "123456",
+        "ePay test merchant",
+        "Подтвердить",
+        "Отменить",
+    ] {
         assert!(page.contains(shown), "page shows {shown}: {page}");
     }
     let (status, posted) = submit(&app, &p.md, "confirm", "123456").await;
@@ -199,19 +212,32 @@ async fn secure3d_round_trip_through_payment_confirm() {
     assert_eq!(params["description"], "test payment");
     assert_eq!(params["language"], "RU");
     assert_eq!(params["cardid"], "");
-    assert_eq!(Value::from(params["reference"].clone()), checked["transaction"]["reference"]);
+    assert_eq!(
+        Value::from(params["reference"].clone()),
+        checked["transaction"]["reference"]
+    );
     assert_eq!(checked["transaction"]["secure"], true);
 
     let page = app.http.get(&location).send().await.expect("success page");
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.unwrap_or_default();
-    assert!(html.contains("000030001") && html.contains("Payment successful"), "{html}");
+    assert!(
+        html.contains("000030001") && html.contains("Payment successful"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
 async fn secure3d_round_trip_through_confirm_payment_access() {
     let app = TestApp::spawn().await;
-    let p = challenge(&app, ONE_STEP_TERMINAL, "000030002", ("4000000000003014", "1299", "123"), json!({})).await;
+    let p = challenge(
+        &app,
+        ONE_STEP_TERMINAL,
+        "000030002",
+        ("4000000000003014", "1299", "123"),
+        json!({}),
+    )
+    .await;
     let term_url = app.url(&format!("/payments/cards/confirmPayment?Access={}", p.token));
     let (action, pa_res, md) = pass_challenge(&app, &p, &term_url).await;
     assert_eq!(action, term_url);
@@ -343,7 +369,10 @@ async fn secure3d_tampered_and_replayed_pares_are_refused() {
     let (status, _, body) = confirm(&app, &p.token, &p.id, &engine.encode(&bytes), &md).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], -1);
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("signature")), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| m.contains("signature")),
+        "{body}"
+    );
     let (status, _, body) = confirm(&app, &p.token, &p.id, "garbage", &md).await;
     assert_eq!((status, body["code"].clone()), (400, json!(-1)), "{body}");
     assert_eq!(status_name(&status_of(&app, TERMINAL, "000030009").await).0, "NEW");
@@ -352,7 +381,12 @@ async fn secure3d_tampered_and_replayed_pares_are_refused() {
     assert_eq!(status, 302);
     let (status, _, body) = confirm(&app, &p.token, &p.id, &pa_res, &md).await;
     assert_eq!(status, 400, "replay: {body}");
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("already been confirmed")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("already been confirmed")),
+        "{body}"
+    );
     assert_eq!(status_name(&status_of(&app, TERMINAL, "000030009").await).0, "AUTH");
 }
 
@@ -364,10 +398,18 @@ async fn secure3d_pares_of_another_transaction_is_refused() {
     let (_, pa_res_a, md_a) = pass_challenge(&app, &a, "https://merchantsite.com/3dRes").await;
     let (status, _, body) = confirm(&app, &b.token, &b.id, &pa_res_a, &md_a).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("issued for transaction")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("issued for transaction")),
+        "{body}"
+    );
     let (status, _, body) = confirm(&app, &b.token, &b.id, &pa_res_a, &b.md).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("another MD")), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| m.contains("another MD")),
+        "{body}"
+    );
     let (status, _, body) = confirm(&app, &b.token, &a.id, &pa_res_a, &md_a).await;
     assert_eq!(status, 400, "B's token cannot confirm A: {body}");
     let (status, _, _) = confirm(&app, &a.token, &a.id, &pa_res_a, &md_a).await;
@@ -380,22 +422,31 @@ async fn secure3d_times_out_after_twenty_sandbox_minutes() {
     let app = TestApp::spawn().await;
     app.sandbox().clock.freeze(None);
     let p = challenge(&app, TERMINAL, "000030012", MC_CHALLENGE, json!({})).await;
-    app.sandbox().clock.advance(Duration::minutes(20) - Duration::seconds(1));
+    app.sandbox()
+        .clock
+        .advance(Duration::minutes(20) - Duration::seconds(1));
     let pending = status_of(&app, TERMINAL, "000030012").await;
-    assert_eq!((pending["resultCode"].clone(), status_name(&pending).0), (json!("100"), "NEW".into()));
+    assert_eq!(
+        (pending["resultCode"].clone(), status_name(&pending).0),
+        (json!("100"), "NEW".into())
+    );
     open_acs(&app, &p, "https://merchantsite.com/3dRes").await;
     app.sandbox().clock.advance(Duration::seconds(1));
     assert_eq!(
         status_name(&status_of(&app, TERMINAL, "000030012").await),
         ("3D".into(), "499".into())
     );
-    let (status, _, body) = submit(&app, &p.md, "confirm", "123456").await;
+    let (status, body) = submit(&app, &p.md, "confirm", "123456").await;
     assert_eq!(status, 400, "{body}");
 
     let q = challenge(&app, TERMINAL, "000030013", MC_CHALLENGE, json!({})).await;
     app.sandbox().clock.advance(Duration::minutes(21));
     app.sandbox().run_due_timers();
-    assert_eq!(app.sandbox().store.secure3d_session(&q.md), None, "the sweep removed it");
+    assert_eq!(
+        app.sandbox().store.secure3d_session(&q.md),
+        None,
+        "the sweep removed it"
+    );
     assert_eq!(status_name(&status_of(&app, TERMINAL, "000030013").await).0, "3D");
 }
 
@@ -406,8 +457,12 @@ async fn secure3d_headless_control_endpoint() {
     let complete = |key: String, result: &'static str| {
         let app = &app;
         async move {
-            app.post_json(&format!("/_sandbox/3ds/{key}/complete"), "", &json!({ "result": result }))
-                .await
+            app.post_json(
+                &format!("/_sandbox/3ds/{key}/complete"),
+                "",
+                &json!({ "result": result }),
+            )
+            .await
         }
     };
     let (status, body) = complete(p.id.clone(), "sometimes").await;
@@ -441,9 +496,21 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
     let acs = app.url("/acs");
     for fields in [
         vec![("MD", p.md.as_str())],
-        vec![("PaReq", p.pa_req.as_str()), ("MD", "bm9wZQ=="), ("TermUrl", "https://m/3d")],
-        vec![("PaReq", "b3RoZXI="), ("MD", p.md.as_str()), ("TermUrl", "https://m/3d")],
-        vec![("PaReq", p.pa_req.as_str()), ("MD", p.md.as_str()), ("TermUrl", "javascript:alert(1)")],
+        vec![
+            ("PaReq", p.pa_req.as_str()),
+            ("MD", "bm9wZQ=="),
+            ("TermUrl", "https://m/3d"),
+        ],
+        vec![
+            ("PaReq", "b3RoZXI="),
+            ("MD", p.md.as_str()),
+            ("TermUrl", "https://m/3d"),
+        ],
+        vec![
+            ("PaReq", p.pa_req.as_str()),
+            ("MD", p.md.as_str()),
+            ("TermUrl", "javascript:alert(1)"),
+        ],
     ] {
         let response = app.http.post(&acs).form(&fields).send().await.expect("POST");
         assert_eq!(response.status().as_u16(), 400);
@@ -454,7 +521,10 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
     assert_eq!(status, 400, "no TermUrl yet");
 
     let page = open_acs(&app, &p, "https://m/3d").await;
-    assert!(page.contains("Растау") && page.contains("lang=\"kk\""), "the payment's language: {page}");
+    assert!(
+        page.contains("Растау") && page.contains("lang=\"kk\""),
+        "the payment's language: {page}"
+    );
     let (status, _, page) = post_form(
         &app,
         &app.url("/acs/submit"),
@@ -462,7 +532,10 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
     )
     .await;
     assert_eq!(status, 200);
-    assert!(page.contains("Confirm") && page.contains("Payment confirmation"), "{page}");
+    assert!(
+        page.contains("Confirm") && page.contains("Payment confirmation"),
+        "{page}"
+    );
     let (status, _, _) = post_form(&app, &app.url("/acs/submit"), &[("MD", &p.md), ("action", "dance")]).await;
     assert_eq!(status, 400);
 
@@ -475,7 +548,11 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
         .expect("POST");
     assert_eq!(response.status().as_u16(), 401);
     let (status, body) = app
-        .post_json("/payment/confirm", &p.token, &json!({"ID": "nope", "PaRes": "x", "MD": p.md}))
+        .post_json(
+            "/payment/confirm",
+            &p.token,
+            &json!({"ID": "nope", "PaRes": "x", "MD": p.md}),
+        )
         .await;
     assert_eq!((status, body["code"].clone()), (400, json!(-1)), "{body}");
     let (status, _, _) = post_form(
