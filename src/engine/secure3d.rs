@@ -122,7 +122,7 @@ pub struct ConfirmRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Confirmed {
     /// Approved: AUTH, CHARGE or VERIFIED.
-    Approved(Transaction),
+    Approved(Box<Transaction>),
     /// Failed 3-D Secure, declined, failed, or pending after authentication.
     Refused {
         /// The transaction as it now stands.
@@ -335,7 +335,7 @@ impl Sandbox {
             AcsAnswer::Failed { code } => self.play_outcome(id, Outcome::AuthenticationFailed { code }, None),
         };
         match result {
-            Ok(PaymentAccepted::Approved(tx)) => Ok(Confirmed::Approved(tx)),
+            Ok(PaymentAccepted::Approved(tx)) => Ok(Confirmed::Approved(Box::new(tx))),
             Ok(PaymentAccepted::Challenge { transaction, .. }) => Ok(Confirmed::Refused {
                 transaction: Box::new(transaction),
                 code: fidelity::THREE_DS_FAILED_REASON,
