@@ -221,6 +221,69 @@ pub fn callback_delivered(http_status: u16) -> bool {
     (200..300).contains(&http_status)
 }
 
+// ---- 3-D Secure (docs/fidelity.md, section "3-D Secure") ------------------------------------
+
+/// The one-time code the sandbox ACS accepts; the challenge page prints it. (S-02)
+pub const ACS_CODE: &str = "123456";
+/// Wrong codes allowed before the challenge fails. (S-02)
+pub const ACS_MAX_ATTEMPTS: u32 = 3;
+/// Reason code of a challenge failed by wrong codes or cancelled by the cardholder. (S-03)
+pub const ACS_FAILED_REASON: i32 = 473;
+/// Reason code of a challenge nobody completed within `three_ds_timeout` (status 3D). (S-04)
+pub const THREE_DS_TIMEOUT_REASON: i32 = 499;
+
+/// HTTP status of the browser redirects of `/payment/confirm` and `confirmPayment`. (S-05)
+pub const CONFIRM_REDIRECT_STATUS: u16 = 302;
+/// Path of the success page the confirm step redirects to (the bank's `payform/success.html`). (S-05)
+pub const SUCCESS_PAGE_PATH: &str = "/payform/success.html";
+/// Path of the failure page; the bank uses `/payform/?invoiceID=&code=&message=`, which the
+/// sandbox's hosted payment page owns, so the sandbox serves the same parameters here. (S-06)
+pub const FAILURE_PAGE_PATH: &str = "/payform/failure.html";
+
+/// `(HTTP status, code)` of a refused 3-D Secure request (bad or replayed PaRes, unknown MD,
+/// a PaRes of another transaction …): seed 002's error shape, as for payments. (S-07)
+pub const SECURE3D_REFUSAL: (u16, i64) = (400, -1);
+
+/// Where `/payment/confirm` sends the browser after a successful payment: the success page with
+/// the seed 003 parameters. (S-05)
+pub fn confirm_success_url(base: &str, params: &[(&str, String)]) -> String {
+    with_query(&format!("{base}{SUCCESS_PAGE_PATH}"), params)
+}
+
+/// Where `/payment/confirm` sends the browser after a failed payment: the failure page with
+/// `invoiceID`, `code`, `message`. (S-05, S-06)
+pub fn confirm_failure_url(base: &str, invoice_id: &str, code: i32, message: &str) -> String {
+    with_query(
+        &format!("{base}{FAILURE_PAGE_PATH}"),
+        &[
+            ("invoiceID", invoice_id.to_string()),
+            ("code", code.to_string()),
+            ("message", message.to_string()),
+        ],
+    )
+}
+
+/// `url` with `params` appended to its query (before any `#fragment`), percent-encoded.
+pub fn with_query(url: &str, params: &[(&str, String)]) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let query = serde_urlencoded::to_string(params).unwrap_or_default();
+    let separator = match (query.is_empty(), base.contains('?')) {
+        (true, _) => "",
+        (false, true) if base.ends_with('?') || base.ends_with('&') => "",
+        (false, true) => "&",
+        (false, false) => "?",
+    };
+    let mut out = format!("{base}{separator}{query}");
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +296,20 @@ mod tests {
         let at = at.unwrap_or_default();
         assert_eq!(bank_timestamp(at), "2022-11-15T03:52:17.289853+06:00");
         assert_eq!(bank_datetime(at), "2022-11-15 03:52:17");
+    }
+
+    #[test]
+    fn query_parameters_are_appended_before_the_fragment() {
+        let params = [("reference", "123".to_string()), ("a b", "+/&".to_string())];
+        assert_eq!(
+            with_query("http://x/back", &params),
+            "http://x/back?reference=123&a+b=%2B%2F%26"
+        );
+        assert_eq!(
+            with_query("http://x/b?o=1#top", &params[..1]),
+            "http://x/b?o=1&reference=123#top"
+        );
+        assert_eq!(with_query("http://x/b?", &params[..1]), "http://x/b?reference=123");
+        assert_eq!(with_query("http://x/b", &[]), "http://x/b");
     }
 }

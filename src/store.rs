@@ -295,4 +295,27 @@ impl Store {
     pub fn take_secure3d_session(&self, md: &str) -> Option<Secure3dSession> {
         self.secure3d_sessions.remove(md).map(|(_, s)| s)
     }
+
+    /// Like [`Store::take_secure3d_session`], but only when `take` holds (checked atomically).
+    pub fn take_secure3d_session_if(
+        &self,
+        md: &str,
+        take: impl FnOnce(&Secure3dSession) -> bool,
+    ) -> Option<Secure3dSession> {
+        self.secure3d_sessions.remove_if(md, |_, s| take(s)).map(|(_, s)| s)
+    }
+
+    /// Runs `change` on the 3-D Secure session with this MD while holding its lock.
+    pub fn update_secure3d_session<R>(&self, md: &str, change: impl FnOnce(&mut Secure3dSession) -> R) -> Option<R> {
+        self.secure3d_sessions.get_mut(md).map(|mut s| change(&mut s))
+    }
+
+    /// Copies of the 3-D Secure sessions for which `keep` holds.
+    pub fn secure3d_sessions(&self, keep: impl Fn(&Secure3dSession) -> bool) -> Vec<Secure3dSession> {
+        self.secure3d_sessions
+            .iter()
+            .filter(|s| keep(s))
+            .map(|s| s.clone())
+            .collect()
+    }
 }

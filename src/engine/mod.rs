@@ -15,7 +15,9 @@ mod transactions;
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use oauth::AuthError;
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
-pub use secure3d::Secure3dChallenge;
+pub use secure3d::{
+    AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
+};
 pub use status::StatusLookup;
 pub use transactions::OperateError;
 
@@ -49,6 +51,7 @@ pub struct Sandbox {
     pub crypto: SandboxCrypto,
     /// Scenario and fault rules, the request journal, the seed in force.
     pub control: ControlPlane,
+    pares_key: PaResKey,
     started: Instant,
     public_url: std::sync::RwLock<String>,
 }
@@ -85,6 +88,7 @@ impl Sandbox {
     fn assemble(config: Config, fixtures: Fixtures, crypto: SandboxCrypto, control: ControlPlane) -> Self {
         let sandbox = Sandbox {
             crypto,
+            pares_key: PaResKey::new(),
             ids: IdGenerator::new(config.seed),
             callbacks: Callbacks::new(config.callbacks),
             config,
@@ -108,6 +112,7 @@ impl Sandbox {
         self.load_fixtures();
         self.clock.reset();
         self.ids.reseed(self.control.seed());
+        self.pares_key.renew();
         self.control.reset();
         if let Some(state) = self.control.initial_state() {
             if let Err(error) = self.load_state(state) {
@@ -127,6 +132,7 @@ impl Sandbox {
         let now = self.clock.now();
         self.store.prune_tokens(|t| !t.is_live(now));
         self.settle_due_transactions(now);
+        self.expire_due_challenges(now);
     }
 
     fn load_fixtures(&self) {

@@ -139,6 +139,7 @@ impl Sandbox {
     /// Settles one transaction if its timer is due, so a lookup never shows a stale state
     /// between two runs of the background timer.
     pub(super) fn settle_if_due(&self, id: Uuid) {
+        self.expire_challenge_if_due(id);
         let now = self.clock.now();
         if self
             .store

@@ -14,6 +14,9 @@ pub mod oauth;
 pub mod operations;
 pub mod payments;
 pub mod saved_cards;
+pub mod secure3d;
+pub mod secure3d_control;
+pub mod secure3d_pages;
 pub mod status;
 
 use crate::engine::Sandbox;
@@ -35,6 +38,7 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
+        .merge(secure3d::page_routes())
         .merge(control::routes())
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
@@ -66,6 +70,7 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/payments/cards/auth", post(payments::cards_auth))
         .route("/cards/{account_id}", get(saved_cards::list))
         .route("/card/deactivate/{card_id}", post(saved_cards::deactivate))
+        .merge(secure3d::api_routes())
 }
 
 /// How long a graceful shutdown waits for in-flight requests.

@@ -11,3 +11,4 @@ mod oauth;
 mod operations;
 mod payments;
 mod saved_cards;
+mod secure3d;

@@ -26,6 +26,7 @@ use std::sync::Arc;
 pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .merge(super::deliveries::routes())
+        .merge(super::secure3d_control::routes())
         .route("/_sandbox", get(dashboard::page))
         .route("/_sandbox/", get(dashboard::page))
         .route("/_sandbox/health", get(health))
