@@ -10,9 +10,11 @@ pub mod extract;
 mod middleware;
 pub mod oauth;
 pub mod operations;
+pub mod operations_search;
 pub mod payments;
 pub mod saved_cards;
 pub mod status;
+pub mod transfers;
 
 use crate::engine::Sandbox;
 use axum::routing::{get, post};
@@ -63,6 +65,12 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/payments/cards/auth", post(payments::cards_auth))
         .route("/cards/{account_id}", get(saved_cards::list))
         .route("/card/deactivate/{card_id}", post(saved_cards::deactivate))
+        .route("/p2p/transfer", post(transfers::p2p))
+        .route("/chdebit/transfer", post(transfers::aft))
+        .route("/chpayment/transfer", post(transfers::oct))
+        .route("/check-status/p2p/transaction/{order}", get(transfers::check_p2p))
+        .route("/operations", post(operations_search::payments))
+        .route("/p2p/operations", post(operations_search::transfers))
 }
 
 /// How long a graceful shutdown waits for in-flight requests.
