@@ -7,5 +7,7 @@ mod check_status;
 mod http_errors;
 mod oauth;
 mod operations;
+mod operations_search;
 mod payments;
 mod saved_cards;
+mod transfers;
