@@ -202,17 +202,17 @@ async fn p2p_operations_list_transfers_only() {
     assert_eq!(invoices(&reply), ["130000000001", "130000000002"]);
     assert_eq!(reply["data"][0]["receiverCardPAN"], "552204...6736");
 
-    body["searchParameters"]
-        .as_array_mut()
-        .map(|p| p.push(json!({"name": "transaction_type", "method": "=", "searchParameter": ["AFT"]})));
+    if let Some(params) = body["searchParameters"].as_array_mut() {
+        params.push(json!({"name": "transaction_type", "method": "=", "searchParameter": ["AFT"]}));
+    }
     let (_, reply) = app.post_json("/p2p/operations", &token, &body).await;
     assert_eq!(invoices(&reply), ["130000000002"]);
 
     let mut masks = search(0, 10, json!([]), json!([]));
     masks["searchParameters"][0]["name"] = json!("created_at");
-    masks["searchParameters"]
-        .as_array_mut()
-        .map(|p| p.push(json!({"name": "card_mask", "method": "like", "searchParameter": ["552204%"]})));
+    if let Some(params) = masks["searchParameters"].as_array_mut() {
+        params.push(json!({"name": "card_mask", "method": "like", "searchParameter": ["552204%"]}));
+    }
     let (_, reply) = app.post_json("/p2p/operations", &token, &masks).await;
     assert_eq!(invoices(&reply), ["130000000001"]);
 
