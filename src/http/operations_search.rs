@@ -1,6 +1,6 @@
 //! `POST /operations` and `POST /p2p/operations`: paged searches with a password-grant token
 //! (spec §3.8). Answer: `{"data": [...], "total", "page", "size"}`, items shaped like the
-//! check-status transaction objects. (T-10)
+//! check-status transaction objects. (T-12)
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody};
