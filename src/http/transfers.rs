@@ -340,3 +340,64 @@ fn party(card: Option<&Map<String, Value>>, side: &str, saved_id: String) -> Res
         iin: text(object, &["iin", "IIN"]),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            ".{0,20}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("order".to_string()),
+                        Just("card".to_string()),
+                        Just("sender".to_string()),
+                        Just("receiver".to_string()),
+                        Just("expire".to_string()),
+                        Just("amount".to_string()),
+                        Just("cardCred".to_string()),
+                        Just("transferType".to_string()),
+                        ".{0,8}"
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics(body in json_value()) {
+            let _ = parse(&body, String::new());
+            let _ = Echo::of(&body);
+        }
+    }
+
+    #[test]
+    fn seed_000_body_parses() {
+        let body = json!({
+            "order": {"amount": 100, "currency": "KZT", "id": "8161284658529816", "accountID": "testUser1",
+                      "senderEmail": "dosbols@halykbank.kz", "terminalId": "40a348cb-68a3-45d5-9002-a4836d79c3b5"},
+            "card": {"sender": {"save": true, "transferType": "TYPEPAN", "cvc": "815",
+                                "expire": {"month": "01", "year": "25"}, "cardCred": "4405639704015096"},
+                     "receiver": {"cardCred": "fcf69516-f7e8-9b14-e053-1d1a000aef2f", "transferType": "TYPECARDID"}}
+        });
+        let request = parse(&body, String::new()).unwrap_or_default();
+        assert_eq!(request.order_id, "8161284658529816");
+        let sender = request.sender.unwrap_or_default();
+        assert_eq!((sender.expiry.as_str(), sender.save), ("0125", true));
+        let receiver = request.receiver.unwrap_or_default();
+        assert_eq!(receiver.transfer_type, Some(TransferType::CardId));
+    }
+}
