@@ -450,6 +450,7 @@ impl StateTransaction {
                 polls_left: p.polls_left,
             }),
             history,
+            transfer: None,
         })
     }
 }

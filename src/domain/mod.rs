@@ -10,10 +10,12 @@ pub mod outcome;
 pub mod reasons;
 pub mod saved_cards;
 pub mod scenario;
+pub mod search;
 pub mod secure3d;
 pub mod status;
 pub mod tokens;
 pub mod transaction;
+pub mod transfer;
 pub mod validation;
 
 #[cfg(test)]

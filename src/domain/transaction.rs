@@ -171,6 +171,8 @@ pub struct Transaction {
     pub pending: Option<PendingOutcome>,
     /// Every move so far.
     pub history: Vec<HistoryEntry>,
+    /// Transfer specifics (fee, sender, receiver) of a transaction of kind `Transfer`.
+    pub transfer: Option<Box<super::transfer::TransferDetails>>,
 }
 
 /// Something a merchant or the issuer does to a transaction.
@@ -444,6 +446,7 @@ impl Transaction {
             links: new.links,
             pending: None,
             history: Vec::new(),
+            transfer: None,
         }
     }
 }

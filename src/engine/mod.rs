@@ -5,21 +5,25 @@
 
 mod control;
 mod oauth;
+mod operations_search;
 mod payments;
 mod saved_cards;
 mod scenarios;
 mod secure3d;
 mod status;
 mod transactions;
+mod transfers;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use oauth::AuthError;
+pub use operations_search::SearchRefusal;
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
 pub use secure3d::{
     AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
 };
 pub use status::StatusLookup;
 pub use transactions::OperateError;
+pub use transfers::{CardInput, TransferAccepted, TransferError, TransferRequest};
 
 use crate::callbacks::Callbacks;
 use crate::clock::Clock;

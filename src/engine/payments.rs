@@ -202,6 +202,7 @@ impl Sandbox {
                 if let (Some(card), Some(tx)) = (card_to_save, self.store.transaction(id)) {
                     self.save_card(&tx, &card);
                 }
+                self.save_transfer_cards(id);
                 self.approve(id)
                     .map(PaymentAccepted::Approved)
                     .map_err(PaymentError::Conflict)
@@ -436,7 +437,7 @@ impl Sandbox {
     }
 
     /// The current month in bank time, for card expiry checks.
-    fn bank_month(&self) -> YearMonth {
+    pub(super) fn bank_month(&self) -> YearMonth {
         let local = self.clock.now() + Duration::seconds(i64::from(fidelity::BANK_UTC_OFFSET_SECONDS));
         YearMonth {
             year: local.year(),

@@ -3,13 +3,22 @@
 use super::Sandbox;
 use crate::domain::saved_cards::{CardToSave, SavedCard, SavedCardError};
 use crate::domain::tokens::Token;
-use crate::domain::transaction::Transaction;
+use crate::domain::transaction::{CardSnapshot, Transaction};
 use uuid::Uuid;
 
 impl Sandbox {
     /// Saves the card of a payment for its merchant and accountId and records the `cardID` on
     /// the transaction. Saving the same card again for the same customer gives the same id. (P-12)
     pub fn save_card(&self, tx: &Transaction, card: &CardToSave) -> SavedCard {
+        let saved = self.save_card_as(tx, card, &tx.card);
+        let card_id = saved.id.to_string();
+        self.store.update(tx.id, |t| t.card.card_id = card_id);
+        saved
+    }
+
+    /// Saves `card` for the transaction's merchant and accountId as `shown` (mask, brand,
+    /// issuer) without touching the transaction: a transfer saves two cards. (P-12)
+    pub fn save_card_as(&self, tx: &Transaction, card: &CardToSave, shown: &CardSnapshot) -> SavedCard {
         let card_hash = SavedCard::hash_pan(&card.pan);
         let existing = self
             .store
@@ -21,7 +30,7 @@ impl Sandbox {
             })
             .into_iter()
             .next();
-        let saved = existing.unwrap_or_else(|| {
+        existing.unwrap_or_else(|| {
             let saved = SavedCard {
                 id: self.ids.uuid(),
                 client_id: tx.client_id.clone(),
@@ -30,9 +39,9 @@ impl Sandbox {
                 terminal_id: tx.terminal_id.clone(),
                 terminal_number: tx.terminal_number.clone(),
                 pan: card.pan.clone(),
-                mask: tx.card.mask.clone(),
-                brand: tx.card.brand.clone(),
-                issuer: tx.card.issuer.clone(),
+                mask: shown.mask.clone(),
+                brand: shown.brand.clone(),
+                issuer: shown.issuer.clone(),
                 expiry: card.expiry.clone(),
                 holder: card.holder.clone(),
                 card_hash,
@@ -44,10 +53,7 @@ impl Sandbox {
             };
             self.store.put_saved_card(saved.clone());
             saved
-        });
-        let card_id = saved.id.to_string();
-        self.store.update(tx.id, |t| t.card.card_id = card_id);
-        saved
+        })
     }
 
     /// The active saved cards of `account_id` of the token's client, oldest first.

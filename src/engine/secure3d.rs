@@ -14,7 +14,6 @@ use crate::domain::secure3d::{
 use crate::domain::tokens::Token;
 use crate::domain::transaction::{Operation, Transaction};
 use crate::fidelity;
-use crate::ids::IdGenerator;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::Serialize;

@@ -12,12 +12,14 @@ mod faults;
 mod middleware;
 pub mod oauth;
 pub mod operations;
+pub mod operations_search;
 pub mod payments;
 pub mod saved_cards;
 pub mod secure3d;
 pub mod secure3d_control;
 pub mod secure3d_pages;
 pub mod status;
+pub mod transfers;
 
 use crate::engine::Sandbox;
 use axum::routing::{get, post};
@@ -71,6 +73,12 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/cards/{account_id}", get(saved_cards::list))
         .route("/card/deactivate/{card_id}", post(saved_cards::deactivate))
         .merge(secure3d::api_routes())
+        .route("/p2p/transfer", post(transfers::p2p))
+        .route("/chdebit/transfer", post(transfers::aft))
+        .route("/chpayment/transfer", post(transfers::oct))
+        .route("/check-status/p2p/transaction/{order}", get(transfers::check_p2p))
+        .route("/operations", post(operations_search::payments))
+        .route("/p2p/operations", post(operations_search::transfers))
 }
 
 /// How long a graceful shutdown waits for in-flight requests.

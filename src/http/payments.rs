@@ -6,7 +6,9 @@
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
 use crate::domain::money::Amount;
+use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
+use crate::domain::transfer::TransferKind;
 use crate::engine::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Sandbox, Wallet};
 use crate::fidelity::{self, RequestRefusal};
 use axum::extract::State;
@@ -59,7 +61,7 @@ pub async fn cards_auth(
     JsonBody(body): JsonBody<Value>,
 ) -> Response {
     if body.get("order").is_some_and(Value::is_object) {
-        return p2p_via_cards_auth(&sandbox, &body);
+        return p2p_via_cards_auth(&sandbox, &token, ip, &body);
     }
     let fields = match Fields::of(&body) {
         Ok(fields) => fields,
@@ -76,14 +78,9 @@ pub async fn cards_auth(
 }
 
 /// P2P transfers with saved cards (`{order, card{sender, receiver}}`, seed 000) on
-/// `/payments/cards/auth`: not implemented yet; the transfers work replaces this function.
-pub fn p2p_via_cards_auth(_sandbox: &Sandbox, _body: &Value) -> Response {
-    ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        501,
-        "P2P transfers are not implemented yet in the sandbox",
-    )
-    .into_response()
+/// `/payments/cards/auth`: the same as `/p2p/transfer`.
+pub fn p2p_via_cards_auth(sandbox: &Sandbox, token: &Token, ip: String, body: &Value) -> Response {
+    super::transfers::transfer_response(sandbox, token, ip, TransferKind::P2p, body)
 }
 
 fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) -> Response {

@@ -89,7 +89,7 @@ pub fn transaction_view(tx: &Transaction) -> Value {
 }
 
 /// `reasonCode` in check-status is a string, success as `"00"` like the sample. (F-09)
-fn reason_code_string(code: i32) -> String {
+pub fn reason_code_string(code: i32) -> String {
     if code == 0 {
         "00".into()
     } else {

@@ -9,6 +9,8 @@ mod control;
 mod http_errors;
 mod oauth;
 mod operations;
+mod operations_search;
 mod payments;
 mod saved_cards;
 mod secure3d;
+mod transfers;

@@ -268,10 +268,11 @@ async fn cards_auth_validates_like_cryptopay() {
 }
 
 #[tokio::test]
-async fn p2p_bodies_on_cards_auth_are_not_implemented_yet() {
+async fn p2p_bodies_on_cards_auth_are_transfers() {
     let app = TestApp::spawn().await;
     let token = app.terminal_token(P2P_TERMINAL).await;
     let body = json!({"order": {"id": "000000001", "amount": 100}, "card": {"sender": {}, "receiver": {}}});
     let (status, body) = app.post_json("/payments/cards/auth", &token, &body).await;
-    assert_eq!((status, body["code"].clone()), (501, json!(501)), "{body}");
+    assert_eq!((status, body["code"].clone()), (400, json!(-1)), "{body}");
+    assert_eq!(body["invoiceId"], "000000001");
 }

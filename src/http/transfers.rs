@@ -1,0 +1,403 @@
+//! Transfers by API: `POST /p2p/transfer`, `POST /chdebit/transfer` (AFT), `POST
+//! /chpayment/transfer` (OCT) and `POST /payments/cards/auth` with an `{order, card}` body
+//! (seed 000); `GET /check-status/p2p/transaction/{order}`. Bodies are read leniently; the
+//! engine decides; responses follow seeds 000/004.
+
+use super::error::ApiError;
+use super::extract::{Bearer, JsonBody, PayerIp};
+use super::status::reason_code_string;
+use crate::domain::money::Amount;
+use crate::domain::tokens::Token;
+use crate::domain::transaction::Transaction;
+use crate::domain::transfer::{expiry_mmyy, TransferKind, TransferParty, TransferType};
+use crate::engine::{CardInput, Sandbox, TransferAccepted, TransferError, TransferRequest};
+use crate::fidelity::{self, check_status_result};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// `POST /p2p/transfer`: card to card.
+pub async fn p2p(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    PayerIp(ip): PayerIp,
+    JsonBody(body): JsonBody<Value>,
+) -> Response {
+    transfer_response(&sandbox, &token, ip, TransferKind::P2p, &body)
+}
+
+/// `POST /chdebit/transfer`: AFT, a card debited to the merchant.
+pub async fn aft(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    PayerIp(ip): PayerIp,
+    JsonBody(body): JsonBody<Value>,
+) -> Response {
+    transfer_response(&sandbox, &token, ip, TransferKind::Aft, &body)
+}
+
+/// `POST /chpayment/transfer`: OCT, a payout to a card or a phone.
+pub async fn oct(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    PayerIp(ip): PayerIp,
+    JsonBody(body): JsonBody<Value>,
+) -> Response {
+    transfer_response(&sandbox, &token, ip, TransferKind::Oct, &body)
+}
+
+/// Parses a transfer body, runs it and renders the answer (shared with `/payments/cards/auth`).
+pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: TransferKind, body: &Value) -> Response {
+    let echo = Echo::of(body);
+    let request = match parse(body, ip) {
+        Ok(request) => request,
+        Err(message) => return echo.error(i64::from(-1), message, "", "").into_response(),
+    };
+    match sandbox.transfer(token, kind, &request) {
+        Ok(TransferAccepted::Done(tx)) => {
+            let mut body = receipt(&tx);
+            body.insert("code".into(), Value::from(0));
+            Json(Value::Object(body)).into_response()
+        }
+        Ok(TransferAccepted::Challenge { transaction, challenge }) => {
+            let mut body = receipt(&transaction);
+            body.insert("reference".into(), Value::from(""));
+            body.insert("intReference".into(), Value::from(""));
+            body.insert("secure3D".into(), json!(challenge));
+            Json(Value::Object(body)).into_response()
+        }
+        Err(TransferError::Refused { code, message }) => echo.error(code, message, "", "").into_response(),
+        Err(TransferError::NotApproved {
+            transaction,
+            code,
+            message,
+        }) => {
+            let (id, reference) = if fidelity::DECLINE_ECHOES_IDS {
+                (transaction.id.to_string(), transaction.reference.clone())
+            } else {
+                (String::new(), String::new())
+            };
+            echo.error(i64::from(code), message, &id, &reference).into_response()
+        }
+        Err(TransferError::Conflict(error)) => echo.error(-1, error.to_string(), "", "").into_response(),
+    }
+}
+
+/// `GET /check-status/p2p/transaction/{order}`: `{"result": {code, message}, "transaction":
+/// {"p2p": {...}}}` (spec §3.11, §4.2).
+pub async fn check_p2p(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    Path(order): Path<String>,
+) -> Response {
+    let lookup = sandbox.check_transfer_status(&token, &order);
+    let (http, code) = check_status_result(lookup.outcome);
+    let body = json!({
+        "result": {"code": code, "message": sandbox.fixtures.catalogue.result_message(code)},
+        "transaction": lookup.transaction.as_ref().map(|tx| json!({"p2p": p2p_view(tx)})),
+    });
+    (StatusCode::from_u16(http).unwrap_or(StatusCode::OK), Json(body)).into_response()
+}
+
+/// The transfer object of P2P check-status and `/p2p/operations`.
+pub fn p2p_view(tx: &Transaction) -> Value {
+    let details = tx.transfer.as_deref();
+    let empty = TransferParty::default();
+    let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&empty);
+    let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&empty);
+    json!({
+        "id": tx.id.to_string(),
+        "createdDate": fidelity::bank_timestamp(tx.created_at),
+        "invoiceID": tx.order.invoice_id,
+        "amount": tx.amount(),
+        "amountBonus": tx.amount_bonus,
+        "payoutAmount": tx.refunded,
+        "fee": details.map_or(Amount::ZERO, |d| d.fee),
+        "currency": tx.order.currency,
+        "cardType": tx.card.brand,
+        "cardMask": tx.card.mask,
+        "terminal": tx.terminal_number,
+        "terminalID": tx.terminal_id,
+        "accountID": tx.order.account_id,
+        "description": tx.order.description,
+        "language": fidelity::display_language(&tx.order.language),
+        "email": tx.order.email,
+        "reference": tx.reference,
+        "intReference": tx.int_reference,
+        "approvalCode": tx.approval_code,
+        "transferType": details.map_or("", |d| d.kind.as_str()),
+        "senderCardID": sender.card_id,
+        "senderCardPAN": sender.mask,
+        "senderCardType": sender.brand,
+        "senderTransferType": sender.transfer_type.map_or("", TransferType::as_str),
+        "receiverCardID": receiver.card_id,
+        "receiverCardPAN": receiver.mask,
+        "receiverCardType": receiver.brand,
+        "receiverTransferType": receiver.transfer_type.map_or("", TransferType::as_str),
+        "secure": tx.secure,
+        "statusID": tx.status_id.to_string(),
+        "statusName": tx.status.as_str(),
+        "reason": tx.reason,
+        "reasonCode": reason_code_string(tx.reason_code),
+    })
+}
+
+/// The success body of seed 000 (plus `code: 0` of the seed 004 postLink). (T-02)
+fn receipt(tx: &Transaction) -> Map<String, Value> {
+    let details = tx.transfer.as_deref();
+    let empty = TransferParty::default();
+    let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&empty);
+    let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&empty);
+    let body = json!({
+        "id": tx.id.to_string(),
+        "amount": tx.org_amount,
+        "fee": details.map_or(Amount::ZERO, |d| d.fee),
+        "accountID": tx.order.account_id,
+        "currency": tx.order.currency,
+        "email": tx.order.email,
+        "description": tx.order.description,
+        "reference": tx.reference,
+        "orderID": tx.order.invoice_id,
+        "senderCardID": sender.card_id,
+        "senderCardPAN": sender.mask,
+        "senderCardType": sender.brand,
+        "senderTransferType": sender.transfer_type.map_or("", TransferType::as_str),
+        "receiverCardID": receiver.card_id,
+        "receiverCardPAN": receiver.mask,
+        "receiverCardType": receiver.brand,
+        "receiverTransferType": receiver.transfer_type.map_or("", TransferType::as_str),
+        "intReference": tx.int_reference,
+        "terminalID": tx.terminal_id,
+        "status": tx.status.as_str(),
+    });
+    match body {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// What an error body echoes from the request: `invoiceId` and `accountId`.
+struct Echo {
+    invoice_id: String,
+    account_id: String,
+}
+
+impl Echo {
+    fn of(body: &Value) -> Self {
+        let order = body.get("order").and_then(Value::as_object);
+        let get = |names: &[&str]| order.map(|o| text(o, names)).unwrap_or_default();
+        Echo {
+            invoice_id: get(&["id", "orderId", "orderID", "invoiceId", "invoiceID"]),
+            account_id: get(&["accountID", "accountId"]),
+        }
+    }
+
+    /// The seed 000 error body: `{code, message, invoiceId, id, reference, accountId}`, HTTP 400.
+    fn error(&self, code: i64, message: impl Into<String>, id: &str, reference: &str) -> ApiError {
+        let status = StatusCode::from_u16(fidelity::DECLINE_HTTP_STATUS).unwrap_or(StatusCode::BAD_REQUEST);
+        ApiError::new(status, code, message)
+            .with("invoiceId", self.invoice_id.clone())
+            .with("id", id)
+            .with("reference", reference)
+            .with("accountId", self.account_id.clone())
+    }
+}
+
+/// The first present, non-empty field of `names` as trimmed text.
+fn text(object: &Map<String, Value>, names: &[&str]) -> String {
+    names
+        .iter()
+        .filter_map(|n| object.get(*n))
+        .filter_map(|v| match v {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        })
+        .find(|s| !s.is_empty())
+        .unwrap_or_default()
+}
+
+fn flag(object: &Map<String, Value>, name: &str) -> bool {
+    match object.get(name) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+fn parse(body: &Value, ip: String) -> Result<TransferRequest, String> {
+    let root = body
+        .as_object()
+        .ok_or("request body must be a JSON object {order, card}")?;
+    let order = root
+        .get("order")
+        .and_then(Value::as_object)
+        .ok_or("order is required: {amount, currency, id, terminalId, ...}")?;
+    let amount = order.get("amount").ok_or("order.amount is required")?;
+    let amount = Amount::from_json(amount).map_err(|e| format!("order.amount: {e}"))?;
+    let order_id = text(order, &["id", "orderId", "orderID", "invoiceId", "invoiceID"]);
+    if order_id.is_empty() {
+        return Err("order.id is required (the order number, digits)".into());
+    }
+    let currency = text(order, &["currency"]);
+    let card = match root.get("card") {
+        Some(Value::Object(card)) => Some(card),
+        Some(Value::Null) | None => None,
+        Some(_) => return Err("card must be an object {sender, receiver}".into()),
+    };
+    let saved_id = |name: &str| {
+        [Some(root), Some(order), card]
+            .into_iter()
+            .flatten()
+            .map(|o| text(o, &[name, &name.replace("Id", "ID")]))
+            .find(|s| !s.is_empty())
+            .unwrap_or_default()
+    };
+    let sender = party(card, "sender", saved_id("senderCardId"))?;
+    let receiver = party(card, "receiver", saved_id("receiverCardId"))?;
+    let terminal = text(order, &["terminalId", "terminalID", "terminal"]);
+    Ok(TransferRequest {
+        order_id,
+        amount,
+        currency: if currency.is_empty() {
+            "KZT".into()
+        } else {
+            currency.to_ascii_uppercase()
+        },
+        description: text(order, &["description"]),
+        account_id: text(order, &["accountID", "accountId"]),
+        email: text(order, &["senderEmail", "email"]),
+        terminal_id: (!terminal.is_empty()).then_some(terminal),
+        language: text(order, &["language"]),
+        back_link: text(order, &["backLink"]),
+        failure_back_link: text(order, &["failureBackLink"]),
+        post_link: text(order, &["postLink"]),
+        failure_post_link: text(order, &["failurePostLink"]),
+        sender,
+        receiver,
+        ip,
+    })
+}
+
+/// One party (`card.sender` / `card.receiver`); `saved_id` is a `senderCardId`/`receiverCardId`
+/// given elsewhere in the body (seed 004's naming).
+fn party(card: Option<&Map<String, Value>>, side: &str, saved_id: String) -> Result<Option<CardInput>, String> {
+    let object = match card.and_then(|c| c.get(side)) {
+        Some(Value::Object(o)) => Some(o),
+        Some(Value::Null) | None => None,
+        Some(_) => return Err(format!("card.{side} must be an object")),
+    };
+    let Some(object) = object else {
+        return Ok((!saved_id.is_empty()).then(|| CardInput {
+            transfer_type: Some(TransferType::CardId),
+            cred: saved_id,
+            ..Default::default()
+        }));
+    };
+    let type_text = text(object, &["transferType", "TransferType"]);
+    let mut transfer_type = if type_text.is_empty() {
+        None
+    } else {
+        Some(
+            TransferType::parse(&type_text)
+                .ok_or_else(|| format!("card.{side}.transferType must be TYPEPAN or TYPECARDID, got '{type_text}'"))?,
+        )
+    };
+    let mut cred = text(object, &["cardCred", "CardCred"]);
+    if cred.is_empty() {
+        let id = text(object, &["cardId", "cardID", "id"]);
+        cred = if id.is_empty() { saved_id } else { id };
+        if !cred.is_empty() && transfer_type.is_none() {
+            transfer_type = Some(TransferType::CardId);
+        }
+    }
+    let phone = text(object, &["phone"]);
+    if cred.is_empty() && !phone.is_empty() {
+        transfer_type = Some(TransferType::Phone);
+    }
+    let expiry = match object.get("expire") {
+        Some(Value::Object(expire)) => {
+            let (month, year) = (text(expire, &["month"]), text(expire, &["year"]));
+            expiry_mmyy(&month, &year).ok_or_else(|| {
+                format!("card.{side}.expire must be {{\"month\": \"01\", \"year\": \"25\"}}, got {month}/{year}")
+            })?
+        }
+        Some(Value::String(s)) => s.trim().replace('/', ""),
+        _ => String::new(),
+    };
+    Ok(Some(CardInput {
+        transfer_type,
+        cred,
+        cvc: text(object, &["cvc", "CVC", "cvv"]),
+        expiry,
+        name: text(object, &["name"]),
+        save: flag(object, "save"),
+        phone,
+        iin: text(object, &["iin", "IIN"]),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            ".{0,20}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("order".to_string()),
+                        Just("card".to_string()),
+                        Just("sender".to_string()),
+                        Just("receiver".to_string()),
+                        Just("expire".to_string()),
+                        Just("amount".to_string()),
+                        Just("cardCred".to_string()),
+                        Just("transferType".to_string()),
+                        ".{0,8}"
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics(body in json_value()) {
+            let _ = parse(&body, String::new());
+            let _ = Echo::of(&body);
+        }
+    }
+
+    #[test]
+    fn seed_000_body_parses() {
+        let body = json!({
+            "order": {"amount": 100, "currency": "KZT", "id": "8161284658529816", "accountID": "testUser1",
+                      "senderEmail": "dosbols@halykbank.kz", "terminalId": "40a348cb-68a3-45d5-9002-a4836d79c3b5"},
+            "card": {"sender": {"save": true, "transferType": "TYPEPAN", "cvc": "815",
+                                "expire": {"month": "01", "year": "25"}, "cardCred": "4405639704015096"},
+                     "receiver": {"cardCred": "fcf69516-f7e8-9b14-e053-1d1a000aef2f", "transferType": "TYPECARDID"}}
+        });
+        let request = parse(&body, String::new()).unwrap_or_default();
+        assert_eq!(request.order_id, "8161284658529816");
+        let sender = request.sender.unwrap_or_default();
+        assert_eq!((sender.expiry.as_str(), sender.save), ("0125", true));
+        let receiver = request.receiver.unwrap_or_default();
+        assert_eq!(receiver.transfer_type, Some(TransferType::CardId));
+    }
+}
