@@ -211,10 +211,6 @@ pub fn callback_secure(secure: bool) -> &'static str {
     }
 }
 
-/// `senderTransferType` / `receiverTransferType` of a transfer callback paid by card number,
-/// as in the seed 004 sample. (C-05)
-pub const TRANSFER_TYPE_PAN: &str = "TYPEPAN";
-
 /// Whether the merchant's answer counts as delivered: any 2xx, whatever the body. Anything else
 /// (3xx included: redirects are not followed) is retried. (C-06)
 pub fn callback_delivered(http_status: u16) -> bool {

@@ -81,36 +81,15 @@ pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
 /// A failure carries the reason code as `code`, the failing status and the reason text as
 /// `message`. (C-05)
 pub fn transfer_body(tx: &Transaction, kind: CallbackKind) -> Value {
-    let mut body = json!({
-        "id": tx.id.to_string(),
-        "amount": tx.amount(),
-        "fee": 0,
-        "accountID": tx.order.account_id,
-        "currency": tx.order.currency,
-        "email": tx.order.email,
-        "description": tx.order.description,
-        "reference": tx.reference,
-        "orderID": tx.order.invoice_id,
-        "senderCardID": tx.card.card_id,
-        "senderCardPAN": tx.card.mask,
-        "senderCardType": tx.card.brand,
-        "senderTransferType": fidelity::TRANSFER_TYPE_PAN,
-        "receiverCardID": "",
-        "receiverCardPAN": "",
-        "receiverCardType": "",
-        "receiverTransferType": fidelity::TRANSFER_TYPE_PAN,
-        "intReference": tx.int_reference,
-        "terminalID": tx.terminal_id,
-        "code": 0,
-        "status": tx.status.as_str(),
-    });
+    let code = match kind {
+        CallbackKind::Success => 0,
+        CallbackKind::Failure => tx.reason_code,
+    };
+    let mut body = crate::domain::transfer::receipt(tx, Some(Value::from(code)));
     if kind == CallbackKind::Failure {
-        if let Some(fields) = body.as_object_mut() {
-            fields.insert("code".into(), Value::from(tx.reason_code));
-            fields.insert("message".into(), Value::from(tx.reason.clone()));
-        }
+        body.insert("message".into(), Value::from(tx.reason.clone()));
     }
-    body
+    Value::Object(body)
 }
 
 /// When the outcome was reached: the last move of the history (sandbox time).
@@ -240,6 +219,7 @@ mod tests {
     fn transfer_body_follows_seed_004() {
         let mut tx = payment();
         tx.kind = TransactionKind::Transfer;
+        tx.transfer = Some(Box::new(p2p_details()));
         let tx = approved(tx);
         let Some(callback) = callback_for(&tx) else {
             panic!("an approved transfer calls postLink");
@@ -274,13 +254,39 @@ mod tests {
         assert_eq!(body["status"], "AUTH");
         assert_eq!(body["orderID"], "000001");
         assert_eq!(body["senderCardPAN"], "440563...5096");
+        assert_eq!(body["receiverCardPAN"], "552204...6736");
+        assert_eq!(body["receiverTransferType"], "TYPECARDID");
+        assert_eq!(body["fee"], json!(95));
+        let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        assert_eq!(
+            keys.iter().rev().take(2).map(|k| k.as_str()).collect::<Vec<_>>(),
+            ["status", "code"]
+        );
         assert_eq!(body["amount"], json!(12.22));
 
         let mut failed = payment();
         failed.kind = TransactionKind::Transfer;
+        failed.transfer = Some(Box::new(p2p_details()));
         let body = transfer_body(&declined(failed), CallbackKind::Failure);
         assert_eq!(body["code"], json!(484));
         assert_eq!(body["status"], "REJECT");
         assert_eq!(body["message"], "Insufficient funds");
+    }
+
+    fn p2p_details() -> crate::domain::transfer::TransferDetails {
+        use crate::domain::transfer::{TransferDetails, TransferKind, TransferParty, TransferType};
+        let party = |mask: &str, brand: &str, transfer_type| TransferParty {
+            transfer_type: Some(transfer_type),
+            mask: mask.into(),
+            brand: brand.into(),
+            ..Default::default()
+        };
+        TransferDetails {
+            kind: TransferKind::P2p,
+            fee: Amount::from_units(95),
+            sender: Some(party("440563...5096", "VISA", TransferType::Pan)),
+            receiver: Some(party("552204...6736", "MasterCard", TransferType::CardId)),
+            to_save: Vec::new(),
+        }
     }
 }

@@ -57,13 +57,13 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
         Err(message) => return echo.error(i64::from(-1), message, "", "").into_response(),
     };
     match sandbox.transfer(token, kind, &request) {
-        Ok(TransferAccepted::Done(tx)) => {
-            let mut body = receipt(&tx);
-            body.insert("code".into(), Value::from(0));
-            Json(Value::Object(body)).into_response()
-        }
+        Ok(TransferAccepted::Done(tx)) => Json(Value::Object(crate::domain::transfer::receipt(
+            &tx,
+            Some(Value::from(0)),
+        )))
+        .into_response(),
         Ok(TransferAccepted::Challenge { transaction, challenge }) => {
-            let mut body = receipt(&transaction);
+            let mut body = crate::domain::transfer::receipt(&transaction, None);
             body.insert("reference".into(), Value::from(""));
             body.insert("intReference".into(), Value::from(""));
             body.insert("secure3D".into(), json!(challenge));
@@ -143,40 +143,6 @@ pub fn p2p_view(tx: &Transaction) -> Value {
         "reason": tx.reason,
         "reasonCode": reason_code_string(tx.reason_code),
     })
-}
-
-/// The success body of seed 000 (plus `code: 0` of the seed 004 postLink). (T-02)
-fn receipt(tx: &Transaction) -> Map<String, Value> {
-    let details = tx.transfer.as_deref();
-    let empty = TransferParty::default();
-    let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&empty);
-    let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&empty);
-    let body = json!({
-        "id": tx.id.to_string(),
-        "amount": tx.org_amount,
-        "fee": details.map_or(Amount::ZERO, |d| d.fee),
-        "accountID": tx.order.account_id,
-        "currency": tx.order.currency,
-        "email": tx.order.email,
-        "description": tx.order.description,
-        "reference": tx.reference,
-        "orderID": tx.order.invoice_id,
-        "senderCardID": sender.card_id,
-        "senderCardPAN": sender.mask,
-        "senderCardType": sender.brand,
-        "senderTransferType": sender.transfer_type.map_or("", TransferType::as_str),
-        "receiverCardID": receiver.card_id,
-        "receiverCardPAN": receiver.mask,
-        "receiverCardType": receiver.brand,
-        "receiverTransferType": receiver.transfer_type.map_or("", TransferType::as_str),
-        "intReference": tx.int_reference,
-        "terminalID": tx.terminal_id,
-        "status": tx.status.as_str(),
-    });
-    match body {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
 }
 
 /// What an error body echoes from the request: `invoiceId` and `accountId`.
