@@ -7,10 +7,12 @@
 //!   backoff, timeout, duplicates, log capacity); POST takes any subset of them.
 
 use super::error::ApiError;
+use super::extract::FormFields;
 use crate::callbacks::{DeliveryFilter, SettingsPatch};
 use crate::engine::Sandbox;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::routing::post;
@@ -41,9 +43,19 @@ async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Re
 }
 
 /// Sends a delivery again; answers the new delivery.
-async fn resend(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
+async fn resend(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(id): Path<String>,
+    FormFields(fields): FormFields,
+) -> Response {
     match parse_id(&id).and_then(|id| sandbox.callbacks.resend(id)) {
-        Some(delivery) => (StatusCode::ACCEPTED, Json(delivery)).into_response(),
+        Some(delivery) => match fields
+            .get("redirect")
+            .filter(|to| super::control::is_local_redirect(to))
+        {
+            Some(to) => Redirect::to(to).into_response(),
+            None => (StatusCode::ACCEPTED, Json(delivery)).into_response(),
+        },
         None => unknown(&id),
     }
 }

@@ -573,3 +573,45 @@ async fn callbacks_do_not_delay_the_api_response() {
     app.delivered("500000012", 1).await;
     app.delivered("500000013", 1).await;
 }
+
+#[tokio::test]
+async fn dashboard_lists_deliveries_and_resends_from_a_form() {
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start(&[200]).await;
+    let tx = app.payment_with_links("500000099", links(&receiver, false));
+    app.sandbox().approve(tx.id).expect("approve");
+    let logged = app
+        .sandbox()
+        .callbacks
+        .wait_for(|d| d.iter().any(|d| !d.attempts.is_empty()), Duration::from_secs(10))
+        .await
+        .expect("the delivery is attempted");
+    let id = logged[0].id;
+
+    let page = app.http.get(app.url("/_sandbox/")).send().await.expect("dashboard");
+    let html = page.text().await.unwrap_or_default();
+    assert!(html.contains("Callback deliveries"), "deliveries section missing");
+    assert!(
+        html.contains(&format!("/_sandbox/deliveries/{id}/resend")),
+        "re-send button missing"
+    );
+    assert!(html.contains("500000099"));
+
+    let response = app
+        .http
+        .post(app.url(&format!("/_sandbox/deliveries/{id}/resend")))
+        .form(&[("redirect", "/_sandbox/")])
+        .send()
+        .await
+        .expect("resend");
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(
+        response.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/_sandbox/")
+    );
+    app.sandbox()
+        .callbacks
+        .wait_for(|d| d.iter().any(|d| d.resend_of == Some(id)), Duration::from_secs(10))
+        .await
+        .expect("the re-sent delivery is logged");
+}

@@ -25,14 +25,99 @@ pub struct DashboardSection {
     pub title: String,
     /// Column headings.
     pub columns: Vec<String>,
+    /// The rows.
+    pub rows: Vec<SectionRow>,
+}
+
+/// One row of a [`DashboardSection`].
+#[derive(Debug, Clone, Default)]
+pub struct SectionRow {
     /// Cells, already formatted.
-    pub rows: Vec<Vec<String>>,
+    pub cells: Vec<String>,
+    /// An optional button: a form that POSTs to a control endpoint and comes back here.
+    pub action: Option<SectionAction>,
+}
+
+/// A button on a row of a [`DashboardSection`].
+#[derive(Debug, Clone, Default)]
+pub struct SectionAction {
+    /// Button text.
+    pub label: String,
+    /// Control endpoint the form posts to.
+    pub url: String,
 }
 
 /// Sections contributed by other areas of the sandbox. Saved cards and callback deliveries
 /// add theirs here, built from their own stores; an empty section is not rendered.
-pub fn extension_sections(_sandbox: &Sandbox) -> Vec<DashboardSection> {
-    Vec::new()
+pub fn extension_sections(sandbox: &Sandbox) -> Vec<DashboardSection> {
+    vec![saved_cards_section(sandbox), deliveries_section(sandbox)]
+}
+
+/// Every active saved card, newest first.
+fn saved_cards_section(sandbox: &Sandbox) -> DashboardSection {
+    let mut cards = sandbox.store.saved_cards(|c| c.active);
+    cards.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    DashboardSection {
+        title: "Saved cards".into(),
+        columns: ["Card ID", "Client", "Account", "Card", "Holder", "Saved"]
+            .map(String::from)
+            .to_vec(),
+        rows: cards
+            .iter()
+            .map(|c| SectionRow {
+                action: None,
+                cells: vec![
+                    c.id.to_string(),
+                    c.client_id.clone(),
+                    c.account_id.clone(),
+                    format!("{} {}", c.brand, c.mask),
+                    c.holder.clone(),
+                    fidelity::bank_datetime(c.created_at),
+                ],
+            })
+            .collect(),
+    }
+}
+
+/// The newest callback deliveries, each with a re-send button.
+fn deliveries_section(sandbox: &Sandbox) -> DashboardSection {
+    let mut deliveries = sandbox.callbacks.deliveries(&Default::default());
+    deliveries.sort_by(|a, b| b.id.cmp(&a.id));
+    deliveries.truncate(PAGE_JOURNAL);
+    DashboardSection {
+        title: "Callback deliveries".into(),
+        columns: ["#", "Invoice", "Kind", "URL", "State", "Attempts", "Last answer"]
+            .map(String::from)
+            .to_vec(),
+        rows: deliveries
+            .iter()
+            .map(|d| {
+                let last = d
+                    .attempts
+                    .last()
+                    .map(|a| match (a.status, &a.error) {
+                        (Some(status), _) => format!("HTTP {status} in {} ms", a.latency_ms),
+                        (None, Some(error)) => error.clone(),
+                        (None, None) => String::new(),
+                    })
+                    .unwrap_or_default();
+                let cells = vec![
+                    d.id.to_string(),
+                    d.invoice_id.clone(),
+                    format!("{:?}", d.kind),
+                    d.url.clone(),
+                    format!("{:?}", d.state),
+                    d.attempts.len().to_string(),
+                    last,
+                ];
+                let action = Some(SectionAction {
+                    label: "Re-send".into(),
+                    url: format!("/_sandbox/deliveries/{}/resend", d.id),
+                });
+                SectionRow { cells, action }
+            })
+            .collect(),
+    }
 }
 
 struct TxRow {
