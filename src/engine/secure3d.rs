@@ -38,6 +38,12 @@ pub struct Secure3dChallenge {
 #[derive(Debug)]
 pub struct PaResKey(RwLock<[u8; 32]>);
 
+impl Default for PaResKey {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl PaResKey {
     /// A fresh random key. It comes from the OS, not from the seeded id generator, so that
     /// signing keys never shift the reproducible sequence of ids and tokens.

@@ -56,7 +56,7 @@ pub fn extension_sections(sandbox: &Sandbox) -> Vec<DashboardSection> {
 /// Every active saved card, newest first.
 fn saved_cards_section(sandbox: &Sandbox) -> DashboardSection {
     let mut cards = sandbox.store.saved_cards(|c| c.active);
-    cards.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    cards.sort_by_key(|c| std::cmp::Reverse(c.created_at));
     DashboardSection {
         title: "Saved cards".into(),
         columns: ["Card ID", "Client", "Account", "Card", "Holder", "Saved"]
@@ -82,7 +82,7 @@ fn saved_cards_section(sandbox: &Sandbox) -> DashboardSection {
 /// The newest callback deliveries, each with a re-send button.
 fn deliveries_section(sandbox: &Sandbox) -> DashboardSection {
     let mut deliveries = sandbox.callbacks.deliveries(&Default::default());
-    deliveries.sort_by(|a, b| b.id.cmp(&a.id));
+    deliveries.sort_by_key(|d| std::cmp::Reverse(d.id));
     deliveries.truncate(PAGE_JOURNAL);
     DashboardSection {
         title: "Callback deliveries".into(),
