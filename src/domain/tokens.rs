@@ -58,9 +58,46 @@ impl Token {
         now < self.expires_at
     }
 
+    /// The first of invoiceID, amount and currency this token was issued for that the operation
+    /// differs in; a token issued without one of them does not bind it. (P-07)
+    pub fn binding_mismatch(&self, invoice_id: &str, amount: Amount, currency: &str) -> Option<BindingMismatch> {
+        let mismatch = |field, bound: String, sent: String| Some(BindingMismatch { field, bound, sent });
+        if let Some(bound) = self.invoice_id.as_deref().filter(|b| *b != invoice_id) {
+            return mismatch("invoiceID", bound.to_string(), invoice_id.to_string());
+        }
+        if let Some(bound) = self.amount.filter(|b| *b != amount) {
+            return mismatch("amount", bound.to_string(), amount.to_string());
+        }
+        if let Some(bound) = self.currency.as_deref().filter(|b| !b.eq_ignore_ascii_case(currency)) {
+            return mismatch("currency", bound.to_string(), currency.to_string());
+        }
+        None
+    }
+
     /// Whether any scope word matches `wanted` (scopes are loose at the bank: spec §11.7).
     pub fn has_scope(&self, wanted: &str) -> bool {
         self.scope.split_whitespace().any(|s| s.eq_ignore_ascii_case(wanted))
+    }
+}
+
+/// A field of an operation that differs from what its token was issued for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingMismatch {
+    /// The field as the token form names it (`invoiceID`, `amount`, `currency`).
+    pub field: &'static str,
+    /// The token's value.
+    pub bound: String,
+    /// The operation's value.
+    pub sent: String,
+}
+
+impl BindingMismatch {
+    /// A sentence for the error message: `operation` is "payment" or "transfer".
+    pub fn explain(&self, operation: &str) -> String {
+        let BindingMismatch { field, bound, sent } = self;
+        format!(
+            "the token was issued for {field} {bound}, but the {operation} has {field} {sent}; get a new token for this {operation}"
+        )
     }
 }
 

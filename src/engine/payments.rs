@@ -471,26 +471,13 @@ fn validate(request: &PaymentRequest) -> Result<(), PaymentError> {
 
 /// A token issued for an invoice, amount or currency only pays that. (P-07)
 fn check_token_binding(token: &Token, request: &PaymentRequest) -> Result<(), PaymentError> {
-    let mismatch = |what: &str, bound: String, sent: String| {
-        PaymentError::refused(
+    match token.binding_mismatch(&request.invoice_id, request.amount, &request.currency) {
+        Some(mismatch) => Err(PaymentError::refused(
             RequestRefusal::TokenMismatch,
-            format!("the token was issued for {what} {bound}, but the payment has {what} {sent}; get a new token for this payment"),
-        )
-    };
-    if let Some(bound) = token.invoice_id.as_deref().filter(|b| *b != request.invoice_id) {
-        return Err(mismatch("invoiceID", bound.to_string(), request.invoice_id.clone()));
+            mismatch.explain("payment"),
+        )),
+        None => Ok(()),
     }
-    if let Some(bound) = token.amount.filter(|b| *b != request.amount) {
-        return Err(mismatch("amount", bound.to_string(), request.amount.to_string()));
-    }
-    if let Some(bound) = token
-        .currency
-        .as_deref()
-        .filter(|b| !b.eq_ignore_ascii_case(&request.currency))
-    {
-        return Err(mismatch("currency", bound.to_string(), request.currency.clone()));
-    }
-    Ok(())
 }
 
 fn new_transaction(token: &Token, request: &PaymentRequest, terminal: &Terminal, card: CardSnapshot) -> NewTransaction {

@@ -589,23 +589,8 @@ fn validate(kind: TransferKind, request: &TransferRequest) -> Result<(), Transfe
 
 /// A token issued for an invoice, amount or currency only transfers that (as payments, P-07).
 fn check_token_binding(token: &Token, request: &TransferRequest) -> Result<(), TransferError> {
-    let mismatch = |what: &str, bound: String, sent: String| {
-        refused(format!(
-            "the token was issued for {what} {bound}, but the transfer has {what} {sent}; get a new token for this transfer"
-        ))
-    };
-    if let Some(bound) = token.invoice_id.as_deref().filter(|b| *b != request.order_id) {
-        return Err(mismatch("invoiceID", bound.to_string(), request.order_id.clone()));
+    match token.binding_mismatch(&request.order_id, request.amount, &request.currency) {
+        Some(mismatch) => Err(refused(mismatch.explain("transfer"))),
+        None => Ok(()),
     }
-    if let Some(bound) = token.amount.filter(|b| *b != request.amount) {
-        return Err(mismatch("amount", bound.to_string(), request.amount.to_string()));
-    }
-    if let Some(bound) = token
-        .currency
-        .as_deref()
-        .filter(|b| !b.eq_ignore_ascii_case(&request.currency))
-    {
-        return Err(mismatch("currency", bound.to_string(), request.currency.clone()));
-    }
-    Ok(())
 }
