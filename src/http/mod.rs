@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod error;
 pub mod extract;
 mod faults;
+pub mod lenient;
 mod middleware;
 pub mod oauth;
 pub mod operations;

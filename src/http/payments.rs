@@ -5,6 +5,7 @@
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
+use super::lenient;
 use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
@@ -165,19 +166,8 @@ impl<'a> Fields<'a> {
         })
     }
 
-    /// The first present, non-empty field of `names` as text (strings trimmed, numbers and
-    /// booleans printed).
     fn text(&self, names: &[&str]) -> Option<String> {
-        names
-            .iter()
-            .filter_map(|n| self.0.get(*n))
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s.trim().to_string()),
-                Value::Number(n) => Some(n.to_string()),
-                Value::Bool(b) => Some(b.to_string()),
-                _ => None,
-            })
-            .find(|s| !s.is_empty())
+        lenient::text(self.0, names)
     }
 
     fn text_or_empty(&self, names: &[&str]) -> String {
@@ -185,11 +175,7 @@ impl<'a> Fields<'a> {
     }
 
     fn flag(&self, name: &str) -> bool {
-        match self.0.get(name) {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
-            _ => false,
-        }
+        lenient::flag(self.0, name)
     }
 
     /// `data` as a string: kept as sent, or the JSON text of an object.

@@ -5,6 +5,7 @@
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
+use super::lenient;
 use super::status::reason_code_string;
 use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
@@ -172,27 +173,9 @@ impl Echo {
     }
 }
 
-/// The first present, non-empty field of `names` as trimmed text.
+/// The first present, non-empty field of `names` as trimmed text, or "".
 fn text(object: &Map<String, Value>, names: &[&str]) -> String {
-    names
-        .iter()
-        .filter_map(|n| object.get(*n))
-        .filter_map(|v| match v {
-            Value::String(s) => Some(s.trim().to_string()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
-        })
-        .find(|s| !s.is_empty())
-        .unwrap_or_default()
-}
-
-fn flag(object: &Map<String, Value>, name: &str) -> bool {
-    match object.get(name) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
-        _ => false,
-    }
+    lenient::text(object, names).unwrap_or_default()
 }
 
 fn parse(body: &Value, ip: String) -> Result<TransferRequest, String> {
@@ -301,7 +284,7 @@ fn party(card: Option<&Map<String, Value>>, side: &str, saved_id: String) -> Res
         cvc: text(object, &["cvc", "CVC", "cvv"]),
         expiry,
         name: text(object, &["name"]),
-        save: flag(object, "save"),
+        save: lenient::flag(object, "save"),
         phone,
         iin: text(object, &["iin", "IIN"]),
     }))
