@@ -83,6 +83,15 @@ pub struct ServeArgs {
     /// Most requests the journal (`GET /_sandbox/journal`) keeps.
     #[arg(long, env = "EPAY_SANDBOX_JOURNAL_CAP", default_value_t = 1000, global = true)]
     pub journal_cap: usize,
+    /// Lifetime of a client-credentials token (`7200s`, `2h`, `PT2H`).
+    #[arg(long, env = "EPAY_SANDBOX_TOKEN_TTL", default_value = "7200s", value_parser = sandbox_duration, global = true)]
+    pub token_ttl: chrono::Duration,
+    /// How long an unclaimed AUTH is held before it turns CANCEL_OLD (`7d`, `P7D`).
+    #[arg(long, env = "EPAY_SANDBOX_AUTH_HOLD", default_value = "7d", value_parser = sandbox_duration, global = true)]
+    pub auth_hold: chrono::Duration,
+    /// How long a 3-D Secure challenge waits for the cardholder (`20m`, `PT20M`).
+    #[arg(long, env = "EPAY_SANDBOX_3DS_TIMEOUT", default_value = "20m", value_parser = sandbox_duration, global = true)]
+    pub three_ds_timeout: chrono::Duration,
     /// postLink delivery options.
     #[command(flatten)]
     pub callbacks: CallbackArgs,
@@ -100,8 +109,21 @@ impl ServeArgs {
             state_file: self.state.clone(),
             journal_capacity: self.journal_cap,
             callbacks: self.callbacks.settings(),
+            token_ttl: self.token_ttl,
+            auth_hold: self.auth_hold,
+            three_ds_timeout: self.three_ds_timeout,
             ..Config::default()
         }
+    }
+}
+
+/// Parses a duration flag with the control plane's syntax (`90s`, `2h`, `7d`, `PT1H`); it must be
+/// positive.
+fn sandbox_duration(text: &str) -> Result<chrono::Duration, String> {
+    match crate::domain::duration::parse_duration(text) {
+        Ok(duration) if duration > chrono::Duration::zero() => Ok(duration),
+        Ok(_) => Err("the duration must be positive".into()),
+        Err(error) => Err(error.to_string()),
     }
 }
 
@@ -270,6 +292,39 @@ impl CallbackArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timing_flags_take_sandbox_durations() {
+        let cli = Cli::try_parse_from([
+            "epay-sandbox",
+            "--token-ttl",
+            "PT1H",
+            "--auth-hold",
+            "3d",
+            "--three-ds-timeout",
+            "90s",
+        ]);
+        let config = cli.map(|c| c.serve.config()).ok();
+        let timings = config.map(|c| (c.token_ttl, c.auth_hold, c.three_ds_timeout));
+        let expected = (
+            chrono::Duration::hours(1),
+            chrono::Duration::days(3),
+            chrono::Duration::seconds(90),
+        );
+        assert_eq!(timings, Some(expected));
+        let defaults = Cli::try_parse_from(["epay-sandbox"]).map(|c| c.serve.config()).ok();
+        let defaults = defaults.map(|c| (c.token_ttl, c.auth_hold, c.three_ds_timeout));
+        assert_eq!(
+            defaults,
+            Some((
+                chrono::Duration::seconds(7200),
+                chrono::Duration::days(7),
+                chrono::Duration::minutes(20)
+            ))
+        );
+        assert!(Cli::try_parse_from(["epay-sandbox", "--auth-hold", "0s"]).is_err());
+        assert!(Cli::try_parse_from(["epay-sandbox", "--token-ttl", "soon"]).is_err());
+    }
 
     #[test]
     fn callback_flags_become_delivery_settings() {
