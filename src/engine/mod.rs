@@ -5,6 +5,7 @@
 
 mod control;
 mod oauth;
+mod payform;
 mod payments;
 mod saved_cards;
 mod scenarios;
@@ -14,6 +15,7 @@ mod transactions;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use oauth::AuthError;
+pub use payform::{PayformAttempt, PayformRefusal};
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
 pub use secure3d::Secure3dChallenge;
 pub use status::StatusLookup;

@@ -6,12 +6,14 @@
 
 pub mod control;
 pub mod deliveries;
+pub mod demo;
 pub mod error;
 pub mod extract;
 mod faults;
 mod middleware;
 pub mod oauth;
 pub mod operations;
+pub mod payform;
 pub mod payments;
 pub mod saved_cards;
 pub mod status;
@@ -36,6 +38,8 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .merge(api.clone())
         .nest("/api", api)
         .merge(control::routes())
+        .merge(payform_routes())
+        .merge(demo::routes())
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
@@ -66,6 +70,15 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/payments/cards/auth", post(payments::cards_auth))
         .route("/cards/{account_id}", get(saved_cards::list))
         .route("/card/deactivate/{card_id}", post(saved_cards::deactivate))
+}
+
+/// The hosted payment page: browser routes, served bare only (as on the bank's payform host).
+fn payform_routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/payform/", get(payform::page))
+        .route("/payform/payment-api.js", get(payform::script))
+        .route("/payform/pay", post(payform::pay))
+        .route("/payform/transfer", post(payform::transfer))
 }
 
 /// How long a graceful shutdown waits for in-flight requests.
