@@ -9,5 +9,6 @@ mod control;
 mod http_errors;
 mod oauth;
 mod operations;
+mod payform;
 mod payments;
 mod saved_cards;
