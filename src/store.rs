@@ -309,7 +309,10 @@ impl Store {
         open: impl FnOnce() -> PayformSession,
         change: impl FnOnce(&mut PayformSession) -> R,
     ) -> R {
-        let mut entry = self.payform_sessions.entry(access_token.to_string()).or_insert_with(open);
+        let mut entry = self
+            .payform_sessions
+            .entry(access_token.to_string())
+            .or_insert_with(open);
         change(entry.value_mut())
     }
 
@@ -322,7 +325,9 @@ impl Store {
             .remove_if(&key(&tx.terminal_id, &tx.order.invoice_id), |_, v| *v == id);
         let suffix = self
             .invoice_suffixes
-            .remove_if(&key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)), |_, v| *v == id);
+            .remove_if(&key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)), |_, v| {
+                *v == id
+            });
         full.is_some() || suffix.is_some()
     }
 
@@ -332,6 +337,8 @@ impl Store {
         self.invoice_suffixes
             .entry(key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)))
             .or_insert(id);
-        self.invoices.entry(key(&tx.terminal_id, &tx.order.invoice_id)).or_insert(id);
+        self.invoices
+            .entry(key(&tx.terminal_id, &tx.order.invoice_id))
+            .or_insert(id);
     }
 }

@@ -47,7 +47,7 @@ impl PayformRefusal {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PayformAttempt {
     /// Paid (AUTH, CHARGE or VERIFIED).
-    Approved(Transaction),
+    Approved(Box<Transaction>),
     /// The card needs 3-D Secure: the page sends the browser to the ACS.
     Challenge {
         /// The transaction waiting in NEW.
@@ -170,7 +170,7 @@ impl Sandbox {
             Ok(PaymentAccepted::Approved(tx)) => {
                 session.finished = true;
                 session.last_transaction = Some(tx.id);
-                Ok(PayformAttempt::Approved(tx))
+                Ok(PayformAttempt::Approved(Box::new(tx)))
             }
             Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
                 session.finished = true;

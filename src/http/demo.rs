@@ -58,7 +58,8 @@ async fn page() -> Response {
 /// token endpoint's.
 async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let Some(merchant) = sandbox.store.merchant(DEMO_CLIENT) else {
-        return ApiError::not_found(format!("the demo needs the client '{DEMO_CLIENT}' of the fixtures")).into_response();
+        return ApiError::not_found(format!("the demo needs the client '{DEMO_CLIENT}' of the fixtures"))
+            .into_response();
     };
     let field = |name: &str, default: &str| {
         fields

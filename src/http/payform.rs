@@ -12,8 +12,8 @@ use crate::domain::money::Amount;
 use crate::domain::payform::i18n::{Labels, Language};
 use crate::domain::payform::params::encode_uri_component;
 use crate::domain::payform::{
-    append_query, decode_params, normalise_expiry, normalise_pan, origin_of, FormKind, PaymentObject,
-    MAX_ATTEMPTS, SESSION_MINUTES,
+    append_query, decode_params, normalise_expiry, normalise_pan, origin_of, FormKind, PaymentObject, MAX_ATTEMPTS,
+    SESSION_MINUTES,
 };
 use crate::engine::{PayformAttempt, PayformRefusal, PaymentRequest, Sandbox, Secure3dChallenge};
 use askama::Template;
@@ -158,7 +158,12 @@ pub async fn pay(
                 .terminal(request.terminal_id.as_deref().unwrap_or(""))
                 .map(|(_, t)| t.name)
                 .unwrap_or_default();
-            page.form(&object, &merchant, Some(attempts_left), Some(format!("{message} ({code})")))
+            page.form(
+                &object,
+                &merchant,
+                Some(attempts_left),
+                Some(format!("{message} ({code})")),
+            )
         }
         Ok(PayformAttempt::Failed { code, message, .. }) => page.failure(&object, code, &message),
         Err(refusal) => page.refusal(&object, &refusal),
@@ -190,9 +195,7 @@ pub async fn transfer(FormFields(fields): FormFields) -> Response {
 
 /// The order of a payment object as the engine takes it.
 fn payment_request(object: &PaymentObject, ip: String) -> Result<PaymentRequest, String> {
-    let amount = object
-        .get(&["amount"])
-        .ok_or("the payment object has no amount")?;
+    let amount = object.get(&["amount"]).ok_or("the payment object has no amount")?;
     let amount = Amount::parse(amount).map_err(|e| format!("amount: {e}"))?;
     Ok(PaymentRequest {
         amount,
@@ -269,7 +272,10 @@ impl Page {
             labels,
             heading: if payment { labels.title } else { labels.transfer_title },
             amount,
-            currency: object.get(&["currency"]).unwrap_or(DEFAULT_CURRENCY).to_ascii_uppercase(),
+            currency: object
+                .get(&["currency"])
+                .unwrap_or(DEFAULT_CURRENCY)
+                .to_ascii_uppercase(),
             merchant: merchant.to_string(),
             invoice_id: object.text(&["invoiceId", "invoiceID"]),
             description: object.text(&["description"]),
@@ -465,10 +471,7 @@ fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => (
             status,
-            [
-                (CONTENT_TYPE, "text/html; charset=utf-8"),
-                (CACHE_CONTROL, "no-store"),
-            ],
+            [(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-store")],
             html,
         )
             .into_response(),

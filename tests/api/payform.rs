@@ -75,7 +75,12 @@ fn params(token: &str, invoice: &str, amount: &str, extra: &[(&str, &str)]) -> S
 
 impl TestApp {
     async fn payform_page(&self, query: &str) -> (u16, String, String) {
-        let response = self.http.get(self.url(&format!("/payform/?{query}"))).send().await.expect("GET page");
+        let response = self
+            .http
+            .get(self.url(&format!("/payform/?{query}")))
+            .send()
+            .await
+            .expect("GET page");
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -87,7 +92,12 @@ impl TestApp {
     }
 
     /// Submits the card form; returns status, Location and body.
-    async fn payform_submit(&self, params: &str, card: (&str, &str, &str), extra: &[(&str, &str)]) -> (u16, String, String) {
+    async fn payform_submit(
+        &self,
+        params: &str,
+        card: (&str, &str, &str),
+        extra: &[(&str, &str)],
+    ) -> (u16, String, String) {
         let mut form = vec![
             ("params", params),
             ("pan", card.0),
@@ -126,7 +136,12 @@ impl TestApp {
 #[tokio::test]
 async fn payform_script_is_the_halyk_library() {
     let app = TestApp::spawn().await;
-    let response = app.http.get(app.url("/payform/payment-api.js")).send().await.expect("GET");
+    let response = app
+        .http
+        .get(app.url("/payform/payment-api.js"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(response.status().as_u16(), 200);
     let content_type = response.headers()["content-type"].to_str().expect("ascii").to_string();
     assert!(content_type.starts_with("application/javascript"), "{content_type}");
@@ -151,7 +166,9 @@ async fn payform_script_is_the_halyk_library() {
 async fn payform_page_renders_the_order() {
     let app = TestApp::spawn().await;
     let token = app.payment_token("310001", "1500", TERMINAL).await;
-    let (status, content_type, html) = app.payform_page(&format!("params={}", params(&token, "310001", "1500", &[]))).await;
+    let (status, content_type, html) = app
+        .payform_page(&format!("params={}", params(&token, "310001", "1500", &[])))
+        .await;
     assert_eq!(status, 200, "{html}");
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(html.contains("1500 KZT"), "amount: {html}");
@@ -160,15 +177,27 @@ async fn payform_page_renders_the_order() {
         html.contains("Order with &#60;b&#62;tags&#60;/b&#62;") && !html.contains("<b>tags"),
         "escaped description: {html}"
     );
-    assert!(html.contains(r#"name="cardSave""#), "save-card box when accountId is set");
+    assert!(
+        html.contains(r#"name="cardSave""#),
+        "save-card box when accountId is set"
+    );
     assert!(html.contains("20 minutes or 3 attempts"), "limits");
-    assert!(html.contains(r#"<label for="pan">Card number</label>"#), "labelled inputs");
+    assert!(
+        html.contains(r#"<label for="pan">Card number</label>"#),
+        "labelled inputs"
+    );
     assert!(html.contains(r#"lang="en""#));
 
     let no_account = params(&token, "310001", "1500", &[("accountId", ""), ("language", "rus")]);
     let (_, _, html) = app.payform_page(&format!("params={no_account}")).await;
-    assert!(!html.contains(r#"name="cardSave""#), "no save-card box without accountId");
-    assert!(html.contains("Оплатить") && html.contains(r#"lang="ru""#), "Russian page");
+    assert!(
+        !html.contains(r#"name="cardSave""#),
+        "no save-card box without accountId"
+    );
+    assert!(
+        html.contains("Оплатить") && html.contains(r#"lang="ru""#),
+        "Russian page"
+    );
     let kazakh = params(&token, "310001", "1500", &[("language", "kaz")]);
     let (_, _, html) = app.payform_page(&format!("params={kazakh}")).await;
     assert!(html.contains("Төлеу"), "Kazakh page");
@@ -185,14 +214,8 @@ async fn payform_bad_params_or_tokens_give_an_html_error_page() {
             format!("params={}", params("NO-SUCH-TOKEN", "320001", "100", &[])),
             "token is unknown",
         ),
-        (
-            format!("params={}", params(&token, "320001", "200", &[])),
-            "amount",
-        ),
-        (
-            format!("params={}", params(&token, "320002", "100", &[])),
-            "invoiceID",
-        ),
+        (format!("params={}", params(&token, "320001", "200", &[])), "amount"),
+        (format!("params={}", params(&token, "320002", "100", &[])), "invoiceID"),
         (
             format!("params={}", params(&token, "320001", "100", &[("amount", "abc")])),
             "amount",
@@ -206,9 +229,14 @@ async fn payform_bad_params_or_tokens_give_an_html_error_page() {
     }
 
     app.sandbox().clock.advance(chrono::Duration::hours(3));
-    let (status, _, html) = app.payform_page(&format!("params={}", params(&token, "320001", "100", &[]))).await;
+    let (status, _, html) = app
+        .payform_page(&format!("params={}", params(&token, "320001", "100", &[])))
+        .await;
     assert_eq!(status, 400, "an expired token (pruned, so unknown) is refused");
-    assert!(html.contains("token has expired") || html.contains("token is unknown"), "{html}");
+    assert!(
+        html.contains("token has expired") || html.contains("token is unknown"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -216,7 +244,12 @@ async fn payform_frictionless_card_pays_redirects_and_calls_back() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
     let token = app.payment_token("330001", "2500", TERMINAL).await;
-    let object = params(&token, "330001", "2500", &[("postLink", &receiver.url), ("cardSave", "true")]);
+    let object = params(
+        &token,
+        "330001",
+        "2500",
+        &[("postLink", &receiver.url), ("cardSave", "true")],
+    );
     let (status, _, _) = app.payform_page(&format!("params={object}")).await;
     assert_eq!(status, 200);
 
@@ -295,7 +328,10 @@ async fn payform_declines_re_render_until_the_third_attempt_fails() {
         .wait_for(failed, Duration::from_secs(20))
         .await
         .expect("one failurePostLink per declined attempt");
-    assert!(receiver.bodies().iter().all(|b| b["code"] == "error" && b["reasonCode"] == 465));
+    assert!(receiver
+        .bodies()
+        .iter()
+        .all(|b| b["code"] == "error" && b["reasonCode"] == 465));
 }
 
 #[tokio::test]
@@ -378,7 +414,10 @@ async fn payform_widget_posts_the_result_to_its_parent() {
         .expect("GET");
     let html = response.text().await.expect("text");
     assert!(html.contains(r#"name="isShortForm" value="true""#), "{html}");
-    assert!(html.contains(r#"name="parentOrigin" value="https://shop.example""#), "{html}");
+    assert!(
+        html.contains(r#"name="parentOrigin" value="https://shop.example""#),
+        "{html}"
+    );
 
     let (status, location, html) = app
         .payform_submit(
@@ -424,17 +463,30 @@ async fn payform_transfer_forms_render_and_answer_not_available() {
     let object = params(&token, "400001", "100", &[("terminal", P2P_TERMINAL)]);
     let (status, _, html) = app.payform_page(&format!("params={object}&isTransfer=true")).await;
     assert_eq!(status, 200, "{html}");
-    assert!(html.contains(r#"id="pan""#) && html.contains(r#"id="receiverPan""#), "{html}");
+    assert!(
+        html.contains(r#"id="pan""#) && html.contains(r#"id="receiverPan""#),
+        "{html}"
+    );
     assert!(html.contains(r#"action="/payform/transfer""#));
     let (_, _, html) = app.payform_page(&format!("params={object}&isOCT=true")).await;
-    assert!(!html.contains(r#"id="pan""#) && html.contains(r#"id="receiverPan""#), "OCT: receiver only");
+    assert!(
+        !html.contains(r#"id="pan""#) && html.contains(r#"id="receiverPan""#),
+        "OCT: receiver only"
+    );
     let (_, _, html) = app.payform_page(&format!("params={object}&isAFT=true")).await;
-    assert!(html.contains(r#"id="pan""#) && !html.contains(r#"id="receiverPan""#), "AFT: sender only");
+    assert!(
+        html.contains(r#"id="pan""#) && !html.contains(r#"id="receiverPan""#),
+        "AFT: sender only"
+    );
 
     let response = app
         .http
         .post(app.url("/payform/transfer"))
-        .form(&[("params", object.as_str()), ("pan", "4405639704015096"), ("receiverPan", "5522042705066736")])
+        .form(&[
+            ("params", object.as_str()),
+            ("pan", "4405639704015096"),
+            ("receiverPan", "5522042705066736"),
+        ])
         .send()
         .await
         .expect("POST");
@@ -445,7 +497,15 @@ async fn payform_transfer_forms_render_and_answer_not_available() {
 #[tokio::test]
 async fn payform_demo_shop_and_its_helpers() {
     let app = TestApp::spawn().await;
-    let html = app.http.get(app.url("/_sandbox/demo")).send().await.expect("GET").text().await.expect("text");
+    let html = app
+        .http
+        .get(app.url("/_sandbox/demo"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
     assert!(html.contains(r#"<script src="/payform/payment-api.js"></script>"#));
     assert!(html.contains("halyk.showPaymentWidget"));
 
@@ -472,6 +532,12 @@ async fn payform_demo_shop_and_its_helpers() {
         .await
         .expect("text");
     assert!(back.contains(r#"data-result="success""#) && back.contains(r#"data-param="reference">123<"#));
-    let sink = app.http.post(app.url("/_sandbox/demo/postlink")).body("{}").send().await.expect("POST");
+    let sink = app
+        .http
+        .post(app.url("/_sandbox/demo/postlink"))
+        .body("{}")
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(sink.status().as_u16(), 200);
 }

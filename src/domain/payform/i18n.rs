@@ -191,6 +191,9 @@ mod tests {
         assert_eq!(Language::parse("kaz"), Language::Kazakh);
         assert_eq!(Language::parse(" ENG "), Language::English);
         assert_eq!(Language::parse(""), Language::Russian);
-        assert_eq!(Language::English.labels().limits_text(20, 3), "You have 20 minutes or 3 attempts to pay.");
+        assert_eq!(
+            Language::English.labels().limits_text(20, 3),
+            "You have 20 minutes or 3 attempts to pay."
+        );
     }
 }

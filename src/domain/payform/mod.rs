@@ -158,15 +158,30 @@ mod tests {
 
     #[test]
     fn append_query_keeps_existing_query_and_fragment() {
-        assert_eq!(append_query("https://a.kz/ok", "reference", "1"), "https://a.kz/ok?reference=1");
-        assert_eq!(append_query("https://a.kz/ok?x=1", "reference", "1"), "https://a.kz/ok?x=1&reference=1");
-        assert_eq!(append_query("https://a.kz/ok?", "errorCode", "505"), "https://a.kz/ok?errorCode=505");
-        assert_eq!(append_query("https://a.kz/ok#top", "reference", "a b"), "https://a.kz/ok?reference=a%20b#top");
+        assert_eq!(
+            append_query("https://a.kz/ok", "reference", "1"),
+            "https://a.kz/ok?reference=1"
+        );
+        assert_eq!(
+            append_query("https://a.kz/ok?x=1", "reference", "1"),
+            "https://a.kz/ok?x=1&reference=1"
+        );
+        assert_eq!(
+            append_query("https://a.kz/ok?", "errorCode", "505"),
+            "https://a.kz/ok?errorCode=505"
+        );
+        assert_eq!(
+            append_query("https://a.kz/ok#top", "reference", "a b"),
+            "https://a.kz/ok?reference=a%20b#top"
+        );
     }
 
     #[test]
     fn origins() {
-        assert_eq!(origin_of("http://127.0.0.1:8080/_sandbox/demo").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/_sandbox/demo").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
         assert_eq!(origin_of("HTTPS://Shop.kz").as_deref(), Some("https://shop.kz"));
         assert_eq!(origin_of("javascript:alert(1)"), None);
         assert_eq!(origin_of("http://a\"b/"), None);
@@ -175,7 +190,10 @@ mod tests {
 
     #[test]
     fn card_input_normalisation() {
-        assert_eq!(normalise_pan("4405 6397 0401 5096").as_deref(), Some("4405639704015096"));
+        assert_eq!(
+            normalise_pan("4405 6397 0401 5096").as_deref(),
+            Some("4405639704015096")
+        );
         assert_eq!(normalise_pan("4405x"), None);
         assert_eq!(normalise_pan("  "), None);
         assert_eq!(normalise_expiry("01/27"), "0127");

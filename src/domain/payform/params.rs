@@ -196,7 +196,10 @@ mod tests {
         );
         let object = decode_params(&params).expect("decodes");
         assert_eq!(object.get(&["invoiceId"]), Some("000000001"));
-        assert_eq!(object.get(&["backLink"]), Some("https://example.kz/success.html?a=1&b=2"));
+        assert_eq!(
+            object.get(&["backLink"]),
+            Some("https://example.kz/success.html?a=1&b=2")
+        );
         assert_eq!(object.get(&["description"]), Some("Оплата в интернет магазине"));
         assert_eq!(object.get(&["data"]), Some(data));
         assert_eq!(object.get(&["email"]), Some("a+b@example.com"));
@@ -228,7 +231,10 @@ mod tests {
             encode_uri_component(&description),
             encode_uri_component("access_token=TOK&expires_in=7200")
         );
-        assert_eq!(lz_str::compress_to_encoded_uri_component(text.as_str()), FROM_OUR_SCRIPT);
+        assert_eq!(
+            lz_str::compress_to_encoded_uri_component(text.as_str()),
+            FROM_OUR_SCRIPT
+        );
     }
 
     #[test]
@@ -245,7 +251,10 @@ mod tests {
         assert_eq!(decode_params(&no_auth), Err(ParamsError::MissingAuth));
         let empty_token = encode_params(&[("amount", "5")], &[("access_token", "")]);
         assert_eq!(decode_params(&empty_token), Err(ParamsError::MissingAccessToken));
-        assert_eq!(decode_params(&"A".repeat(MAX_PARAMS_LEN + 1)), Err(ParamsError::TooLong));
+        assert_eq!(
+            decode_params(&"A".repeat(MAX_PARAMS_LEN + 1)),
+            Err(ParamsError::TooLong)
+        );
     }
 
     #[test]
