@@ -6,6 +6,7 @@ COPY src ./src
 COPY fixtures ./fixtures
 COPY templates ./templates
 COPY docs ./docs
+COPY static ./static
 RUN cargo build --release --locked --bin epay-sandbox
 
 FROM debian:bookworm-slim

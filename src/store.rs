@@ -5,6 +5,7 @@
 //! that entry's lock, so two concurrent operations on one transaction can never both win.
 
 use crate::domain::merchants::{Merchant, Terminal};
+use crate::domain::payform::PayformSession;
 use crate::domain::saved_cards::SavedCard;
 use crate::domain::secure3d::Secure3dSession;
 use crate::domain::tokens::Token;
@@ -45,6 +46,7 @@ pub struct Store {
     terminal_owners: DashMap<String, String>,
     saved_cards: DashMap<Uuid, SavedCard>,
     secure3d_sessions: DashMap<String, Secure3dSession>,
+    payform_sessions: DashMap<String, PayformSession>,
 }
 
 fn key(terminal: &str, invoice: &str) -> InvoiceKey {
@@ -253,6 +255,7 @@ impl Store {
         self.terminal_owners.clear();
         self.saved_cards.clear();
         self.secure3d_sessions.clear();
+        self.payform_sessions.clear();
     }
 
     // ---- saved cards -----------------------------------------------------------------------
@@ -317,5 +320,48 @@ impl Store {
             .filter(|s| keep(s))
             .map(|s| s.clone())
             .collect()
+    }
+
+    // ---- payment-page sessions -------------------------------------------------------------
+
+    /// The payment-page session of an access token, created by `open` when there is none;
+    /// `change` runs under the entry's lock and its result is returned.
+    pub fn with_payform_session<R>(
+        &self,
+        access_token: &str,
+        open: impl FnOnce() -> PayformSession,
+        change: impl FnOnce(&mut PayformSession) -> R,
+    ) -> R {
+        let mut entry = self
+            .payform_sessions
+            .entry(access_token.to_string())
+            .or_insert_with(open);
+        change(entry.value_mut())
+    }
+
+    /// Frees the invoiceId (and its last six digits) held by transaction `id`, so a new attempt
+    /// on the payment page can open a transaction with it. The transaction itself stays.
+    pub fn release_invoice(&self, id: Uuid) -> bool {
+        let Some(tx) = self.transaction(id) else { return false };
+        let full = self
+            .invoices
+            .remove_if(&key(&tx.terminal_id, &tx.order.invoice_id), |_, v| *v == id);
+        let suffix = self
+            .invoice_suffixes
+            .remove_if(&key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)), |_, v| {
+                *v == id
+            });
+        full.is_some() || suffix.is_some()
+    }
+
+    /// Points the invoiceId of transaction `id` back at it, when no other transaction took it.
+    pub fn reclaim_invoice(&self, id: Uuid) {
+        let Some(tx) = self.transaction(id) else { return };
+        self.invoice_suffixes
+            .entry(key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)))
+            .or_insert(id);
+        self.invoices
+            .entry(key(&tx.terminal_id, &tx.order.invoice_id))
+            .or_insert(id);
     }
 }

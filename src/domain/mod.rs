@@ -7,6 +7,7 @@ pub mod issuer;
 pub mod merchants;
 pub mod money;
 pub mod outcome;
+pub mod payform;
 pub mod reasons;
 pub mod saved_cards;
 pub mod scenario;

@@ -6,6 +6,7 @@
 mod control;
 mod oauth;
 mod operations_search;
+mod payform;
 mod payments;
 mod saved_cards;
 mod scenarios;
@@ -17,6 +18,7 @@ mod transfers;
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;
+pub use payform::{PayformAttempt, PayformRefusal};
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
 pub use secure3d::{
     AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,

@@ -90,6 +90,8 @@ pub enum PaymentMethod {
     },
     /// A saved card by its `cardID`.
     SavedCard(String),
+    /// A card typed into the hosted payment page (no cryptogram: the page is the bank's own).
+    Card(CardData),
 }
 
 /// A payment that went through (or is waiting for the cardholder).
@@ -268,7 +270,7 @@ impl Sandbox {
 
     /// The terminal the payment is made on: the token's, or the body's `terminalId` when the
     /// token has none; it must be the client's payment terminal and accept the currency.
-    fn payment_terminal(&self, token: &Token, request: &PaymentRequest) -> Result<Terminal, PaymentError> {
+    pub(super) fn payment_terminal(&self, token: &Token, request: &PaymentRequest) -> Result<Terminal, PaymentError> {
         let body = request.terminal_id.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let id = match (token.terminal.as_deref(), body) {
             (Some(bound), Some(sent)) if !bound.eq_ignore_ascii_case(sent) => {
@@ -340,6 +342,7 @@ impl Sandbox {
                 }
                 Ok(PaymentCard::Wallet)
             }
+            PaymentMethod::Card(data) => Ok(PaymentCard::Entered(data)),
             PaymentMethod::SavedCard(card_id) => self
                 .usable_saved_card(token, &request.account_id, &card_id)
                 .map(|card| PaymentCard::Saved(Box::new(card)))
@@ -447,7 +450,7 @@ impl Sandbox {
 }
 
 /// Spec §9 rules that need no state.
-fn validate(request: &PaymentRequest) -> Result<(), PaymentError> {
+pub(super) fn validate(request: &PaymentRequest) -> Result<(), PaymentError> {
     let invalid = |message: String| PaymentError::refused(RequestRefusal::Invalid, message);
     check_invoice_id(&request.invoice_id).map_err(|e| invalid(e.to_string()))?;
     if !request.invoice_id_alt.is_empty() {
@@ -470,7 +473,7 @@ fn validate(request: &PaymentRequest) -> Result<(), PaymentError> {
 }
 
 /// A token issued for an invoice, amount or currency only pays that. (P-07)
-fn check_token_binding(token: &Token, request: &PaymentRequest) -> Result<(), PaymentError> {
+pub(super) fn check_token_binding(token: &Token, request: &PaymentRequest) -> Result<(), PaymentError> {
     match token.binding_mismatch(&request.invoice_id, request.amount, &request.currency) {
         Some(mismatch) => Err(PaymentError::refused(
             RequestRefusal::TokenMismatch,

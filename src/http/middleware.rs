@@ -1,4 +1,5 @@
-//! Cross-cutting behaviour: JSON bodies for every error (never axum's plain text), one log
+//! Cross-cutting behaviour: JSON bodies for every error (never axum's plain text; browser pages
+//! keep their HTML error pages), one log
 //! line per request, and a 500 in ePay's shape should a handler ever panic.
 
 use super::error::ApiError;
@@ -28,7 +29,12 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    let is_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json || is_html {
         return response;
     }
     let message = match status {

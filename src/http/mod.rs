@@ -6,6 +6,7 @@
 
 pub mod control;
 pub mod deliveries;
+pub mod demo;
 pub mod error;
 pub mod extract;
 mod faults;
@@ -14,6 +15,7 @@ mod middleware;
 pub mod oauth;
 pub mod operations;
 pub mod operations_search;
+pub mod payform;
 pub mod payments;
 pub mod saved_cards;
 pub mod secure3d;
@@ -43,6 +45,8 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .nest("/api", api)
         .merge(secure3d::page_routes())
         .merge(control::routes())
+        .merge(payform_routes())
+        .merge(demo::routes())
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
@@ -80,6 +84,15 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/check-status/p2p/transaction/{order}", get(transfers::check_p2p))
         .route("/operations", post(operations_search::payments))
         .route("/p2p/operations", post(operations_search::transfers))
+}
+
+/// The hosted payment page: browser routes, served bare only (as on the bank's payform host).
+fn payform_routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/payform/", get(payform::page))
+        .route("/payform/payment-api.js", get(payform::script))
+        .route("/payform/pay", post(payform::pay))
+        .route("/payform/transfer", post(payform::transfer))
 }
 
 /// How long a graceful shutdown waits for in-flight requests.

@@ -10,6 +10,7 @@ mod http_errors;
 mod oauth;
 mod operations;
 mod operations_search;
+mod payform;
 mod payments;
 mod saved_cards;
 mod secure3d;

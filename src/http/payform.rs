@@ -1,0 +1,488 @@
+//! The hosted payment page (spec §7, docs/payform.md): `GET /payform/payment-api.js` (the
+//! drop-in script), `GET /payform/?params=…` (the card form), `POST /payform/pay` (one
+//! attempt) and `POST /payform/transfer` (P2P/AFT/OCT, not wired yet).
+//!
+//! Handlers parse (params, form fields), call the engine ([`Sandbox::payform_open`],
+//! [`Sandbox::payform_pay`]) and render askama pages; the decoding is
+//! [`crate::domain::payform::params`].
+
+use super::extract::{FormFields, PayerIp};
+use crate::crypto::CardData;
+use crate::domain::money::Amount;
+use crate::domain::payform::i18n::{Labels, Language};
+use crate::domain::payform::params::encode_uri_component;
+use crate::domain::payform::{
+    append_query, decode_params, normalise_expiry, normalise_pan, origin_of, FormKind, PaymentObject, MAX_ATTEMPTS,
+    SESSION_MINUTES,
+};
+use crate::engine::{PayformAttempt, PayformRefusal, PaymentRequest, Sandbox, Secure3dChallenge};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERER};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Currency of a payment object without one (spec §7.2).
+const DEFAULT_CURRENCY: &str = "KZT";
+
+/// The drop-in `payment-api.js`.
+const SCRIPT: &str = include_str!("../../static/payment-api.js");
+
+/// `GET /payform/payment-api.js`: the sandbox's own `halyk` library. (H-01)
+pub async fn script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "application/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+/// `GET /payform/?params=…[&isShortForm=true|&isTransfer=true|&isAFT=true|&isOCT=true]`.
+pub async fn page(
+    State(sandbox): State<Arc<Sandbox>>,
+    PayerIp(ip): PayerIp,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let flag = |name: &str| query.get(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let kind = FormKind::from_flags(flag("isTransfer"), flag("isAFT"), flag("isOCT"));
+    let raw = query.get("params").map(String::as_str).unwrap_or("");
+    let parent_origin = headers
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(origin_of)
+        .unwrap_or_default();
+    let page = Page {
+        raw_params: raw.to_string(),
+        short_form: flag("isShortForm"),
+        parent_origin,
+        kind,
+    };
+    let object = match decode_params(raw) {
+        Ok(object) => object,
+        Err(error) => return error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
+    };
+    let language = Language::parse(&object.text(&["language"]));
+    let Some(access_token) = object.access_token().map(str::to_string) else {
+        return error_page(language, StatusCode::BAD_REQUEST, "auth has no access_token");
+    };
+    if kind != FormKind::Payment {
+        return match sandbox.payform_transfer_terminal(&access_token) {
+            Ok(terminal) => {
+                let merchant = terminal.map(|t| t.name).unwrap_or_default();
+                page.form(&object, &merchant, None, None)
+            }
+            Err(refusal) => page.refusal(&object, &refusal),
+        };
+    }
+    let request = match payment_request(&object, ip) {
+        Ok(request) => request,
+        Err(message) => return error_page(language, StatusCode::BAD_REQUEST, &message),
+    };
+    match sandbox.payform_open(&access_token, &request) {
+        Ok((terminal, session)) => page.form(&object, &terminal.name, Some(session.attempts_left()), None),
+        Err(refusal) => page.refusal(&object, &refusal),
+    }
+}
+
+/// `POST /payform/pay`: one payment attempt with the card typed into the page.
+pub async fn pay(
+    State(sandbox): State<Arc<Sandbox>>,
+    PayerIp(ip): PayerIp,
+    FormFields(fields): FormFields,
+) -> Response {
+    let field = |name: &str| fields.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
+    let page = Page {
+        raw_params: field("params"),
+        short_form: field("isShortForm").eq_ignore_ascii_case("true"),
+        parent_origin: origin_of(&field("parentOrigin")).unwrap_or_default(),
+        kind: FormKind::Payment,
+    };
+    let object = match decode_params(&page.raw_params) {
+        Ok(object) => object,
+        Err(error) => return error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
+    };
+    let language = Language::parse(&object.text(&["language"]));
+    let Some(access_token) = object.access_token().map(str::to_string) else {
+        return error_page(language, StatusCode::BAD_REQUEST, "auth has no access_token");
+    };
+    let mut request = match payment_request(&object, ip) {
+        Ok(request) => request,
+        Err(message) => return error_page(language, StatusCode::BAD_REQUEST, &message),
+    };
+    let holder = field("name");
+    if !holder.is_empty() {
+        request.name = holder.to_ascii_uppercase();
+    }
+    request.card_save = !request.account_id.is_empty() && fields.get("cardSave").is_some_and(|v| v == "true");
+    let Some(pan) = normalise_pan(&field("pan")) else {
+        return match sandbox.payform_open(&access_token, &request) {
+            Ok((terminal, session)) => page.form(
+                &object,
+                &terminal.name,
+                Some(session.attempts_left()),
+                Some(entry_error(language).to_string()),
+            ),
+            Err(refusal) => page.refusal(&object, &refusal),
+        };
+    };
+    let card = CardData {
+        hpan: pan,
+        exp_date: normalise_expiry(&field("expiry")),
+        cvc: field("cvc"),
+        terminal_id: request.terminal_id.clone().unwrap_or_default(),
+    };
+    match sandbox.payform_pay(&access_token, &request, card) {
+        Ok(PayformAttempt::Approved(tx)) => page.success(&object, &tx.reference),
+        Ok(PayformAttempt::Challenge { challenge, .. }) => {
+            let term_url = format!(
+                "{}/payments/cards/confirmPayment?Access={}",
+                sandbox.public_url(),
+                encode_uri_component(&access_token)
+            );
+            secure3d_page(language, &challenge, &term_url)
+        }
+        Ok(PayformAttempt::Declined {
+            code,
+            message,
+            attempts_left,
+            ..
+        }) => {
+            let merchant = sandbox
+                .store
+                .terminal(request.terminal_id.as_deref().unwrap_or(""))
+                .map(|(_, t)| t.name)
+                .unwrap_or_default();
+            page.form(
+                &object,
+                &merchant,
+                Some(attempts_left),
+                Some(format!("{message} ({code})")),
+            )
+        }
+        Ok(PayformAttempt::Failed { code, message, .. }) => page.failure(&object, code, &message),
+        Err(refusal) => page.refusal(&object, &refusal),
+    }
+}
+
+/// `POST /payform/transfer`: P2P, AFT and OCT through the page. The transfers engine is not on
+/// this branch yet; this handler is the one place to wire it. (H-08)
+pub async fn transfer(FormFields(fields): FormFields) -> Response {
+    let params = fields.get("params").map(String::as_str).unwrap_or("");
+    match decode_params(params) {
+        Ok(object) => {
+            let language = Language::parse(&object.text(&["language"]));
+            message_page(Message {
+                status: StatusCode::NOT_IMPLEMENTED,
+                language,
+                kind: "unavailable",
+                heading: language.labels().error.to_string(),
+                message: "Transfers through the payment page are not available yet in the sandbox.".to_string(),
+                code: None,
+                link: None,
+                post_message: None,
+                target_origin: String::new(),
+            })
+        }
+        Err(error) => error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
+    }
+}
+
+/// The order of a payment object as the engine takes it.
+fn payment_request(object: &PaymentObject, ip: String) -> Result<PaymentRequest, String> {
+    let amount = object.get(&["amount"]).ok_or("the payment object has no amount")?;
+    let amount = Amount::parse(amount).map_err(|e| format!("amount: {e}"))?;
+    Ok(PaymentRequest {
+        amount,
+        currency: object
+            .get(&["currency"])
+            .unwrap_or(DEFAULT_CURRENCY)
+            .to_ascii_uppercase(),
+        invoice_id: object
+            .get(&["invoiceId", "invoiceID"])
+            .ok_or("the payment object has no invoiceId")?
+            .to_string(),
+        invoice_id_alt: object.text(&["invoiceIdAlt", "invoiceIDAlt"]),
+        terminal_id: object
+            .get(&["terminal", "terminalId", "terminalID"])
+            .map(str::to_string),
+        name: object.text(&["name"]),
+        description: object.text(&["description"]),
+        account_id: object.text(&["accountId", "accountID"]),
+        email: object.text(&["email"]),
+        phone: object.text(&["phone"]),
+        language: object.text(&["language"]),
+        data: object.get(&["data"]).map(str::to_string).unwrap_or_default(),
+        back_link: object.text(&["backLink"]),
+        failure_back_link: object.text(&["failureBackLink"]),
+        post_link: object.text(&["postLink"]),
+        failure_post_link: object.text(&["failurePostLink"]),
+        card_save: object.flag("cardSave"),
+        ip,
+    })
+}
+
+fn entry_error(language: Language) -> &'static str {
+    match language {
+        Language::Russian => "Введите номер карты.",
+        Language::Kazakh => "Карта нөмірін енгізіңіз.",
+        Language::English => "Enter the card number.",
+    }
+}
+
+/// What every answer of one page request shares.
+struct Page {
+    raw_params: String,
+    short_form: bool,
+    parent_origin: String,
+    kind: FormKind,
+}
+
+impl Page {
+    fn target_origin(&self) -> String {
+        if self.parent_origin.is_empty() {
+            "*".to_string()
+        } else {
+            self.parent_origin.clone()
+        }
+    }
+
+    fn form(
+        &self,
+        object: &PaymentObject,
+        merchant: &str,
+        attempts_left: Option<u32>,
+        error: Option<String>,
+    ) -> Response {
+        let language = Language::parse(&object.text(&["language"]));
+        let labels = language.labels();
+        let payment = self.kind == FormKind::Payment;
+        let amount = object
+            .get(&["amount"])
+            .and_then(|a| Amount::parse(a).ok())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let template = PayformTemplate {
+            lang: language.html_lang(),
+            labels,
+            heading: if payment { labels.title } else { labels.transfer_title },
+            amount,
+            currency: object
+                .get(&["currency"])
+                .unwrap_or(DEFAULT_CURRENCY)
+                .to_ascii_uppercase(),
+            merchant: merchant.to_string(),
+            invoice_id: object.text(&["invoiceId", "invoiceID"]),
+            description: object.text(&["description"]),
+            error,
+            action: if payment { "/payform/pay" } else { "/payform/transfer" },
+            params: self.raw_params.clone(),
+            form_flag: self.kind.flag(),
+            short_form: self.short_form,
+            parent_origin: self.parent_origin.clone(),
+            needs_sender: self.kind.needs_sender(),
+            needs_receiver: self.kind.needs_receiver(),
+            cardholder: object.text(&["name"]),
+            show_save_card: payment && object.get(&["accountId", "accountID"]).is_some(),
+            card_save_checked: object.flag("cardSave"),
+            button: if payment { labels.pay } else { labels.transfer },
+            limits: labels.limits_text(SESSION_MINUTES, MAX_ATTEMPTS),
+            attempts_left: attempts_left.filter(|left| *left < MAX_ATTEMPTS),
+        };
+        render(StatusCode::OK, &template)
+    }
+
+    /// Paid: back to `backLink?reference=…` (303), or a success page; the widget reports
+    /// `{"success": true}` to its parent instead. (H-03, H-06)
+    fn success(&self, object: &PaymentObject, reference: &str) -> Response {
+        let language = Language::parse(&object.text(&["language"]));
+        let back = object.text(&["backLink"]);
+        if !self.short_form && !back.is_empty() {
+            return see_other(&append_query(&back, "reference", reference));
+        }
+        message_page(Message {
+            status: StatusCode::OK,
+            language,
+            kind: "success",
+            heading: language.labels().paid.to_string(),
+            message: String::new(),
+            code: None,
+            link: Some(back).filter(|b| !b.is_empty() && !self.short_form),
+            post_message: self.short_form.then_some(true),
+            target_origin: self.target_origin(),
+        })
+    }
+
+    /// Failed for good: to `failureBackLink?errorCode=…` (303), or a failure page with a link
+    /// back to the shop; the widget reports `{"success": false}`. (H-03, H-06)
+    fn failure(&self, object: &PaymentObject, code: i32, message: &str) -> Response {
+        let language = Language::parse(&object.text(&["language"]));
+        let failure_back = object.text(&["failureBackLink"]);
+        if !self.short_form && !failure_back.is_empty() {
+            return see_other(&append_query(&failure_back, "errorCode", &code.to_string()));
+        }
+        let back = object.text(&["backLink"]);
+        message_page(Message {
+            status: StatusCode::OK,
+            language,
+            kind: "failure",
+            heading: language.labels().failed.to_string(),
+            message: message.to_string(),
+            code: Some(code),
+            link: Some(back).filter(|b| !b.is_empty() && !self.short_form),
+            post_message: self.short_form.then_some(false),
+            target_origin: self.target_origin(),
+        })
+    }
+
+    fn refusal(&self, object: &PaymentObject, refusal: &PayformRefusal) -> Response {
+        let language = Language::parse(&object.text(&["language"]));
+        match refusal.reason_code() {
+            Some(code) => self.failure(object, code, &refusal.to_string()),
+            None => {
+                let status = match refusal {
+                    PayformRefusal::Finished => StatusCode::CONFLICT,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                error_page(language, status, &refusal.to_string())
+            }
+        }
+    }
+}
+
+fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, location.to_string())]).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "payform.html")]
+struct PayformTemplate {
+    lang: &'static str,
+    labels: &'static Labels,
+    heading: &'static str,
+    amount: String,
+    currency: String,
+    merchant: String,
+    invoice_id: String,
+    description: String,
+    error: Option<String>,
+    action: &'static str,
+    params: String,
+    form_flag: &'static str,
+    short_form: bool,
+    parent_origin: String,
+    needs_sender: bool,
+    needs_receiver: bool,
+    cardholder: String,
+    show_save_card: bool,
+    card_save_checked: bool,
+    button: &'static str,
+    limits: String,
+    attempts_left: Option<u32>,
+}
+
+/// A result or error page.
+struct Message {
+    status: StatusCode,
+    language: Language,
+    kind: &'static str,
+    heading: String,
+    message: String,
+    code: Option<i32>,
+    link: Option<String>,
+    post_message: Option<bool>,
+    target_origin: String,
+}
+
+#[derive(Template)]
+#[template(path = "payform_message.html")]
+struct MessageTemplate {
+    lang: &'static str,
+    kind: &'static str,
+    heading: String,
+    message: String,
+    code: Option<i32>,
+    link: Option<String>,
+    link_label: &'static str,
+    post_message: Option<bool>,
+    target_origin: String,
+}
+
+fn message_page(message: Message) -> Response {
+    let template = MessageTemplate {
+        lang: message.language.html_lang(),
+        kind: message.kind,
+        heading: message.heading,
+        message: message.message,
+        code: message.code,
+        link: message.link,
+        link_label: message.language.labels().back_to_shop,
+        post_message: message.post_message,
+        target_origin: message.target_origin,
+    };
+    render(message.status, &template)
+}
+
+/// A page the payer cannot go on from: bad params, a bad or expired token, a wrong order.
+fn error_page(language: Language, status: StatusCode, message: &str) -> Response {
+    message_page(Message {
+        status,
+        language,
+        kind: "error",
+        heading: language.labels().error.to_string(),
+        message: message.to_string(),
+        code: None,
+        link: None,
+        post_message: None,
+        target_origin: String::new(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "payform_3ds.html")]
+struct Secure3dTemplate<'a> {
+    lang: &'static str,
+    action: &'a str,
+    pa_req: &'a str,
+    md: &'a str,
+    term_url: &'a str,
+    continue_label: &'static str,
+}
+
+/// The auto-submitting form that takes the browser to the ACS (seed 003).
+fn secure3d_page(language: Language, challenge: &Secure3dChallenge, term_url: &str) -> Response {
+    let template = Secure3dTemplate {
+        lang: language.html_lang(),
+        action: &challenge.action,
+        pa_req: &challenge.pa_req,
+        md: &challenge.md,
+        term_url,
+        continue_label: language.labels().continue_label,
+    };
+    render(StatusCode::OK, &template)
+}
+
+fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (
+            status,
+            [(CONTENT_TYPE, "text/html; charset=utf-8"), (CACHE_CONTROL, "no-store")],
+            html,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!("payment page template failed: {error}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(CONTENT_TYPE, "text/html; charset=utf-8")],
+                "<!doctype html><title>Error</title><p>internal sandbox error</p>",
+            )
+                .into_response()
+        }
+    }
+}

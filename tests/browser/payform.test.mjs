@@ -1,0 +1,80 @@
+// The hosted payment page in a real browser: the demo shop pays through
+// /payform/payment-api.js with halyk.pay (full page) and halyk.showPaymentWidget (iframe), and
+// the 3-D Secure card is sent to the ACS with the auto-submitting form.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, screenshotPath } from './harness.mjs';
+
+const FRICTIONLESS = { pan: '4405 6397 0401 5096', expiry: '01/27', cvc: '321' };
+const CHALLENGE = { pan: '5522 0427 0506 6736', expiry: '01/27', cvc: '775' };
+
+async function fillCard(scope, card) {
+  await scope.locator('#pan').fill(card.pan);
+  await scope.locator('#expiry').fill(card.expiry);
+  await scope.locator('#cvc').fill(card.cvc);
+  await scope.locator('#name').fill('ARMAN ALI');
+}
+
+/** Polls the delivery log until `invoiceId` has a delivered callback. */
+async function deliveredCallback(base, invoiceId) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const log = await fetch(`${base}/_sandbox/deliveries?invoiceId=${invoiceId}`).then((r) => r.json());
+    const done = log.deliveries.find((d) => d.state === 'delivered');
+    if (done) return done;
+    if (Date.now() > deadline) throw new Error(`no delivered callback for ${invoiceId}: ${JSON.stringify(log)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('payment page: halyk.pay, the widget and 3-D Secure from the demo shop', async (t) => {
+  const sandbox = await startSandbox(['--seed', '11']);
+  t.after(() => sandbox.stop());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1000, height: 860 } });
+
+  await t.test('halyk.pay → card form → backLink, with the callback delivered', async () => {
+    await page.goto(`${sandbox.url}/_sandbox/demo`);
+    await Promise.all([page.waitForURL(/\/payform\/\?params=/), page.locator('#pay').click()]);
+    const invoiceId = (await page.locator('[data-invoice]').innerText()).trim();
+    assert.match(invoiceId, /^\d{6,15}$/);
+    assert.equal((await page.locator('[data-amount]').innerText()).trim(), '1500 KZT');
+    assert.equal((await page.locator('[data-description]').innerText()).trim(), 'Demo order');
+    assert.equal(await page.locator('#cardSave').count(), 1, 'save-card box (accountId is set)');
+    await fillCard(page, FRICTIONLESS);
+    await page.screenshot({ path: screenshotPath('payform.png') });
+
+    await Promise.all([page.waitForURL(/\/_sandbox\/demo\/back\?result=success&reference=\d{12}$/), page.locator('#submit').click()]);
+    assert.equal(await page.locator('#back').getAttribute('data-result'), 'success');
+
+    const delivery = await deliveredCallback(sandbox.url, invoiceId);
+    assert.equal(delivery.body.code, 'ok');
+    assert.equal(delivery.body.invoiceId, invoiceId);
+    assert.match(delivery.url, /\/_sandbox\/demo\/postlink$/);
+  });
+
+  await t.test('halyk.showPaymentWidget reports {"success": true} to the shop', async () => {
+    await page.goto(`${sandbox.url}/_sandbox/demo`);
+    await page.locator('#widget').click();
+    const frame = page.frameLocator('#halyk-payment-widget iframe');
+    await fillCard(frame, FRICTIONLESS);
+    await frame.locator('#submit').click();
+    await page.locator('#result[data-success="true"]').waitFor({ timeout: 15000 });
+    assert.equal(await page.locator('#halyk-payment-widget').count(), 0, 'overlay removed');
+  });
+
+  await t.test('the 3-D Secure card goes to the ACS with PaReq, MD and TermUrl', async () => {
+    await page.goto(`${sandbox.url}/_sandbox/demo`);
+    await Promise.all([page.waitForURL(/\/payform\/\?params=/), page.locator('#pay3ds').click()]);
+    await fillCard(page, CHALLENGE);
+    const acsRequest = page.waitForRequest((request) => request.url() === `${sandbox.url}/acs`);
+    await page.locator('#submit').click();
+    const request = await acsRequest;
+    assert.equal(request.method(), 'POST');
+    const form = new URLSearchParams(request.postData() ?? '');
+    assert.ok(form.get('PaReq'), 'PaReq posted');
+    assert.ok(form.get('MD'), 'MD posted');
+    assert.match(form.get('TermUrl') ?? '', /\/payments\/cards\/confirmPayment\?Access=.+/);
+  });
+});
