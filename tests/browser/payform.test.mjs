@@ -64,9 +64,10 @@ test('payment page: halyk.pay, the widget and 3-D Secure from the demo shop', as
     assert.equal(await page.locator('#halyk-payment-widget').count(), 0, 'overlay removed');
   });
 
-  await t.test('the 3-D Secure card goes to the ACS with PaReq, MD and TermUrl', async () => {
+  await t.test('the 3-D Secure card: ACS challenge, code, then backLink with the callback delivered', async () => {
     await page.goto(`${sandbox.url}/_sandbox/demo`);
     await Promise.all([page.waitForURL(/\/payform\/\?params=/), page.locator('#pay3ds').click()]);
+    const invoiceId = (await page.locator('[data-invoice]').innerText()).trim();
     await fillCard(page, CHALLENGE);
     const acsRequest = page.waitForRequest((request) => request.url() === `${sandbox.url}/acs`);
     await page.locator('#submit').click();
@@ -76,5 +77,15 @@ test('payment page: halyk.pay, the widget and 3-D Secure from the demo shop', as
     assert.ok(form.get('PaReq'), 'PaReq posted');
     assert.ok(form.get('MD'), 'MD posted');
     assert.match(form.get('TermUrl') ?? '', /\/payments\/cards\/confirmPayment\?Access=.+/);
+
+    await page.locator('#code').fill('123456');
+    await Promise.all([
+      page.waitForURL(/\/_sandbox\/demo\/back\?result=success&reference=\d{12}$/, { timeout: 15000 }),
+      page.locator('#confirm').click(),
+    ]);
+    assert.equal(await page.locator('#back').getAttribute('data-result'), 'success');
+    const delivery = await deliveredCallback(sandbox.url, invoiceId);
+    assert.equal(delivery.body.code, 'ok');
+    assert.equal(delivery.body.secure, 'yes');
   });
 });
