@@ -85,7 +85,6 @@ impl Sandbox {
         access_token: &str,
         request: &PaymentRequest,
     ) -> Result<(Terminal, PayformSession), PayformRefusal> {
-        self.run_due_timers();
         let token = self.authenticate(Some(access_token)).map_err(PayformRefusal::Token)?;
         let terminal = self.payform_check(&token, request)?;
         let now = self.clock.now();
@@ -106,7 +105,6 @@ impl Sandbox {
     /// The terminal of a transfer page's token, once the token is known to be live. The
     /// transfer itself is made by the transfers engine.
     pub fn payform_transfer_terminal(&self, access_token: &str) -> Result<Option<Terminal>, PayformRefusal> {
-        self.run_due_timers();
         let token = self.authenticate(Some(access_token)).map_err(PayformRefusal::Token)?;
         Ok(token
             .terminal
@@ -123,7 +121,6 @@ impl Sandbox {
         request: &PaymentRequest,
         card: CardData,
     ) -> Result<PayformAttempt, PayformRefusal> {
-        self.run_due_timers();
         let token = self.authenticate(Some(access_token)).map_err(PayformRefusal::Token)?;
         self.payform_check(&token, request)?;
         let now = self.clock.now();

@@ -151,7 +151,6 @@ impl Sandbox {
         kind: TransferKind,
         request: &TransferRequest,
     ) -> Result<TransferAccepted, TransferError> {
-        self.run_due_timers();
         validate(kind, request)?;
         let terminal = self.transfer_terminal(token, request)?;
         check_token_binding(token, request)?;

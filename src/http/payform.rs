@@ -15,7 +15,9 @@ use crate::domain::payform::{
     append_query, decode_params, normalise_expiry, normalise_pan, origin_of, FormKind, PaymentObject, MAX_ATTEMPTS,
     SESSION_MINUTES,
 };
-use crate::engine::{PayformAttempt, PayformRefusal, PaymentRequest, Sandbox, Secure3dChallenge};
+use crate::engine::{
+    PayformAttempt, PayformRefusal, PaymentRequest, Sandbox, Secure3dChallenge, TransferAccepted, TransferError,
+};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERER};
@@ -170,27 +172,98 @@ pub async fn pay(
     }
 }
 
-/// `POST /payform/transfer`: P2P, AFT and OCT through the page. The transfers engine is not on
-/// this branch yet; this handler is the one place to wire it. (H-08)
-pub async fn transfer(FormFields(fields): FormFields) -> Response {
-    let params = fields.get("params").map(String::as_str).unwrap_or("");
-    match decode_params(params) {
-        Ok(object) => {
-            let language = Language::parse(&object.text(&["language"]));
-            message_page(Message {
-                status: StatusCode::NOT_IMPLEMENTED,
-                language,
-                kind: "unavailable",
-                heading: language.labels().error.to_string(),
-                message: "Transfers through the payment page are not available yet in the sandbox.".to_string(),
-                code: None,
-                link: None,
-                post_message: None,
-                target_origin: String::new(),
-            })
+/// `POST /payform/transfer`: P2P, AFT and OCT through the page. The form's cards and the
+/// payment object become the `{order, card}` body of the transfer API, and the same transfers
+/// engine decides. (H-08)
+pub async fn transfer(
+    State(sandbox): State<Arc<Sandbox>>,
+    PayerIp(ip): PayerIp,
+    FormFields(fields): FormFields,
+) -> Response {
+    let field = |name: &str| fields.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
+    let form = field("form");
+    let page = Page {
+        raw_params: field("params"),
+        short_form: field("isShortForm").eq_ignore_ascii_case("true"),
+        parent_origin: origin_of(&field("parentOrigin")).unwrap_or_default(),
+        kind: FormKind::from_flags(form == "isTransfer", form == "isAFT", form == "isOCT"),
+    };
+    let object = match decode_params(&page.raw_params) {
+        Ok(object) => object,
+        Err(error) => return error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
+    };
+    let language = Language::parse(&object.text(&["language"]));
+    let Some(kind) = page.kind.transfer_kind() else {
+        return error_page(language, StatusCode::BAD_REQUEST, "the form is not a transfer form");
+    };
+    let token = match sandbox.authenticate(object.access_token()) {
+        Ok(token) => token,
+        Err(error) => return error_page(language, StatusCode::BAD_REQUEST, &format!("auth: {error}")),
+    };
+    let merchant = token
+        .terminal
+        .as_deref()
+        .and_then(|t| sandbox.store.terminal(t))
+        .map(|(_, t)| t.name)
+        .unwrap_or_default();
+    let body = transfer_body(&object, &field, page.kind);
+    let request = match super::transfers::parse(&body, ip) {
+        Ok(request) => request,
+        Err(message) => return page.form(&object, &merchant, None, Some(message)),
+    };
+    match sandbox.transfer(&token, kind, &request) {
+        Ok(TransferAccepted::Done(tx)) => page.success(&object, &tx.reference),
+        Ok(TransferAccepted::Challenge { challenge, .. }) => {
+            let term_url = format!(
+                "{}/payments/cards/confirmPayment?Access={}",
+                sandbox.public_url(),
+                encode_uri_component(&token.access_token)
+            );
+            secure3d_page(language, &challenge, &term_url)
         }
-        Err(error) => error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
+        Err(TransferError::Refused { message, .. }) => page.form(&object, &merchant, None, Some(message)),
+        Err(TransferError::NotApproved { code, message, .. }) => page.failure(&object, code, &message),
+        Err(TransferError::Conflict(error)) => page.failure(&object, -1, &error.to_string()),
     }
+}
+
+/// The transfer API's `{order, card: {sender, receiver}}` body for what the page collected.
+fn transfer_body(object: &PaymentObject, field: &dyn Fn(&str) -> String, kind: FormKind) -> serde_json::Value {
+    let expiry = normalise_expiry(&field("expiry"));
+    let (month, year) = (expiry.get(..2).unwrap_or(""), expiry.get(2..).unwrap_or(""));
+    let sender = kind.needs_sender().then(|| {
+        serde_json::json!({
+            "transferType": "TYPEPAN",
+            "cardCred": normalise_pan(&field("pan")).unwrap_or_default(),
+            "cvc": field("cvc"),
+            "expire": {"month": month, "year": year},
+            "name": field("name").to_ascii_uppercase(),
+        })
+    });
+    let receiver = kind.needs_receiver().then(|| {
+        serde_json::json!({
+            "transferType": "TYPEPAN",
+            "cardCred": normalise_pan(&field("receiverPan")).unwrap_or_default(),
+        })
+    });
+    let order_field = |names: &[&str]| object.text(names);
+    serde_json::json!({
+        "order": {
+            "id": order_field(&["invoiceId", "invoiceID"]),
+            "amount": order_field(&["amount"]),
+            "currency": object.get(&["currency"]).unwrap_or(DEFAULT_CURRENCY),
+            "description": order_field(&["description"]),
+            "accountID": order_field(&["accountId", "accountID"]),
+            "senderEmail": order_field(&["email"]),
+            "terminalId": order_field(&["terminal", "terminalId"]),
+            "language": order_field(&["language"]),
+            "backLink": order_field(&["backLink"]),
+            "failureBackLink": order_field(&["failureBackLink"]),
+            "postLink": order_field(&["postLink"]),
+            "failurePostLink": order_field(&["failurePostLink"]),
+        },
+        "card": {"sender": sender, "receiver": receiver},
+    })
 }
 
 /// The order of a payment object as the engine takes it.

@@ -178,7 +178,8 @@ fn text(object: &Map<String, Value>, names: &[&str]) -> String {
     lenient::text(object, names).unwrap_or_default()
 }
 
-fn parse(body: &Value, ip: String) -> Result<TransferRequest, String> {
+/// The transfer request of a `{order, card}` body (seed 000), read leniently.
+pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String> {
     let root = body
         .as_object()
         .ok_or("request body must be a JSON object {order, card}")?;

@@ -457,7 +457,7 @@ async fn payform_widget_failure_posts_false_to_any_origin() {
 }
 
 #[tokio::test]
-async fn payform_transfer_forms_render_and_answer_not_available() {
+async fn payform_transfer_forms_render_and_transfer() {
     let app = TestApp::spawn().await;
     let token = app.terminal_token(P2P_TERMINAL).await;
     let object = params(&token, "400001", "100", &[("terminal", P2P_TERMINAL)]);
@@ -479,19 +479,50 @@ async fn payform_transfer_forms_render_and_answer_not_available() {
         "AFT: sender only"
     );
 
-    let response = app
-        .http
-        .post(app.url("/payform/transfer"))
-        .form(&[
+    let object = params(
+        &token,
+        "400001",
+        "100",
+        &[("terminal", P2P_TERMINAL), ("backLink", "https://shop.example/ok")],
+    );
+    let transfer = |receiver: &'static str| {
+        app.http.post(app.url("/payform/transfer")).form(&[
             ("params", object.as_str()),
-            ("pan", "4405639704015096"),
-            ("receiverPan", "5522042705066736"),
+            ("form", "isTransfer"),
+            ("pan", "4405 6397 0401 5096"),
+            ("expiry", "01/25"),
+            ("cvc", "815"),
+            ("name", "arman ali"),
+            ("receiverPan", receiver),
         ])
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(response.status().as_u16(), 501);
-    assert!(response.text().await.expect("text").contains("not available yet"));
+    };
+    let response = transfer("4405639704015096").send().await.expect("POST");
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "the same card on both sides is refused"
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains(r#"id="receiverPan""#),
+        "the form again"
+    );
+
+    let response = transfer("5522042705066736").send().await.expect("POST");
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(location.starts_with("https://shop.example/ok?reference="), "{location}");
+    let (_, status) = app.get("/check-status/p2p/transaction/400001", &token).await;
+    assert_eq!(status["transaction"]["p2p"]["statusName"], "CHARGE", "{status}");
+    assert_eq!(status["transaction"]["p2p"]["receiverCardPAN"], "552204...6736");
 }
 
 #[tokio::test]

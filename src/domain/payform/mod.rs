@@ -78,6 +78,17 @@ impl FormKind {
         }
     }
 
+    /// The transfer this form makes (`None` for a payment).
+    pub fn transfer_kind(self) -> Option<crate::domain::transfer::TransferKind> {
+        use crate::domain::transfer::TransferKind;
+        match self {
+            FormKind::Payment => None,
+            FormKind::Transfer => Some(TransferKind::P2p),
+            FormKind::Aft => Some(TransferKind::Aft),
+            FormKind::Oct => Some(TransferKind::Oct),
+        }
+    }
+
     /// Whether the form asks for the sender's card.
     pub fn needs_sender(self) -> bool {
         matches!(self, FormKind::Payment | FormKind::Transfer | FormKind::Aft)
