@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -63,9 +64,14 @@ export async function launchBrowser() {
   });
 }
 
-/** Where screenshots for docs/ are written. */
+/**
+ * Where a screenshot is written: `docs/screenshots/` when UPDATE_SCREENSHOTS=1 (to refresh the
+ * pictures the README shows), otherwise a temporary folder, so a test run leaves the tree clean.
+ */
 export function screenshotPath(name) {
-  const dir = join(repoRoot, 'docs', 'screenshots');
+  const dir = process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(repoRoot, 'docs', 'screenshots')
+    : join(tmpdir(), 'epay-sandbox-screenshots');
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
 }
