@@ -5,9 +5,13 @@ mod helpers;
 
 mod callbacks;
 mod check_status;
+mod concurrency;
 mod control;
 mod http_errors;
+mod limits;
 mod oauth;
 mod operations;
+mod parsers;
 mod payments;
 mod saved_cards;
+mod security;
