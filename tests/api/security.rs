@@ -254,6 +254,7 @@ fn spawn_binary(args: &[&str]) -> (std::process::Child, String, std::sync::mpsc:
         seen.push(line);
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the binary did not report its address: {seen:?}");
 }
 
