@@ -159,31 +159,41 @@ def lua_static(method, body=None, headers=None):
 
 
 # Each wrk thread gets a distinct id (setup), each request a distinct invoiceId from a counter.
+# ePay refuses an invoiceId whose last six digits were already used on the terminal, so the last
+# six digits interleave the threads' counters: unique for the first 999,998 requests of a run.
+# (Every scenario runs against a fresh sandbox; the setup payment uses the suffix 999999.)
 LUA_COUNTER = """
-local next_thread = 1
+local next_thread = 0
 function setup(thread) thread:set("tid", next_thread); next_thread = next_thread + 1 end
 local n = 0
-local function invoice() n = n + 1; return string.format("%d%08d", PREFIX + tid, n) end
+local function invoice()
+  n = n + 1
+  return string.format("%02d%06d", PREFIX, (n * THREADS + tid) % 999999)
+end
 """
 
 
-def lua_varying(path, body_fmt, bearer, prefix):
-    return LUA_COUNTER.replace("PREFIX", str(prefix)) + f"""
+def counter(prefix, threads):
+    return LUA_COUNTER.replace("PREFIX", str(prefix)).replace("THREADS", str(threads))
+
+
+def lua_varying(path, body_fmt, bearer, prefix, threads):
+    return counter(prefix, threads) + f"""
 function request()
-  local body = string.format({json.dumps(body_fmt)}, invoice())
+  local body = string.format({json.dumps(json.dumps(body_fmt))}, invoice())
   return wrk.format("POST", "{path}", {{["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer {bearer}"}}, body)
 end
 """
 
 
-def lua_flow(crypto, prefix):
+def lua_flow(crypto, prefix, threads):
     """token (bound to invoiceID/amount) → cryptopay → check-status, per connection (one per thread)."""
     form = (f"grant_type=client_credentials&scope=payment&client_id={CLIENT['client_id']}"
             f"&client_secret={CLIENT['client_secret']}&terminal={TERMINAL}&amount=100&currency=KZT&invoiceID=%s")
     pay_fmt = json.dumps({"amount": 100, "currency": "KZT", "name": "BENCH", "invoiceId": "%s",
                           "description": "flow", "cryptogram": crypto})
-    return LUA_COUNTER.replace("PREFIX", str(prefix)) + f"""
+    return counter(prefix, threads) + f"""
 local step, inv, tok = 0, nil, nil
 flows = 0
 function request()
@@ -226,7 +236,7 @@ def bytes_per_transaction(n):
     try:
         time.sleep(0.3)
         before = rss_kib(proc.pid)
-        lua = LUA_COUNTER.replace("PREFIX", "30") + f"""
+        lua = counter(30, 1) + f"""
 local limit = {n}
 function request()
   if n >= limit then wrk.thread:stop() end
@@ -286,35 +296,37 @@ def main():
     rows.append(("bare axum hello (GET /)", hello, f"-t{t} -c{c}"))
     rows.append(("bare axum hello (GET /)", {**hello_flowcfg, "rss": 0}, f"-t{fc} -c{fc}"))
 
-    proc, url, _ = start(sandbox_cmd("--max-transactions", "1000000"), "/_sandbox/health")
-    try:
-        crypto = cryptogram()
-        bearer = token(url)
-        paid = pay(url, bearer, "000000001", crypto, accountId="bench-acc", cardSave=True)
-        card_id = paid["cardID"]
-        form = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": "payment", **CLIENT,
-                                       "terminal": TERMINAL})
-        scen = [
-            ("token (POST /oauth2/token)", "/oauth2/token",
-             lua_static("POST", form, {"Content-Type": "application/x-www-form-urlencoded"}), c, t),
-            ("check-status of a real transaction", "/check-status/payment/transaction/000000001",
-             lua_static("GET", headers={"Authorization": f"Bearer {bearer}"}), c, t),
-            ("cards/auth by saved card (fresh invoiceId each)", "/payments/cards/auth",
-             lua_varying("/payments/cards/auth", {"amount": 100, "currency": "KZT", "name": "BENCH",
-                         "terminalId": TERMINAL, "invoiceId": "%s", "description": "bench",
-                         "accountId": "bench-acc", "cardId": card_id}, bearer, 10), c, t),
-            ("cryptopay (RSA-4096 decrypt; fresh invoiceId each)", "/payment/cryptopay",
-             lua_varying("/payment/cryptopay", {"amount": 100, "currency": "KZT", "name": "BENCH",
-                         "invoiceId": "%s", "description": "bench", "cryptogram": crypto}, bearer, 20), c, t),
-            ("flow token → cryptopay → check-status (req/s; flows/s = ÷3)", "/", lua_flow(crypto, 40), fc, fc),
-        ]
-        for name, path, lua, conns, threads in scen:
-            print(f"==> {name}", file=sys.stderr)
-            result = wrk(url, path, lua, d, conns, threads)
+    crypto = cryptogram()
+    form = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": "payment", **CLIENT,
+                                   "terminal": TERMINAL})
+    scen = [
+        ("token (POST /oauth2/token)", "/oauth2/token",
+         lambda ctx: lua_static("POST", form, {"Content-Type": "application/x-www-form-urlencoded"}), c, t),
+        ("check-status of a real transaction", "/check-status/payment/transaction/00999999",
+         lambda ctx: lua_static("GET", headers={"Authorization": f"Bearer {ctx['bearer']}"}), c, t),
+        ("cards/auth by saved card (fresh invoiceId each)", "/payments/cards/auth",
+         lambda ctx: lua_varying("/payments/cards/auth", {
+             "amount": 100, "currency": "KZT", "name": "BENCH", "terminalId": TERMINAL, "invoiceId": "%s",
+             "description": "bench", "accountId": "bench-acc", "paymentType": "cardId",
+             "cardId": {"id": ctx["card_id"]}}, ctx["bearer"], 10, t), c, t),
+        ("cryptopay (RSA-4096 decrypt; fresh invoiceId each)", "/payment/cryptopay",
+         lambda ctx: lua_varying("/payment/cryptopay", {
+             "amount": 100, "currency": "KZT", "name": "BENCH", "invoiceId": "%s", "description": "bench",
+             "cryptogram": crypto}, ctx["bearer"], 20, t), c, t),
+        ("flow token → cryptopay → check-status (req/s; flows/s = ÷3)", "/",
+         lambda ctx: lua_flow(crypto, 40, fc), fc, fc),
+    ]
+    for name, path, lua, conns, threads in scen:
+        print(f"==> {name}", file=sys.stderr)
+        proc, url, _ = start(sandbox_cmd(), "/_sandbox/health")
+        try:
+            bearer = token(url)
+            paid = pay(url, bearer, "00999999", crypto, accountId="bench-acc", cardSave=True)
+            result = wrk(url, path, lua({"bearer": bearer, "card_id": paid["cardID"]}), d, conns, threads)
             result["rss"] = rss_kib(proc.pid)
             rows.append((name, result, f"-t{threads} -c{conns}"))
-    finally:
-        stop(proc)
+        finally:
+            stop(proc)
 
     print("==> openssl speed rsa4096", file=sys.stderr)
     ossl_1, ossl_all = openssl_rsa4096()

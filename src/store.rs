@@ -23,8 +23,9 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use uuid::Uuid;
 
-/// `(terminal UUID lower-cased, invoice id or its last six digits)`.
-type InvoiceKey = (String, String);
+/// Terminal UUID lower-cased, a NUL, then the invoice id or its last six digits: one allocation
+/// per key (a pair of strings costs two).
+type InvoiceKey = String;
 
 /// A second transaction with an invoiceId already used on the terminal.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,7 +130,8 @@ fn evict_oldest<K>(
 pub struct Store {
     limits: StoreLimits,
     order: Order,
-    transactions: DashMap<Uuid, Transaction>,
+    /// Boxed: a map's spare capacity then costs a pointer per slot, not a whole transaction.
+    transactions: DashMap<Uuid, Box<Transaction>>,
     invoices: DashMap<InvoiceKey, Uuid>,
     invoice_suffixes: DashMap<InvoiceKey, Uuid>,
     tokens: DashMap<String, Token>,
@@ -141,7 +143,12 @@ pub struct Store {
 }
 
 fn key(terminal: &str, invoice: &str) -> InvoiceKey {
-    (terminal.trim().to_ascii_lowercase(), invoice.to_string())
+    let terminal = terminal.trim();
+    let mut key = String::with_capacity(terminal.len() + 1 + invoice.len());
+    key.extend(terminal.chars().map(|c| c.to_ascii_lowercase()));
+    key.push('\0');
+    key.push_str(invoice);
+    key
 }
 
 impl Store {
@@ -387,7 +394,7 @@ impl Store {
                 slot.insert(tx.id);
                 self.invoices.insert(key(&tx.terminal_id, &tx.order.invoice_id), tx.id);
                 push(&self.order.transactions, tx.id);
-                self.transactions.insert(tx.id, tx);
+                self.transactions.insert(tx.id, Box::new(tx));
                 if overshoots(self.transactions.len(), self.limits.transactions) {
                     self.evict_transactions();
                 }
@@ -398,7 +405,7 @@ impl Store {
 
     /// A copy of a transaction.
     pub fn transaction(&self, id: Uuid) -> Option<Transaction> {
-        self.transactions.get(&id).map(|t| t.clone())
+        self.transactions.get(&id).map(|t| Transaction::clone(&t))
     }
 
     /// The transaction with this invoiceId on this terminal.
@@ -409,7 +416,12 @@ impl Store {
 
     /// Runs `change` on a transaction while holding its lock; `None` when there is no such id.
     pub fn update<R>(&self, id: Uuid, change: impl FnOnce(&mut Transaction) -> R) -> Option<R> {
-        self.transactions.get_mut(&id).map(|mut tx| change(&mut tx))
+        self.transactions.get_mut(&id).map(|mut tx| {
+            let result = change(&mut tx);
+            // A push doubles the history's capacity; stored transactions keep only what they use.
+            tx.history.shrink_to_fit();
+            result
+        })
     }
 
     /// Copies of the transactions for which `keep` holds, newest first.
@@ -418,7 +430,7 @@ impl Store {
             .transactions
             .iter()
             .filter(|t| keep(t))
-            .map(|t| t.clone())
+            .map(|t| Transaction::clone(&t))
             .collect();
         found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
         found
@@ -440,7 +452,7 @@ impl Store {
             .transactions
             .iter()
             .filter(|t| drop(t))
-            .map(|t| t.clone())
+            .map(|t| Transaction::clone(&t))
             .collect();
         for tx in &doomed {
             self.transactions.remove(&tx.id);

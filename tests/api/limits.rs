@@ -81,3 +81,77 @@ async fn tokens_are_capped_oldest_first_and_inline_eviction_bounds_bursts() {
     let (status, _) = app.get("/check-status/payment/transaction/1", &tokens[39]).await;
     assert_ne!(status, 401, "the newest token lives");
 }
+
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.server.addr())
+        .await
+        .expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server answered or closed the connection");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn too_many_headers_are_refused() {
+    let app = TestApp::spawn_with(Config {
+        max_headers: 20,
+        ..Config::default()
+    })
+    .await;
+    let mut request = String::from("GET /_sandbox/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for n in 0..40 {
+        request.push_str(&format!("X-Extra-{n}: {n}\r\n"));
+    }
+    request.push_str("\r\n");
+    let answer = raw_exchange(&app, request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    let fine = raw_exchange(
+        &app,
+        b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(fine.starts_with("HTTP/1.1 200"), "{fine}");
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let app = TestApp::spawn_with(Config {
+        header_read_timeout: std::time::Duration::from_millis(200),
+        ..Config::default()
+    })
+    .await;
+    let answer = raw_exchange(&app, b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\nX-Slow: ").await;
+    assert!(!answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_are_served_once_a_slot_frees() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(Config {
+        max_connections: 2,
+        ..Config::default()
+    })
+    .await;
+    // Two idle connections take both slots; a third request is served once one closes.
+    let first = tokio::net::TcpStream::connect(app.server.addr())
+        .await
+        .expect("connect");
+    let mut second = tokio::net::TcpStream::connect(app.server.addr())
+        .await
+        .expect("connect");
+    second
+        .write_all(b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    let third = tokio::spawn({
+        let url = app.url("/_sandbox/health");
+        async move { reqwest::get(url).await.map(|r| r.status().as_u16()) }
+    });
+    drop(first);
+    drop(second);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), third).await;
+    assert!(matches!(status, Ok(Ok(Ok(200)))), "{status:?}");
+}
