@@ -4,7 +4,7 @@ stays bounded (caps and TTLs of docs/benchmarks.md) instead of growing with ever
 
 The load (wrk, one Lua script): token requests (each stores a token), control-plane payments
 with fresh invoiceIds (`POST /_sandbox/transactions`, each stores a transaction) and
-check-status lookups, in equal parts. RSS is sampled every --every seconds and printed as a
+check-status lookups of the transaction the connection just created, in equal parts. RSS is sampled every --every seconds and printed as a
 curve (Markdown table). Caps are the defaults unless overridden with --sandbox-args.
 
 Usage: python3 benches/soak.py [--minutes 10] [--every 5] [--connections 16]
@@ -23,19 +23,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (same directory)
 
 LUA = """
-local next_thread = 1
+local next_thread = 0
 function setup(thread) thread:set("tid", next_thread); next_thread = next_thread + 1 end
-local n = 0
+local n, last = 0, "00999999"
 function request()
   n = n + 1
   local k = n % 3
   if k == 0 then
     return wrk.format("POST", "/oauth2/token", {["Content-Type"] = "application/x-www-form-urlencoded"}, TOKEN_FORM)
   elseif k == 1 then
-    local body = string.format('{"terminal":"TERMINAL","invoiceId":"%d%09d","amount":100,"outcome":{"kind":"approve"}}', 50 + tid, n)
+    -- ePay wants the last six digits unique per terminal: interleave the threads' counters.
+    last = string.format("50%06d", (n * THREADS + tid) % 999999)
+    local body = '{"terminal":"TERMINAL","invoiceId":"' .. last .. '","amount":100,"outcome":{"kind":"approve"}}'
     return wrk.format("POST", "/_sandbox/transactions", {["Content-Type"] = "application/json"}, body)
   else
-    return wrk.format("GET", "/check-status/payment/transaction/000000001", {["Authorization"] = "Bearer BEARER"})
+    return wrk.format("GET", "/check-status/payment/transaction/" .. last, {["Authorization"] = "Bearer BEARER"})
   end
 end
 """
@@ -55,10 +57,13 @@ def main():
     samples = []
     try:
         bearer = bench.token(url)
+        bench.post(url + "/_sandbox/transactions", (
+            '{"terminal":"%s","invoiceId":"00999999","amount":100,"outcome":{"kind":"approve"}}' % bench.TERMINAL
+        ).encode(), {"Content-Type": "application/json"})
         form = (f"grant_type=client_credentials&scope=payment&client_id={bench.CLIENT['client_id']}"
                 f"&client_secret={bench.CLIENT['client_secret']}&terminal={bench.TERMINAL}")
         lua = (LUA.replace("TOKEN_FORM", repr(form).replace("'", '"')).replace("TERMINAL", bench.TERMINAL)
-               .replace("BEARER", bearer))
+               .replace("BEARER", bearer).replace("THREADS", str(args.threads)))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write(lua)
             script = f.name
