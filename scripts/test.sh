@@ -28,6 +28,9 @@ python3 -m openapi_spec_validator docs/openapi.json
 echo "==> cargo test"
 cargo test --locked
 
-echo "==> browser tests (headless Chromium)"
 cargo build --locked --quiet
+echo "==> HTTP fuzz: generated requests for every OpenAPI operation (0 5xx, 0 panics)"
+python3 scripts/fuzz_http.py --bin "$PWD/target/debug/epay-sandbox" --per-operation 60 --seed 1
+
+echo "==> browser tests (headless Chromium)"
 EPAY_SANDBOX_BIN="$PWD/target/debug/epay-sandbox" node --test tests/browser/

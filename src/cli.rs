@@ -95,6 +95,47 @@ pub struct ServeArgs {
     /// postLink delivery options.
     #[command(flatten)]
     pub callbacks: CallbackArgs,
+    /// Memory and connection limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Caps that keep a long-running sandbox's memory bounded (docs/benchmarks.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Most transactions kept; the oldest finished ones are evicted first, NEW/AUTH ones last.
+    #[arg(long, env = "EPAY_SANDBOX_MAX_TRANSACTIONS", default_value_t = 20_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_transactions: u64,
+    /// Most access tokens kept; expired ones are pruned, then the oldest are evicted.
+    #[arg(long, env = "EPAY_SANDBOX_MAX_TOKENS", default_value_t = 50_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_tokens: u64,
+    /// Most saved cards kept (oldest evicted first).
+    #[arg(long, env = "EPAY_SANDBOX_MAX_SAVED_CARDS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_saved_cards: u64,
+    /// Most 3-D Secure sessions waiting for the cardholder (oldest evicted first; abandoned
+    /// ones are dropped after twice the challenge timeout anyway).
+    #[arg(long = "max-3ds-sessions", env = "EPAY_SANDBOX_MAX_3DS_SESSIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_secure3d_sessions: u64,
+    /// Most open client connections; more wait in the listen backlog.
+    #[arg(long, env = "EPAY_SANDBOX_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_connections: u64,
+    /// Time a client has to send a request's headers, in milliseconds.
+    #[arg(long, env = "EPAY_SANDBOX_HEADER_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub header_timeout_ms: u64,
+    /// Most header lines in one request (more: 431).
+    #[arg(long, env = "EPAY_SANDBOX_MAX_HEADERS", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(1..=10_000), global = true)]
+    pub max_headers: u64,
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 impl ServeArgs {
@@ -112,6 +153,15 @@ impl ServeArgs {
             token_ttl: self.token_ttl,
             auth_hold: self.auth_hold,
             three_ds_timeout: self.three_ds_timeout,
+            limits: crate::store::StoreLimits {
+                transactions: to_usize(self.limits.max_transactions),
+                tokens: to_usize(self.limits.max_tokens),
+                saved_cards: to_usize(self.limits.max_saved_cards),
+                secure3d_sessions: to_usize(self.limits.max_secure3d_sessions),
+            },
+            max_connections: to_usize(self.limits.max_connections),
+            header_read_timeout: std::time::Duration::from_millis(self.limits.header_timeout_ms),
+            max_headers: to_usize(self.limits.max_headers),
             ..Config::default()
         }
     }
@@ -354,5 +404,25 @@ mod tests {
             .map(|c| c.serve.config().callbacks)
             .ok();
         assert_eq!(defaults, Some(crate::callbacks::CallbackSettings::default()));
+    }
+
+    #[test]
+    fn limit_flags_become_config_and_default_to_config_defaults() {
+        let config = Cli::try_parse_from(["epay-sandbox", "--max-transactions", "7", "--max-3ds-sessions", "3"])
+            .map(|c| c.serve.config())
+            .ok();
+        assert_eq!(config.as_ref().map(|c| c.limits.transactions), Some(7));
+        assert_eq!(config.as_ref().map(|c| c.limits.secure3d_sessions), Some(3));
+        let defaults = Cli::try_parse_from(["epay-sandbox"]).map(|c| c.serve.config()).ok();
+        let expected = Config::default();
+        assert_eq!(defaults.as_ref().map(|c| c.limits), Some(expected.limits));
+        assert_eq!(
+            defaults.map(|c| (c.max_connections, c.header_read_timeout, c.max_headers)),
+            Some((
+                expected.max_connections,
+                expected.header_read_timeout,
+                expected.max_headers
+            ))
+        );
     }
 }

@@ -40,6 +40,14 @@ pub struct Config {
     pub journal_capacity: usize,
     /// How postLink callbacks are delivered: attempts, backoff, timeout, duplicates, log size.
     pub callbacks: crate::callbacks::CallbackSettings,
+    /// Caps on stored transactions, tokens, saved cards and 3-D Secure sessions.
+    pub limits: crate::store::StoreLimits,
+    /// Most open client connections; further ones wait to be accepted.
+    pub max_connections: usize,
+    /// Longest a client may take to send a request's headers.
+    pub header_read_timeout: std::time::Duration,
+    /// Most headers in one request (more is refused with 431).
+    pub max_headers: usize,
 }
 
 impl Default for Config {
@@ -60,6 +68,10 @@ impl Default for Config {
             state_file: None,
             journal_capacity: 1000,
             callbacks: crate::callbacks::CallbackSettings::default(),
+            limits: crate::store::StoreLimits::default(),
+            max_connections: 1024,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_headers: 100,
         }
     }
 }

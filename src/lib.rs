@@ -16,6 +16,7 @@ pub mod callbacks;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod control;
 pub mod crypto;
 pub mod domain;

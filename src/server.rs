@@ -76,14 +76,14 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let timer = tokio::spawn(run_timers(sandbox.clone(), stop_rx.clone()));
     sandbox.callbacks.start();
-    let app = http::app(sandbox.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = http::app(sandbox.clone());
+    let limits = crate::connections::ConnectionLimits::of(&sandbox.config);
     let mut drain_rx = stop_rx;
     let signal = async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     };
-    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
-    let server = tokio::spawn(async move { server.await });
+    let server = tokio::spawn(crate::connections::serve(listener, app, limits, signal));
     let drained = async {
         let _ = drain_rx.wait_for(|stopped| *stopped).await;
         tokio::time::sleep(http::SHUTDOWN_GRACE).await;

@@ -3,20 +3,30 @@
 //!
 //! Each transaction lives in a `DashMap` entry; [`Store::update`] runs a closure while holding
 //! that entry's lock, so two concurrent operations on one transaction can never both win.
+//!
+//! Memory is bounded by [`StoreLimits`]: transactions, tokens, saved cards and 3-D Secure
+//! sessions each remember their insertion order in a queue, and [`Store::evict`] (run by the
+//! background timer, and inline once a map overshoots its cap by an eighth) drops the oldest
+//! records first: finished transactions before NEW/AUTH ones. The cost is amortised O(1) per
+//! insert; nothing scans a whole map per request.
 
 use crate::domain::merchants::{Merchant, Terminal};
 use crate::domain::payform::PayformSession;
 use crate::domain::saved_cards::SavedCard;
 use crate::domain::secure3d::Secure3dSession;
+use crate::domain::status::Status;
 use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
 use crate::domain::validation::invoice_suffix;
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use uuid::Uuid;
 
-/// `(terminal UUID lower-cased, invoice id or its last six digits)`.
-type InvoiceKey = (String, String);
+/// Terminal UUID lower-cased, a NUL, then the invoice id or its last six digits: one allocation
+/// per key (a pair of strings costs two).
+type InvoiceKey = String;
 
 /// A second transaction with an invoiceId already used on the terminal.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,10 +44,95 @@ pub enum DuplicateInvoice {
     },
 }
 
+/// How many records of each kind the store keeps before evicting the oldest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreLimits {
+    /// Most transactions kept; finished ones (anything but NEW and AUTH) are evicted first.
+    pub transactions: usize,
+    /// Most access tokens kept (expired ones are pruned anyway; then the oldest go).
+    pub tokens: usize,
+    /// Most saved cards kept (oldest first).
+    pub saved_cards: usize,
+    /// Most 3-D Secure sessions waiting for the cardholder (oldest first).
+    pub secure3d_sessions: usize,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        StoreLimits {
+            transactions: 20_000,
+            tokens: 50_000,
+            saved_cards: 10_000,
+            secure3d_sessions: 10_000,
+        }
+    }
+}
+
+/// What one [`Store::evict`] pass removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evicted {
+    /// Transactions removed.
+    pub transactions: usize,
+    /// Tokens removed.
+    pub tokens: usize,
+    /// Saved cards removed.
+    pub saved_cards: usize,
+    /// 3-D Secure sessions removed.
+    pub secure3d_sessions: usize,
+}
+
+/// Insertion order of each map, oldest first. May hold keys already removed; eviction skips them.
+#[derive(Debug, Default)]
+struct Order {
+    transactions: Mutex<VecDeque<Uuid>>,
+    tokens: Mutex<VecDeque<String>>,
+    saved_cards: Mutex<VecDeque<Uuid>>,
+    secure3d_sessions: Mutex<VecDeque<String>>,
+}
+
+fn push<T>(queue: &Mutex<VecDeque<T>>, item: T) {
+    queue.lock().unwrap_or_else(|p| p.into_inner()).push_back(item);
+}
+
+/// Whether `len` overshoots `cap` enough to evict inline (the timer handles smaller overshoots).
+fn overshoots(len: usize, cap: usize) -> bool {
+    len > cap.saturating_add(cap / 8).saturating_add(16)
+}
+
+/// Drops stale keys from `queue` once they outnumber the live ones (amortised O(1) per insert).
+fn compact<K>(queue: &Mutex<VecDeque<K>>, len: usize, live: impl Fn(&K) -> bool) {
+    let mut queue = queue.lock().unwrap_or_else(|p| p.into_inner());
+    if queue.len() > 2 * len + 64 {
+        queue.retain(live);
+    }
+}
+
+/// Pops keys from the front of `queue` while `map` holds more than `cap`, removing each with
+/// `remove` (which returns whether something was removed). Stale keys are skipped.
+fn evict_oldest<K>(
+    queue: &Mutex<VecDeque<K>>,
+    len: impl Fn() -> usize,
+    cap: usize,
+    remove: impl Fn(&K) -> bool,
+) -> usize {
+    let mut queue = queue.lock().unwrap_or_else(|p| p.into_inner());
+    let mut removed = 0;
+    while len() > cap {
+        let Some(key) = queue.pop_front() else { break };
+        if remove(&key) {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// All mutable sandbox state.
 #[derive(Debug, Default)]
 pub struct Store {
-    transactions: DashMap<Uuid, Transaction>,
+    limits: StoreLimits,
+    order: Order,
+    /// Boxed: a map's spare capacity then costs a pointer per slot, not a whole transaction.
+    transactions: DashMap<Uuid, Box<Transaction>>,
     invoices: DashMap<InvoiceKey, Uuid>,
     invoice_suffixes: DashMap<InvoiceKey, Uuid>,
     tokens: DashMap<String, Token>,
@@ -50,13 +145,128 @@ pub struct Store {
 }
 
 fn key(terminal: &str, invoice: &str) -> InvoiceKey {
-    (terminal.trim().to_ascii_lowercase(), invoice.to_string())
+    let terminal = terminal.trim();
+    let mut key = String::with_capacity(terminal.len() + 1 + invoice.len());
+    key.extend(terminal.chars().map(|c| c.to_ascii_lowercase()));
+    key.push('\0');
+    key.push_str(invoice);
+    key
 }
 
 impl Store {
-    /// An empty store.
+    /// An empty store with the default [`StoreLimits`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store keeping at most `limits` records of each kind.
+    pub fn with_limits(limits: StoreLimits) -> Self {
+        Store {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// The caps in force.
+    pub fn limits(&self) -> StoreLimits {
+        self.limits
+    }
+
+    /// Enforces [`StoreLimits`]: drops the oldest finished transactions (then, only if NEW/AUTH
+    /// ones alone exceed the cap, the oldest of those), the oldest tokens, saved cards and 3-D
+    /// Secure sessions. Amortised: each queued key is popped at most once.
+    pub fn evict(&self) -> Evicted {
+        compact(&self.order.transactions, self.transactions.len(), |id| {
+            self.transactions.contains_key(id)
+        });
+        compact(&self.order.tokens, self.tokens.len(), |t| self.tokens.contains_key(t));
+        compact(&self.order.saved_cards, self.saved_cards.len(), |id| {
+            self.saved_cards.contains_key(id)
+        });
+        compact(&self.order.secure3d_sessions, self.secure3d_sessions.len(), |md| {
+            self.secure3d_sessions.contains_key(md)
+        });
+        Evicted {
+            transactions: self.evict_transactions(),
+            tokens: self.evict_tokens(),
+            saved_cards: evict_oldest(
+                &self.order.saved_cards,
+                || self.saved_cards.len(),
+                self.limits.saved_cards,
+                |id| self.saved_cards.remove(id).is_some(),
+            ),
+            secure3d_sessions: evict_oldest(
+                &self.order.secure3d_sessions,
+                || self.secure3d_sessions.len(),
+                self.limits.secure3d_sessions,
+                |md| self.secure3d_sessions.remove(md).is_some(),
+            ),
+        }
+    }
+
+    fn evict_tokens(&self) -> usize {
+        evict_oldest(
+            &self.order.tokens,
+            || self.tokens.len(),
+            self.limits.tokens,
+            |access| match self.tokens.remove(access) {
+                Some((_, token)) => {
+                    if !token.refresh_token.is_empty() {
+                        self.refresh_tokens.remove(&token.refresh_token);
+                    }
+                    true
+                }
+                None => false,
+            },
+        )
+    }
+
+    /// Oldest finished transactions first; NEW/AUTH ones met on the way keep their place at the
+    /// front of the queue and go only when unfinished transactions alone exceed the cap.
+    fn evict_transactions(&self) -> usize {
+        let cap = self.limits.transactions;
+        if self.transactions.len() <= cap {
+            return 0;
+        }
+        let mut queue = self.order.transactions.lock().unwrap_or_else(|p| p.into_inner());
+        let mut kept = Vec::new();
+        let mut removed = 0;
+        while self.transactions.len() > cap {
+            let Some(id) = queue.pop_front() else { break };
+            let unfinished = match self.transactions.get(&id) {
+                Some(tx) => matches!(tx.status, Status::New | Status::Auth),
+                None => continue,
+            };
+            if unfinished {
+                kept.push(id);
+            } else if self.remove_transaction(id) {
+                removed += 1;
+            }
+        }
+        let mut kept = kept.into_iter();
+        while self.transactions.len() > cap {
+            let Some(id) = kept.next() else { break };
+            if self.remove_transaction(id) {
+                removed += 1;
+            }
+        }
+        for id in kept.rev() {
+            queue.push_front(id);
+        }
+        removed
+    }
+
+    fn remove_transaction(&self, id: Uuid) -> bool {
+        let Some((_, tx)) = self.transactions.remove(&id) else {
+            return false;
+        };
+        self.invoices
+            .remove_if(&key(&tx.terminal_id, &tx.order.invoice_id), |_, v| *v == id);
+        self.invoice_suffixes
+            .remove_if(&key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)), |_, v| {
+                *v == id
+            });
+        true
     }
 
     // ---- merchants -------------------------------------------------------------------------
@@ -122,7 +332,11 @@ impl Store {
         if !token.refresh_token.is_empty() {
             self.refresh_tokens.insert(token.refresh_token.clone(), token.clone());
         }
+        push(&self.order.tokens, token.access_token.clone());
         self.tokens.insert(token.access_token.clone(), token);
+        if overshoots(self.tokens.len(), self.limits.tokens) {
+            self.evict_tokens();
+        }
     }
 
     /// A token by its bearer string.
@@ -181,7 +395,11 @@ impl Store {
             Entry::Vacant(slot) => {
                 slot.insert(tx.id);
                 self.invoices.insert(key(&tx.terminal_id, &tx.order.invoice_id), tx.id);
-                self.transactions.insert(tx.id, tx);
+                push(&self.order.transactions, tx.id);
+                self.transactions.insert(tx.id, Box::new(tx));
+                if overshoots(self.transactions.len(), self.limits.transactions) {
+                    self.evict_transactions();
+                }
                 Ok(())
             }
         }
@@ -189,7 +407,7 @@ impl Store {
 
     /// A copy of a transaction.
     pub fn transaction(&self, id: Uuid) -> Option<Transaction> {
-        self.transactions.get(&id).map(|t| t.clone())
+        self.transactions.get(&id).map(|t| Transaction::clone(&t))
     }
 
     /// The transaction with this invoiceId on this terminal.
@@ -200,7 +418,12 @@ impl Store {
 
     /// Runs `change` on a transaction while holding its lock; `None` when there is no such id.
     pub fn update<R>(&self, id: Uuid, change: impl FnOnce(&mut Transaction) -> R) -> Option<R> {
-        self.transactions.get_mut(&id).map(|mut tx| change(&mut tx))
+        self.transactions.get_mut(&id).map(|mut tx| {
+            let result = change(&mut tx);
+            // A push doubles the history's capacity; stored transactions keep only what they use.
+            tx.history.shrink_to_fit();
+            result
+        })
     }
 
     /// Copies of the transactions for which `keep` holds, newest first.
@@ -209,7 +432,7 @@ impl Store {
             .transactions
             .iter()
             .filter(|t| keep(t))
-            .map(|t| t.clone())
+            .map(|t| Transaction::clone(&t))
             .collect();
         found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
         found
@@ -231,7 +454,7 @@ impl Store {
             .transactions
             .iter()
             .filter(|t| drop(t))
-            .map(|t| t.clone())
+            .map(|t| Transaction::clone(&t))
             .collect();
         for tx in &doomed {
             self.transactions.remove(&tx.id);
@@ -240,6 +463,10 @@ impl Store {
                 .remove_if(&key(&tx.terminal_id, invoice_suffix(&tx.order.invoice_id)), |_, id| {
                     *id == tx.id
                 });
+        }
+        if !doomed.is_empty() {
+            let mut queue = self.order.transactions.lock().unwrap_or_else(|p| p.into_inner());
+            queue.retain(|id| self.transactions.contains_key(id));
         }
         doomed.len()
     }
@@ -256,13 +483,24 @@ impl Store {
         self.saved_cards.clear();
         self.secure3d_sessions.clear();
         self.payform_sessions.clear();
+        for queue in [&self.order.transactions, &self.order.saved_cards] {
+            queue.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
+        for queue in [&self.order.tokens, &self.order.secure3d_sessions] {
+            queue.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
     }
 
     // ---- saved cards -----------------------------------------------------------------------
 
     /// Stores (or replaces) a saved card.
     pub fn put_saved_card(&self, card: SavedCard) {
-        self.saved_cards.insert(card.id, card);
+        if self.saved_cards.insert(card.id, card.clone()).is_none() {
+            push(&self.order.saved_cards, card.id);
+        }
+        if overshoots(self.saved_cards.len(), self.limits.saved_cards) {
+            self.evict();
+        }
     }
 
     /// A saved card by id.
@@ -286,7 +524,23 @@ impl Store {
 
     /// Stores a 3-D Secure session under its MD.
     pub fn put_secure3d_session(&self, session: Secure3dSession) {
-        self.secure3d_sessions.insert(session.md.clone(), session);
+        if self
+            .secure3d_sessions
+            .insert(session.md.clone(), session.clone())
+            .is_none()
+        {
+            push(&self.order.secure3d_sessions, session.md);
+        }
+        if overshoots(self.secure3d_sessions.len(), self.limits.secure3d_sessions) {
+            self.evict();
+        }
+    }
+
+    /// Drops 3-D Secure sessions for which `expired` holds (abandoned challenges); how many went.
+    pub fn prune_secure3d_sessions(&self, expired: impl Fn(&Secure3dSession) -> bool) -> usize {
+        let before = self.secure3d_sessions.len();
+        self.secure3d_sessions.retain(|_, s| !expired(s));
+        before - self.secure3d_sessions.len()
     }
 
     /// The 3-D Secure session with this MD.

@@ -92,6 +92,7 @@ impl Sandbox {
     }
 
     fn assemble(config: Config, fixtures: Fixtures, crypto: SandboxCrypto, control: ControlPlane) -> Self {
+        let limits = config.limits;
         let sandbox = Sandbox {
             crypto,
             pares_key: PaResKey::new(),
@@ -99,7 +100,7 @@ impl Sandbox {
             callbacks: Callbacks::new(config.callbacks),
             config,
             fixtures,
-            store: Store::new(),
+            store: Store::with_limits(limits),
             control,
             clock: Clock::new(),
             started: Instant::now(),
@@ -133,12 +134,17 @@ impl Sandbox {
     }
 
     /// Runs every timer that is due at the current sandbox time (token expiry, holds, pending
-    /// outcomes). Called periodically by the server and after every clock move.
+    /// outcomes), then enforces the store's caps: abandoned 3-D Secure sessions (older than
+    /// twice the challenge timeout) go, then the oldest records over each cap. Called
+    /// periodically by the server and after every clock move.
     pub fn run_due_timers(&self) {
         let now = self.clock.now();
         self.store.prune_tokens(|t| !t.is_live(now));
         self.settle_due_transactions(now);
         self.expire_due_challenges(now);
+        let abandoned = self.config.three_ds_timeout * 2;
+        self.store.prune_secure3d_sessions(|s| s.created_at + abandoned <= now);
+        self.store.evict();
     }
 
     fn load_fixtures(&self) {

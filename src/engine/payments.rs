@@ -155,7 +155,6 @@ impl Sandbox {
         request: &PaymentRequest,
         method: PaymentMethod,
     ) -> Result<PaymentAccepted, PaymentError> {
-        self.run_due_timers();
         validate(request)?;
         let terminal = self.payment_terminal(token, request)?;
         check_token_binding(token, request)?;

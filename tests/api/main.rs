@@ -5,13 +5,17 @@ mod helpers;
 
 mod callbacks;
 mod check_status;
+mod concurrency;
 mod control;
 mod http_errors;
+mod limits;
 mod oauth;
 mod operations;
 mod operations_search;
+mod parsers;
 mod payform;
 mod payments;
 mod saved_cards;
 mod secure3d;
+mod security;
 mod transfers;
