@@ -50,7 +50,12 @@ pub async fn cryptopay(
         Ok(parsed) => parsed,
         Err(message) => return fields.refusal(RequestRefusal::Invalid, message).into_response(),
     };
-    render(&fields, sandbox.pay(&token, &request, method))
+    // The RSA-4096 decryption takes milliseconds of CPU: run it off the async workers so that
+    // other requests are not stalled behind it.
+    match tokio::task::spawn_blocking(move || sandbox.pay(&token, &request, method)).await {
+        Ok(result) => render(&fields, result),
+        Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, "internal sandbox error").into_response(),
+    }
 }
 
 /// A payment with a saved card (`paymentType: "cardId"`, seed 002). The same path carries P2P
