@@ -58,6 +58,8 @@ pub struct Sandbox {
     /// Scenario and fault rules, the request journal, the seed in force.
     pub control: ControlPlane,
     pares_key: PaResKey,
+    /// Held while a transfer checks the daily limits and completes (see `transfers.rs`).
+    transfer_limits: std::sync::Mutex<()>,
     started: Instant,
     public_url: std::sync::RwLock<String>,
 }
@@ -96,6 +98,7 @@ impl Sandbox {
         let sandbox = Sandbox {
             crypto,
             pares_key: PaResKey::new(),
+            transfer_limits: std::sync::Mutex::new(()),
             ids: IdGenerator::new(config.seed),
             callbacks: Callbacks::new(config.callbacks),
             config,

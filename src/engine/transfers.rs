@@ -185,6 +185,12 @@ impl Sandbox {
                 .filter_map(|(side, r)| r.as_ref().and_then(|r| r.to_save.clone()).map(|c| (side, c)))
                 .collect(),
         };
+        // Daily limits count completed transfers: deciding and completing happen under one lock,
+        // so two concurrent transfers can never both fit under a nearly full limit. (T-06)
+        let _limits = self
+            .transfer_limits
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let tx = self.open_transfer(token, request, &terminal, card, details)?;
         let outcome = self.decide_transfer_outcome(token, request, &tx, &settings, sender.as_ref(), receiver.as_ref());
         tracing::info!(id = %tx.id, order = %tx.order.invoice_id, kind = kind.as_str(), ?outcome, "transfer attempt");

@@ -644,3 +644,38 @@ async fn p2p_status_envelope_and_codes() {
     let (status, body) = app.get("/check-status/payment/transaction/120000000001", &token).await;
     assert_eq!((status, body["resultCode"].clone()), (400, json!("102")), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_transfers_never_break_the_receiver_daily_limit() {
+    let app = TestApp::spawn().await;
+    let receiver = luhn("400000000000888");
+    let token = transfer_token(&app, P2P_TERMINAL).await;
+    let mut transfers = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let body = transfer_body(
+            &format!("5100000{n:05}"),
+            json!(10_000),
+            P2P_TERMINAL,
+            visa_sender(false),
+            pan_receiver(&receiver, false),
+        );
+        let request = app.http.post(app.url("/p2p/transfer")).bearer_auth(&token).json(&body);
+        transfers.spawn(async move {
+            let response = request.send().await.ok()?;
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.ok()?;
+            Some((status, body["code"].as_i64()))
+        });
+    }
+    let results: Vec<_> = transfers.join_all().await.into_iter().flatten().collect();
+    assert_eq!(results.len(), 200);
+    let done = results.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(
+        done, 100,
+        "the 1,000,000 receiver limit fits exactly 100 transfers of 10,000"
+    );
+    assert!(
+        results.iter().all(|r| r.0 == 200 || *r == (400, Some(528))),
+        "{results:?}"
+    );
+}
