@@ -7,9 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use epay_sandbox::callbacks::{CallbackSettings, Delivery, DeliveryState};
 use epay_sandbox::domain::money::Amount;
-use epay_sandbox::domain::transaction::{
-    CardSnapshot, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
-};
+use epay_sandbox::domain::transaction::{Links, OrderDetails, PendingOutcome, Transaction};
 use epay_sandbox::Config;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -129,37 +127,24 @@ async fn spawn_fast(attempts: u32) -> TestApp {
 impl TestApp {
     /// A NEW payment on the two-step terminal with every order field and these links.
     fn payment_with_links(&self, invoice_id: &str, links: Links) -> Transaction {
-        let (client_id, t) = self.sandbox().store.terminal(TERMINAL).expect("terminal in fixtures");
-        self.sandbox()
-            .open_transaction(NewTransaction {
-                kind: TransactionKind::Payment,
-                client_id,
-                terminal_id: t.id.clone(),
-                terminal_number: t.processing_id.clone(),
-                order: OrderDetails {
-                    invoice_id: invoice_id.into(),
-                    invoice_id_alt: "8564546".into(),
-                    account_id: "uuid000001".into(),
-                    description: "Оплата в интернет магазине".into(),
-                    language: "rus".into(),
-                    name: "ARMAN ALI".into(),
-                    email: "jj@example.com".into(),
-                    phone: "77777777777".into(),
-                    data: r#"{"statement":{"name":"Arman Ali","invoiceID":"80000016"}}"#.into(),
-                    currency: "KZT".into(),
-                },
-                amount: Amount::from_minor(1222),
-                card: CardSnapshot {
-                    mask: "440563...5096".into(),
-                    brand: "VISA".into(),
-                    issuer: "Halyk Bank".into(),
-                    card_id: String::new(),
-                    holder: "ARMAN ALI".into(),
-                },
-                links,
-                ip: "10.0.0.7".into(),
-            })
-            .expect("unique invoice")
+        let mut new = self.payment_template(TERMINAL, invoice_id);
+        new.order = OrderDetails {
+            invoice_id: invoice_id.into(),
+            invoice_id_alt: "8564546".into(),
+            account_id: "uuid000001".into(),
+            description: "Оплата в интернет магазине".into(),
+            language: "rus".into(),
+            name: "ARMAN ALI".into(),
+            email: "jj@example.com".into(),
+            phone: "77777777777".into(),
+            data: r#"{"statement":{"name":"Arman Ali","invoiceID":"80000016"}}"#.into(),
+            currency: "KZT".into(),
+        };
+        new.amount = Amount::from_minor(1222);
+        new.card.holder = "ARMAN ALI".into();
+        new.links = links;
+        new.ip = "10.0.0.7".into();
+        self.open_payment(new)
     }
 
     /// Waits until `count` deliveries of `invoice` are delivered.

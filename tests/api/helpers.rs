@@ -100,33 +100,43 @@ impl TestApp {
 
     /// Creates a NEW payment directly through the engine (no HTTP), as a test fixture.
     pub fn seed_payment(&self, terminal: &str, invoice_id: &str, amount_units: i64) -> Transaction {
+        let mut new = self.payment_template(terminal, invoice_id);
+        new.amount = Amount::from_units(amount_units);
+        self.open_payment(new)
+    }
+
+    /// A NEW payment on `terminal` with the bank's test Visa, for a test to adjust and open.
+    pub fn payment_template(&self, terminal: &str, invoice_id: &str) -> NewTransaction {
         let (client_id, t) = self.sandbox().store.terminal(terminal).expect("terminal in fixtures");
-        self.sandbox()
-            .open_transaction(NewTransaction {
-                kind: TransactionKind::Payment,
-                client_id,
-                terminal_id: t.id.clone(),
-                terminal_number: t.processing_id.clone(),
-                order: OrderDetails {
-                    invoice_id: invoice_id.into(),
-                    currency: "KZT".into(),
-                    description: format!("order {invoice_id}"),
-                    language: "rus".into(),
-                    name: "ARMAN ALI".into(),
-                    email: "epay@halykbank.kz".into(),
-                    ..Default::default()
-                },
-                amount: Amount::from_units(amount_units),
-                card: CardSnapshot {
-                    mask: "440563...5096".into(),
-                    brand: "VISA".into(),
-                    issuer: "Halyk Bank".into(),
-                    ..Default::default()
-                },
-                links: Links::default(),
-                ip: "127.0.0.1".into(),
-            })
-            .expect("unique invoice")
+        NewTransaction {
+            kind: TransactionKind::Payment,
+            client_id,
+            terminal_id: t.id.clone(),
+            terminal_number: t.processing_id.clone(),
+            order: OrderDetails {
+                invoice_id: invoice_id.into(),
+                currency: "KZT".into(),
+                description: format!("order {invoice_id}"),
+                language: "rus".into(),
+                name: "ARMAN ALI".into(),
+                email: "epay@halykbank.kz".into(),
+                ..Default::default()
+            },
+            amount: Amount::ZERO,
+            card: CardSnapshot {
+                mask: "440563...5096".into(),
+                brand: "VISA".into(),
+                issuer: "Halyk Bank".into(),
+                ..Default::default()
+            },
+            links: Links::default(),
+            ip: "127.0.0.1".into(),
+        }
+    }
+
+    /// Opens a payment through the engine (its invoiceId must be new on the terminal).
+    pub fn open_payment(&self, new: NewTransaction) -> Transaction {
+        self.sandbox().open_transaction(new).expect("unique invoice")
     }
 
     /// A payment token bound to `invoice`, `amount`, `currency` and `terminal`, as seed 002 requests it.
