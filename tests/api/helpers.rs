@@ -98,6 +98,12 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// GETs `path` without a token and returns the body as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.http.get(self.url(path)).send().await.expect("GET");
+        response.text().await.expect("text")
+    }
+
     /// Creates a NEW payment directly through the engine (no HTTP), as a test fixture.
     pub fn seed_payment(&self, terminal: &str, invoice_id: &str, amount_units: i64) -> Transaction {
         let mut new = self.payment_template(terminal, invoice_id);

@@ -528,15 +528,7 @@ async fn payform_transfer_forms_render_and_transfer() {
 #[tokio::test]
 async fn payform_demo_shop_and_its_helpers() {
     let app = TestApp::spawn().await;
-    let html = app
-        .http
-        .get(app.url("/_sandbox/demo"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let html = app.get_text("/_sandbox/demo").await;
     assert!(html.contains(r#"<script src="/payform/payment-api.js"></script>"#));
     assert!(html.contains("halyk.showPaymentWidget"));
 
@@ -553,15 +545,7 @@ async fn payform_demo_shop_and_its_helpers() {
     let live = app.sandbox().store.token(access).expect("stored");
     assert_eq!(live.invoice_id.as_deref(), Some("410001"));
 
-    let back = app
-        .http
-        .get(app.url("/_sandbox/demo/back?result=success&reference=123"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let back = app.get_text("/_sandbox/demo/back?result=success&reference=123").await;
     assert!(back.contains(r#"data-result="success""#) && back.contains(r#"data-param="reference">123<"#));
     let sink = app
         .http

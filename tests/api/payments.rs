@@ -71,15 +71,7 @@ async fn public_key_is_pem_spki_and_encrypts_like_a_merchant() {
     assert!(content_type.starts_with("text/plain"), "{content_type}");
     let pem = response.text().await.expect("text");
     assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"));
-    let api_pem = app
-        .http
-        .get(app.url("/api/public.rsa"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let api_pem = app.get_text("/api/public.rsa").await;
     assert_eq!(api_pem, pem);
 
     let key = rsa::RsaPublicKey::from_public_key_pem(&pem).expect("SPKI");
@@ -546,15 +538,7 @@ async fn rsa_key_option_replaces_the_embedded_key() {
         ..Default::default()
     })
     .await;
-    let pem = app
-        .http
-        .get(app.url("/public.rsa"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let pem = app.get_text("/public.rsa").await;
     let embedded = epay_sandbox::crypto::SandboxCrypto::embedded().expect("embedded");
     assert_ne!(pem, embedded.public_pem());
     let (status, body) = pay(&app, "000001101", "100", VISA).await;
