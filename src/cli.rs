@@ -92,6 +92,10 @@ pub struct ServeArgs {
     /// How long a 3-D Secure challenge waits for the cardholder (`20m`, `PT20M`).
     #[arg(long, env = "EPAY_SANDBOX_3DS_TIMEOUT", default_value = "20m", value_parser = sandbox_duration, global = true)]
     pub three_ds_timeout: chrono::Duration,
+    /// How long a merchant created with `POST /_sandbox/merchants` may go unused (no token
+    /// issued) before it is removed with its data (`24h`, `P1D`).
+    #[arg(long, env = "EPAY_SANDBOX_MERCHANT_IDLE", default_value = "24h", value_parser = sandbox_duration, global = true)]
+    pub merchant_idle: chrono::Duration,
     /// postLink delivery options.
     #[command(flatten)]
     pub callbacks: CallbackArgs,
@@ -115,11 +119,16 @@ pub struct LimitArgs {
     #[arg(long, env = "EPAY_SANDBOX_MAX_SAVED_CARDS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub max_saved_cards: u64,
-    /// Most 3-D Secure sessions waiting for the cardholder (oldest evicted first; abandoned
-    /// ones are dropped after twice the challenge timeout anyway).
+    /// Most 3-D Secure sessions waiting for the cardholder (oldest evicted first; each also
+    /// ends at its challenge timeout).
     #[arg(long = "max-3ds-sessions", env = "EPAY_SANDBOX_MAX_3DS_SESSIONS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub max_secure3d_sessions: u64,
+    /// Most payment-page sessions (one per token that opened `/payform/`; oldest evicted first,
+    /// each also goes when its token expires).
+    #[arg(long, env = "EPAY_SANDBOX_MAX_PAYFORM_SESSIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_payform_sessions: u64,
     /// Most open client connections; more wait in the listen backlog.
     #[arg(long, env = "EPAY_SANDBOX_MAX_CONNECTIONS", default_value_t = 1024,
           value_parser = clap::value_parser!(u64).range(1..), global = true)]
@@ -158,7 +167,9 @@ impl ServeArgs {
                 tokens: to_usize(self.limits.max_tokens),
                 saved_cards: to_usize(self.limits.max_saved_cards),
                 secure3d_sessions: to_usize(self.limits.max_secure3d_sessions),
+                payform_sessions: to_usize(self.limits.max_payform_sessions),
             },
+            merchant_idle: self.merchant_idle,
             max_connections: to_usize(self.limits.max_connections),
             header_read_timeout: std::time::Duration::from_millis(self.limits.header_timeout_ms),
             max_headers: to_usize(self.limits.max_headers),

@@ -48,6 +48,9 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// Most headers in one request (more is refused with 431).
     pub max_headers: usize,
+    /// How long a merchant created at run time (`POST /_sandbox/merchants`) may go unused
+    /// before it is removed.
+    pub merchant_idle: Duration,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             max_connections: 1024,
             header_read_timeout: std::time::Duration::from_secs(10),
             max_headers: 100,
+            merchant_idle: Duration::hours(24),
         }
     }
 }

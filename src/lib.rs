@@ -19,6 +19,7 @@ pub mod config;
 pub mod connections;
 pub mod control;
 pub mod crypto;
+pub mod deadlines;
 pub mod domain;
 pub mod engine;
 pub mod fidelity;

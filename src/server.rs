@@ -23,8 +23,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-/// How often the background timer runs due work (pending outcomes, holds, token pruning).
-const TIMER_PERIOD: Duration = Duration::from_millis(500);
+/// The longest the timer task sleeps without looking at the deadline queue again (it is woken
+/// early whenever something earlier is scheduled or the clock moves).
+const MAX_TIMER_SLEEP: Duration = Duration::from_secs(60);
 
 /// Why a sandbox could not start.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +60,7 @@ pub fn build(config: Config) -> Result<Arc<Sandbox>, StartError> {
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| StartError::Other(format!("cannot read state file {}: {e}", path.display())))?;
-    let state: StateFile = serde_json::from_str(&text)
+    let state = StateFile::parse(&text)
         .map_err(|e| StartError::Other(format!("state file {} is malformed: {e}", path.display())))?;
     Sandbox::with_state(config, fixtures, crypto, state)
         .map(Arc::new)
@@ -75,9 +76,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let timer = tokio::spawn(run_timers(sandbox.clone(), stop_rx.clone()));
-    sandbox.callbacks.start();
+    sandbox.callbacks().start();
     let app = http::app(sandbox.clone());
-    let limits = crate::connections::ConnectionLimits::of(&sandbox.config);
+    let limits = crate::connections::ConnectionLimits::of(&sandbox.config());
     let mut drain_rx = stop_rx;
     let signal = async move {
         shutdown.await;
@@ -93,16 +94,27 @@ pub async fn serve(
         _ = drained => Ok(()),
     };
     timer.abort();
-    sandbox.callbacks.stop();
+    sandbox.callbacks().stop();
     result
 }
 
+/// The timer task: sleeps until the earliest job of the deadline queue is due (in sandbox
+/// time, so a frozen clock sleeps until the clock moves), runs what is due, and is woken early
+/// when an earlier job is scheduled or the clock moves.
 async fn run_timers(sandbox: Arc<Sandbox>, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(TIMER_PERIOD);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
+        sandbox.run_due_timers();
+        let wait = match sandbox.deadlines().next_due() {
+            Some(_) if sandbox.clock().is_frozen() => MAX_TIMER_SLEEP,
+            Some(at) => (at - sandbox.clock().now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(MAX_TIMER_SLEEP),
+            None => MAX_TIMER_SLEEP,
+        };
         tokio::select! {
-            _ = tick.tick() => sandbox.run_due_timers(),
+            _ = tokio::time::sleep(wait) => {}
+            _ = sandbox.deadlines().notified() => {}
             _ = stop.changed() => return,
         }
     }
@@ -164,7 +176,7 @@ impl SandboxServer {
 
     /// Serves an already built sandbox.
     pub async fn start_with(sandbox: Arc<Sandbox>) -> Result<Self, StartError> {
-        let addr = sandbox.config.addr;
+        let addr = sandbox.config().addr;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })?;
@@ -172,7 +184,7 @@ impl SandboxServer {
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
         let url = sandbox
-            .config
+            .config()
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
@@ -223,7 +235,7 @@ impl SandboxServer {
 
     /// Sandbox time now.
     pub fn now(&self) -> DateTime<Utc> {
-        self.sandbox.clock.now()
+        self.sandbox.clock().now()
     }
 
     /// Stops sandbox time until it is advanced.
@@ -260,12 +272,12 @@ impl SandboxServer {
 
     /// A transaction by id.
     pub fn transaction(&self, id: Uuid) -> Option<Transaction> {
-        self.sandbox.store.transaction(id)
+        self.sandbox.transaction(id)
     }
 
     /// A transaction by terminal and invoiceId.
     pub fn transaction_by_invoice(&self, terminal: &str, invoice_id: &str) -> Option<Transaction> {
-        self.sandbox.store.transaction_by_invoice(terminal, invoice_id)
+        self.sandbox.transaction_by_invoice(terminal, invoice_id)
     }
 
     /// Transactions passing `filter`, newest first.
@@ -275,13 +287,7 @@ impl SandboxServer {
 
     /// Live tokens.
     pub fn tokens(&self) -> Vec<Token> {
-        let now = self.now();
-        self.sandbox
-            .store
-            .tokens()
-            .into_iter()
-            .filter(|t| t.is_live(now))
-            .collect()
+        self.sandbox.live_tokens()
     }
 
     /// Creates a merchant with terminals (defaults for what is omitted).

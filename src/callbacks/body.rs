@@ -18,9 +18,9 @@ pub struct Callback {
 
 /// The callback a transaction in its current (final) status calls, if it has a link to call.
 pub fn callback_for(tx: &Transaction) -> Option<Callback> {
-    let kind = fidelity::callback_kind(tx.status)?;
-    let url = fidelity::callback_url(&tx.links, kind)?.to_string();
-    let body = match tx.kind {
+    let kind = fidelity::callback_kind(tx.status())?;
+    let url = fidelity::callback_url(&tx.links(), kind)?.to_string();
+    let body = match tx.kind() {
         TransactionKind::Payment => payment_body(tx, kind),
         TransactionKind::Transfer => transfer_body(tx, kind),
     };
@@ -31,45 +31,45 @@ pub fn callback_for(tx: &Transaction) -> Option<Callback> {
 pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
     let (reason, reason_code) = match kind {
         CallbackKind::Success => (fidelity::CALLBACK_SUCCESS_REASON.to_string(), 0),
-        CallbackKind::Failure => (tx.reason.clone(), tx.reason_code),
+        CallbackKind::Failure => (tx.reason().to_string(), tx.reason_code()),
     };
     let mut body = json!({
-        "id": tx.id.to_string(),
+        "id": tx.id().to_string(),
         "dateTime": fidelity::bank_datetime(outcome_at(tx)),
-        "invoiceId": tx.order.invoice_id,
+        "invoiceId": tx.order().invoice_id,
         "amount": tx.amount(),
-        "currency": tx.order.currency,
-        "terminal": tx.terminal_number,
-        "accountId": tx.order.account_id,
-        "description": tx.order.description,
-        "language": fidelity::display_language(&tx.order.language),
-        "cardMask": tx.card.mask,
-        "cardType": tx.card.brand,
-        "issuer": tx.card.issuer,
-        "reference": tx.reference,
-        "approvalCode": tx.approval_code,
-        "secure": fidelity::callback_secure(tx.secure),
+        "currency": tx.order().currency,
+        "terminal": tx.terminal_number(),
+        "accountId": tx.order().account_id,
+        "description": tx.order().description,
+        "language": fidelity::display_language(&tx.order().language),
+        "cardMask": tx.card().mask,
+        "cardType": tx.card().brand,
+        "issuer": tx.card().issuer,
+        "reference": tx.reference(),
+        "approvalCode": tx.approval_code(),
+        "secure": fidelity::callback_secure(tx.secure()),
         "secureDetails": "",
         "code": fidelity::callback_code(kind),
         "reason": reason,
         "reasonCode": reason_code,
-        "name": tx.order.name,
-        "email": tx.order.email,
-        "phone": tx.order.phone,
-        "ip": tx.ip,
+        "name": tx.order().name,
+        "email": tx.order().email,
+        "phone": tx.order().phone,
+        "ip": tx.ip(),
         "ipCountry": fidelity::PAYER_COUNTRY,
         "ipCity": fidelity::PAYER_CITY,
         "ipRegion": "",
         "ipDistrict": "",
         "ipLongitude": fidelity::PAYER_LONGITUDE,
         "ipLatitude": fidelity::PAYER_LATITUDE,
-        "cardId": tx.card.card_id,
-        "data": tx.order.data,
-        "secret_hash": tx.links.secret_hash,
+        "cardId": tx.card().card_id,
+        "data": tx.order().data,
+        "secret_hash": tx.links().secret_hash,
     });
     if kind == CallbackKind::Failure {
         if let Some(fields) = body.as_object_mut() {
-            fields.insert("invoiceIdAlt".into(), Value::from(tx.order.invoice_id_alt.clone()));
+            fields.insert("invoiceIdAlt".into(), Value::from(tx.order().invoice_id_alt.clone()));
             fields.insert("tokenRecipient".into(), Value::from(""));
         }
     }
@@ -83,28 +83,27 @@ pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
 pub fn transfer_body(tx: &Transaction, kind: CallbackKind) -> Value {
     let code = match kind {
         CallbackKind::Success => 0,
-        CallbackKind::Failure => tx.reason_code,
+        CallbackKind::Failure => tx.reason_code(),
     };
     let mut body = crate::domain::transfer::receipt(tx, Some(Value::from(code)));
     if kind == CallbackKind::Failure {
-        body.insert("message".into(), Value::from(tx.reason.clone()));
+        body.insert("message".into(), Value::from(tx.reason().to_string()));
     }
     Value::Object(body)
 }
 
 /// When the outcome was reached: the last move of the history (sandbox time).
 fn outcome_at(tx: &Transaction) -> chrono::DateTime<chrono::Utc> {
-    tx.history.last().map_or(tx.created_at, |h| h.at)
+    tx.last_moved_at()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::money::Amount;
-    use crate::domain::transaction::tests::sample;
-    use crate::domain::transaction::{CardSnapshot, Operation};
+    use crate::domain::transaction::tests::{ctx_at, opened, sample_new};
+    use crate::domain::transaction::{CardSnapshot, Event, NewTransaction};
     use chrono::{DateTime, Utc};
-    use uuid::Uuid;
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
@@ -112,39 +111,50 @@ mod tests {
             .unwrap_or_default()
     }
 
-    fn payment() -> Transaction {
-        let mut tx = sample(Amount::from_minor(1222));
-        tx.order.description = "order".into();
-        tx.order.language = "rus".into();
-        tx.order.data = r#"{"statement":{"name":"Arman Ali"}}"#.into();
-        tx.order.invoice_id_alt = "8564546".into();
-        tx.card = CardSnapshot {
+    fn payment_new() -> NewTransaction {
+        let mut new = sample_new(Amount::from_minor(1222));
+        new.order.description = "order".into();
+        new.order.language = "rus".into();
+        new.order.data = r#"{"statement":{"name":"Arman Ali"}}"#.into();
+        new.order.invoice_id_alt = "8564546".into();
+        new.card = CardSnapshot {
             mask: "440563...5096".into(),
             brand: "VISA".into(),
             issuer: "Halyk Bank".into(),
             card_id: String::new(),
             holder: "ARMAN ALI".into(),
         };
-        tx.links.post_link = "http://merchant/ok".into();
-        tx.links.secret_hash = "s3cret".into();
-        tx
+        new.links.post_link = "http://merchant/ok".into();
+        new.links.secret_hash = "s3cret".into();
+        new
+    }
+
+    fn payment() -> Transaction {
+        opened(payment_new())
+    }
+
+    fn transfer_new() -> NewTransaction {
+        let mut new = payment_new();
+        new.kind = TransactionKind::Transfer;
+        new.transfer = Some(p2p_details());
+        new
     }
 
     fn approved(mut tx: Transaction) -> Transaction {
-        let op = Operation::Approve {
+        let event = Event::Approve {
             two_step: true,
             approval_code: "170243".into(),
         };
-        tx.apply(&op, at("2022-11-14T21:52:17Z"), Uuid::nil()).ok();
+        tx.apply(event, &ctx_at(at("2022-11-14T21:52:17Z"))).ok();
         tx
     }
 
     fn declined(mut tx: Transaction) -> Transaction {
-        let op = Operation::Decline {
+        let event = Event::Decline {
             code: 484,
             reason: "Insufficient funds".into(),
         };
-        tx.apply(&op, at("2022-11-14T21:52:17Z"), Uuid::nil()).ok();
+        tx.apply(event, &ctx_at(at("2022-11-14T21:52:17Z"))).ok();
         tx
     }
 
@@ -176,9 +186,11 @@ mod tests {
 
     #[test]
     fn failure_body_adds_the_failure_fields_and_the_decline_reason() {
-        let mut tx = declined(payment());
-        tx.links.failure_post_link = "http://merchant/fail".into();
-        tx.secure = true;
+        let mut new = payment_new();
+        new.links.failure_post_link = "http://merchant/fail".into();
+        let mut tx = opened(new);
+        tx.apply(Event::MarkSecure, &ctx_at(at("2022-11-14T21:52:00Z"))).ok();
+        let tx = declined(tx);
         let Some(callback) = callback_for(&tx) else {
             panic!("a declined payment with links calls one");
         };
@@ -198,12 +210,14 @@ mod tests {
     fn failure_falls_back_to_post_link_and_no_link_sends_nothing() {
         let tx = declined(payment());
         assert_eq!(callback_for(&tx).map(|c| c.url), Some("http://merchant/ok".into()));
-        let mut silent = declined(payment());
-        silent.links.post_link = "  ".into();
+        let mut new = payment_new();
+        new.links.post_link = "  ".into();
+        let silent = declined(opened(new));
         assert!(callback_for(&silent).is_none());
-        let mut only_failure = approved(payment());
-        only_failure.links.post_link.clear();
-        only_failure.links.failure_post_link = "http://merchant/fail".into();
+        let mut new = payment_new();
+        new.links.post_link.clear();
+        new.links.failure_post_link = "http://merchant/fail".into();
+        let only_failure = approved(opened(new));
         assert!(
             callback_for(&only_failure).is_none(),
             "success never goes to failurePostLink"
@@ -217,10 +231,7 @@ mod tests {
 
     #[test]
     fn transfer_body_follows_seed_004() {
-        let mut tx = payment();
-        tx.kind = TransactionKind::Transfer;
-        tx.transfer = Some(Box::new(p2p_details()));
-        let tx = approved(tx);
+        let tx = approved(opened(transfer_new()));
         let Some(callback) = callback_for(&tx) else {
             panic!("an approved transfer calls postLink");
         };
@@ -264,10 +275,7 @@ mod tests {
         );
         assert_eq!(body["amount"], json!(12.22));
 
-        let mut failed = payment();
-        failed.kind = TransactionKind::Transfer;
-        failed.transfer = Some(Box::new(p2p_details()));
-        let body = transfer_body(&declined(failed), CallbackKind::Failure);
+        let body = transfer_body(&declined(opened(transfer_new())), CallbackKind::Failure);
         assert_eq!(body["code"], json!(484));
         assert_eq!(body["status"], "REJECT");
         assert_eq!(body["message"], "Insufficient funds");

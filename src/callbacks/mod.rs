@@ -83,8 +83,8 @@ impl Callbacks {
         let duplicates = self.shared.settings().duplicates;
         self.enqueue(
             NewDelivery {
-                transaction_id: tx.id,
-                invoice_id: tx.order.invoice_id.clone(),
+                transaction_id: tx.id(),
+                invoice_id: tx.order().invoice_id.clone(),
                 kind: callback.kind,
                 url: callback.url,
                 body: callback.body,
@@ -185,19 +185,23 @@ impl Callbacks {
 mod tests {
     use super::*;
     use crate::domain::money::Amount;
-    use crate::domain::transaction::tests::sample;
-    use crate::domain::transaction::Operation;
-    use uuid::Uuid;
+    use crate::domain::transaction::tests::{ctx, opened, sample_new};
+    use crate::domain::transaction::Event;
 
-    fn approved_with_link() -> Transaction {
-        let mut tx = sample(Amount::from_units(100));
-        tx.links.post_link = "http://127.0.0.1:9/".into();
-        let op = Operation::Approve {
+    fn approved(post_link: &str) -> Transaction {
+        let mut new = sample_new(Amount::from_units(100));
+        new.links.post_link = post_link.into();
+        let mut tx = opened(new);
+        let event = Event::Approve {
             two_step: false,
             approval_code: "000000".into(),
         };
-        tx.apply(&op, chrono::Utc::now(), Uuid::nil()).ok();
+        tx.apply(event, &ctx()).ok();
         tx
+    }
+
+    fn approved_with_link() -> Transaction {
+        approved("http://127.0.0.1:9/")
     }
 
     #[test]
@@ -213,9 +217,7 @@ mod tests {
     #[test]
     fn no_link_no_delivery() {
         let callbacks = Callbacks::default();
-        let mut tx = approved_with_link();
-        tx.links.post_link.clear();
-        callbacks.notify_final(&tx);
+        callbacks.notify_final(&approved(""));
         assert!(callbacks.deliveries(&DeliveryFilter::default()).is_empty());
     }
 

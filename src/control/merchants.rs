@@ -56,6 +56,12 @@ pub struct NewTerminal {
 /// Why a merchant cannot be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MerchantError {
+    /// No merchant has this client id.
+    #[error("clientId {0} is not known")]
+    NotFound(String),
+    /// A merchant of the fixtures: it cannot be deleted (a partial reset clears its data).
+    #[error("clientId {0} comes from the fixtures and cannot be deleted (reset it with POST /_sandbox/reset?clientId=…)")]
+    FromFixtures(String),
     /// The client id exists.
     #[error("clientId {0} already exists")]
     ClientExists(String),

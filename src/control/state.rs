@@ -1,12 +1,26 @@
-//! The state file format of `--state FILE` and `GET /_sandbox/state`: transactions and tokens
-//! in a stable, documented JSON shape (camelCase, version 1) that is independent of the
-//! sandbox's internal structs. See docs/control-plane.md.
+//! The state files of `--state FILE` and `GET /_sandbox/state`, in two versions:
+//!
+//! - **version 2, a snapshot**: what `GET /_sandbox/state` writes. The domain records
+//!   themselves, serialised (transactions with their full history, refund `externalID`s and
+//!   transfer details; tokens; saved cards; 3-D Secure sessions; merchants created at run
+//!   time), so dump → load → dump is lossless.
+//! - **version 1, a prepared state**: a short, hand-writable list of transactions and tokens
+//!   (only `terminal`, `invoiceId` and `amount` are required). Each transaction is replayed
+//!   through the state machine to its status, so a prepared state cannot hold a transaction
+//!   the bank could not have. The same shape is the control plane's inspection view of a
+//!   transaction ([`StateTransaction::from_transaction`]).
+//!
+//! See docs/control-plane.md.
 
+use crate::domain::merchants::Merchant;
 use crate::domain::money::Amount;
-use crate::domain::status::{Event, Status};
+use crate::domain::saved_cards::SavedCard;
+use crate::domain::secure3d::Secure3dSession;
+use crate::domain::status::{EventKind, Status};
 use crate::domain::tokens::{Grant, Token};
 use crate::domain::transaction::{
-    CardSnapshot, HistoryEntry, Links, OrderDetails, PendingOutcome, Transaction, TransactionKind,
+    ApplyContext, CardSnapshot, Event, Links, NewIds, NewTransaction, OrderDetails, PendingOutcome, Transaction,
+    TransactionKind,
 };
 use crate::ids::IdGenerator;
 use chrono::{DateTime, Utc};
@@ -14,13 +28,72 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// The format version this sandbox writes and reads.
-pub const STATE_VERSION: u32 = 1;
+/// The version `GET /_sandbox/state` writes: a snapshot.
+pub const STATE_VERSION: u32 = 2;
 
-/// A whole state file.
+/// The version of a hand-written prepared state (the default when `version` is absent).
+pub const PREPARED_VERSION: u32 = 1;
+
+/// A state file of either version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum StateFile {
+    /// Version 1: transactions and tokens to replay.
+    Prepared(PreparedState),
+    /// Version 2: the domain records as they were.
+    Snapshot(Snapshot),
+}
+
+impl StateFile {
+    /// Reads a state file, choosing the shape by its `version` (1 when absent).
+    pub fn parse(text: &str) -> Result<StateFile, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let version = match value.get("version") {
+            None => PREPARED_VERSION,
+            Some(v) => v
+                .as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| format!("version must be {PREPARED_VERSION} or {STATE_VERSION}, got {v}"))?,
+        };
+        match version {
+            PREPARED_VERSION => serde_json::from_value(value)
+                .map(StateFile::Prepared)
+                .map_err(|e| e.to_string()),
+            STATE_VERSION => serde_json::from_value(value)
+                .map(StateFile::Snapshot)
+                .map_err(|e| e.to_string()),
+            other => Err(StateError::Version(other).to_string()),
+        }
+    }
+}
+
+/// Version 2: everything the sandbox holds that a restart would lose.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StateFile {
+pub struct Snapshot {
+    /// Always [`STATE_VERSION`].
+    pub version: u32,
+    /// Transactions, oldest first.
+    #[serde(default)]
+    pub transactions: Vec<Transaction>,
+    /// Access tokens, oldest first.
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+    /// Saved cards, oldest first.
+    #[serde(default)]
+    pub saved_cards: Vec<SavedCard>,
+    /// 3-D Secure sessions waiting for the cardholder, oldest first.
+    #[serde(default)]
+    pub secure3d_sessions: Vec<Secure3dSession>,
+    /// Merchants created at run time (those of the fixtures come from the fixtures).
+    #[serde(default)]
+    pub merchants: Vec<Merchant>,
+}
+
+/// Version 1: a hand-written prepared state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreparedState {
     /// Format version (1).
     #[serde(default = "version_one")]
     pub version: u32,
@@ -33,7 +106,7 @@ pub struct StateFile {
 }
 
 fn version_one() -> u32 {
-    STATE_VERSION
+    PREPARED_VERSION
 }
 
 /// Payment or transfer, as the state file spells it.
@@ -68,7 +141,7 @@ pub struct StateHistory {
     /// When.
     pub at: DateTime<Utc>,
     /// Event (`authorize_hold`, `charge`, …).
-    pub event: Event,
+    pub event: EventKind,
     /// Status before.
     pub from: Status,
     /// Status after.
@@ -261,8 +334,11 @@ pub struct StateToken {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateError {
     /// Unsupported `version`.
-    #[error("state format version {0} is not supported (this sandbox reads version 1)")]
+    #[error("state format version {0} is not supported (this sandbox reads versions 1 and 2)")]
     Version(u32),
+    /// A prepared transaction the state machine cannot reach.
+    #[error("transaction {0}: {1}")]
+    Unreachable(String, String),
     /// A terminal that no merchant has.
     #[error("transaction {invoice_id}: terminal {terminal} is not known")]
     UnknownTerminal {
@@ -298,54 +374,54 @@ impl StateTransaction {
     /// The state-file view of a transaction.
     pub fn from_transaction(tx: &Transaction) -> Self {
         StateTransaction {
-            id: Some(tx.id),
-            kind: match tx.kind {
+            id: Some(tx.id()),
+            kind: match tx.kind() {
                 TransactionKind::Payment => StateKind::Payment,
                 TransactionKind::Transfer => StateKind::Transfer,
             },
-            client_id: Some(tx.client_id.clone()),
-            terminal: tx.terminal_id.clone(),
-            terminal_number: Some(tx.terminal_number.clone()),
-            invoice_id: tx.order.invoice_id.clone(),
-            amount: tx.org_amount.to_json(),
-            currency: tx.order.currency.clone(),
-            status: tx.status,
-            charged: Some(tx.charged.to_json()),
-            refunded: Some(tx.refunded.to_json()),
-            created_at: Some(tx.created_at),
-            status_id: Some(tx.status_id),
-            invoice_id_alt: tx.order.invoice_id_alt.clone(),
-            account_id: tx.order.account_id.clone(),
-            description: tx.order.description.clone(),
-            language: tx.order.language.clone(),
-            name: tx.order.name.clone(),
-            email: tx.order.email.clone(),
-            phone: tx.order.phone.clone(),
-            data: tx.order.data.clone(),
-            card_mask: tx.card.mask.clone(),
-            card_type: tx.card.brand.clone(),
-            issuer: tx.card.issuer.clone(),
-            card_id: tx.card.card_id.clone(),
-            holder: tx.card.holder.clone(),
-            reference: Some(tx.reference.clone()),
-            int_reference: Some(tx.int_reference.clone()),
-            approval_code: tx.approval_code.clone(),
-            reason: tx.reason.clone(),
-            reason_code: tx.reason_code,
-            secure: tx.secure,
-            ip: tx.ip.clone(),
-            post_link: tx.links.post_link.clone(),
-            failure_post_link: tx.links.failure_post_link.clone(),
-            back_link: tx.links.back_link.clone(),
-            failure_back_link: tx.links.failure_back_link.clone(),
-            secret_hash: tx.links.secret_hash.clone(),
-            pending: tx.pending.as_ref().map(|p| StatePending {
+            client_id: Some(tx.client_id().to_string()),
+            terminal: tx.terminal_id().to_string(),
+            terminal_number: Some(tx.terminal_number().to_string()),
+            invoice_id: tx.order().invoice_id.clone(),
+            amount: tx.org_amount().to_json(),
+            currency: tx.order().currency.clone(),
+            status: tx.status(),
+            charged: Some(tx.charged().to_json()),
+            refunded: Some(tx.refunded().to_json()),
+            created_at: Some(tx.created_at()),
+            status_id: Some(tx.status_id()),
+            invoice_id_alt: tx.order().invoice_id_alt.clone(),
+            account_id: tx.order().account_id.clone(),
+            description: tx.order().description.clone(),
+            language: tx.order().language.clone(),
+            name: tx.order().name.clone(),
+            email: tx.order().email.clone(),
+            phone: tx.order().phone.clone(),
+            data: tx.order().data.clone(),
+            card_mask: tx.card().mask.clone(),
+            card_type: tx.card().brand.clone(),
+            issuer: tx.card().issuer.clone(),
+            card_id: tx.card().card_id.clone(),
+            holder: tx.card().holder.clone(),
+            reference: Some(tx.reference().to_string()),
+            int_reference: Some(tx.int_reference().to_string()),
+            approval_code: tx.approval_code().to_string(),
+            reason: tx.reason().to_string(),
+            reason_code: tx.reason_code(),
+            secure: tx.secure(),
+            ip: tx.ip().to_string(),
+            post_link: tx.links().post_link.clone(),
+            failure_post_link: tx.links().failure_post_link.clone(),
+            back_link: tx.links().back_link.clone(),
+            failure_back_link: tx.links().failure_back_link.clone(),
+            secret_hash: tx.links().secret_hash.clone(),
+            pending: tx.pending().map(|p| StatePending {
                 settle_at: p.settle_at,
                 decline_with: p.decline_with,
                 polls_left: p.polls_left,
             }),
             history: tx
-                .history
+                .history()
                 .iter()
                 .map(|h| StateHistory {
                     at: h.at,
@@ -359,54 +435,31 @@ impl StateTransaction {
         }
     }
 
-    /// The transaction this entry describes, on a terminal owned by `client_id` with processing
-    /// number `terminal_number`; missing ids come from `ids`, a missing time is `now`.
-    pub fn to_transaction(
-        &self,
-        client_id: &str,
-        terminal_number: &str,
-        ids: &IdGenerator,
-        now: DateTime<Utc>,
-    ) -> Result<Transaction, StateError> {
+    /// The transaction this entry describes, on `terminal` (its canonical id, owned by
+    /// `client_id`, with processing number `terminal_number` and `two_step` mode), replayed
+    /// through the state machine to its status. Missing ids come from `ids`, a missing time is
+    /// `now`. The file's own history lines are replaced by the replay's.
+    pub fn to_transaction(&self, terminal: &PreparedTerminal<'_>, ids: &IdGenerator, now: DateTime<Utc>) -> Result<Transaction, StateError> {
         let invoice = self.invoice_id.as_str();
         let org_amount = amount(&self.amount, invoice, "amount")?;
         let charged = match &self.charged {
-            Some(v) => amount(v, invoice, "charged")?,
-            None if matches!(self.status, Status::Charge | Status::Refund) => org_amount,
-            None => Amount::ZERO,
+            Some(v) => Some(amount(v, invoice, "charged")?),
+            None => None,
         };
         let refunded = match &self.refunded {
             Some(v) => amount(v, invoice, "refunded")?,
             None => Amount::ZERO,
         };
-        let mut history = Vec::with_capacity(self.history.len());
-        for h in &self.history {
-            history.push(HistoryEntry {
-                at: h.at,
-                event: h.event,
-                from: h.from,
-                to: h.to,
-                amount: h
-                    .amount
-                    .as_ref()
-                    .map(|v| amount(v, invoice, "history.amount"))
-                    .transpose()?,
-                reason_code: h.reason_code,
-                external_id: None,
-            });
-        }
-        Ok(Transaction {
-            id: self.id.unwrap_or_else(|| ids.uuid()),
+        let created_at = self.created_at.unwrap_or(now);
+        let status_id = self.status_id.unwrap_or_else(|| ids.uuid());
+        let new = NewTransaction {
             kind: match self.kind {
                 StateKind::Payment => TransactionKind::Payment,
                 StateKind::Transfer => TransactionKind::Transfer,
             },
-            client_id: client_id.to_string(),
-            terminal_id: self.terminal.clone(),
-            terminal_number: terminal_number.to_string(),
-            created_at: self.created_at.unwrap_or(now),
-            status: self.status,
-            status_id: self.status_id.unwrap_or_else(|| ids.uuid()),
+            client_id: terminal.client_id.to_string(),
+            terminal_id: terminal.id.to_string(),
+            terminal_number: terminal.number.to_string(),
             order: OrderDetails {
                 invoice_id: self.invoice_id.clone(),
                 invoice_id_alt: self.invoice_id_alt.clone(),
@@ -419,24 +472,14 @@ impl StateTransaction {
                 data: self.data.clone(),
                 currency: self.currency.clone(),
             },
-            org_amount,
-            charged,
-            refunded,
-            amount_bonus: Amount::ZERO,
+            amount: org_amount,
             card: CardSnapshot {
                 mask: self.card_mask.clone(),
                 brand: self.card_type.clone(),
                 issuer: self.issuer.clone(),
-                card_id: self.card_id.clone(),
+                card_id: String::new(),
                 holder: self.holder.clone(),
             },
-            reference: self.reference.clone().unwrap_or_else(|| ids.reference()),
-            int_reference: self.int_reference.clone().unwrap_or_else(|| ids.int_reference()),
-            approval_code: self.approval_code.clone(),
-            reason: self.reason.clone(),
-            reason_code: self.reason_code,
-            secure: self.secure,
-            ip: self.ip.clone(),
             links: Links {
                 post_link: self.post_link.clone(),
                 failure_post_link: self.failure_post_link.clone(),
@@ -444,15 +487,109 @@ impl StateTransaction {
                 failure_back_link: self.failure_back_link.clone(),
                 secret_hash: self.secret_hash.clone(),
             },
-            pending: self.pending.as_ref().map(|p| PendingOutcome {
-                settle_at: p.settle_at,
-                decline_with: p.decline_with,
-                polls_left: p.polls_left,
-            }),
-            history,
+            ip: self.ip.clone(),
             transfer: None,
-        })
+        };
+        let ids = NewIds {
+            id: self.id.unwrap_or_else(|| ids.uuid()),
+            status_id,
+            reference: self.reference.clone().unwrap_or_else(|| ids.reference()),
+            int_reference: self.int_reference.clone().unwrap_or_else(|| ids.int_reference()),
+        };
+        let mut tx = Transaction::open(new, ids, created_at);
+        let ctx = ApplyContext {
+            now: created_at,
+            new_status_id: status_id,
+            auth_hold: chrono::Duration::MAX,
+        };
+        for event in self.replay(org_amount, charged, refunded, terminal.two_step) {
+            tx.apply(event, &ctx)
+                .map_err(|e| StateError::Unreachable(invoice.to_string(), e.to_string()))?;
+        }
+        Ok(tx)
     }
+
+    /// The events that take a new transaction to this entry's status and amounts.
+    fn replay(&self, org: Amount, charged: Option<Amount>, refunded: Amount, two_step: bool) -> Vec<Event> {
+        let code = self.reason_code;
+        let reason = self.reason.clone();
+        let approval_code = self.approval_code.clone();
+        let mut events = Vec::new();
+        if self.secure {
+            events.push(Event::MarkSecure);
+        }
+        if !self.card_id.is_empty() {
+            events.push(Event::CardSaved {
+                card_id: self.card_id.clone(),
+                parties: Vec::new(),
+            });
+        }
+        let hold = |events: &mut Vec<Event>| {
+            events.push(Event::Approve {
+                two_step: true,
+                approval_code: approval_code.clone(),
+            })
+        };
+        match self.status {
+            Status::New => {}
+            Status::Auth => hold(&mut events),
+            Status::Cancel => {
+                hold(&mut events);
+                events.push(Event::Cancel);
+            }
+            Status::CancelOld => {
+                hold(&mut events);
+                events.push(Event::ExpireHold);
+            }
+            Status::Charge | Status::Refund => {
+                let charged = charged.unwrap_or(org);
+                if two_step || charged != org {
+                    hold(&mut events);
+                    events.push(Event::Charge(Some(charged)));
+                } else {
+                    events.push(Event::Approve {
+                        two_step: false,
+                        approval_code: approval_code.clone(),
+                    });
+                }
+                if self.status == Status::Refund || !refunded.is_zero() {
+                    events.push(Event::Refund {
+                        amount: (!refunded.is_zero()).then_some(refunded),
+                        external_id: None,
+                    });
+                }
+            }
+            Status::Verified => events.push(Event::Verify { approval_code }),
+            Status::Reject => events.push(Event::Decline { code, reason }),
+            Status::Failed => events.push(Event::Fail { code, reason }),
+            Status::ThreeD => events.push(Event::Fail3ds { code, reason }),
+        }
+        if let (Status::New, Some(p)) = (self.status, &self.pending) {
+            events.push(Event::Defer {
+                pending: PendingOutcome {
+                    settle_at: p.settle_at,
+                    decline_with: p.decline_with,
+                    polls_left: p.polls_left,
+                },
+                code,
+                reason: self.reason.clone(),
+            });
+        }
+        events
+    }
+}
+
+/// The terminal a prepared transaction is loaded onto.
+#[derive(Debug, Clone, Copy)]
+pub struct PreparedTerminal<'a> {
+    /// Its canonical id.
+    pub id: &'a str,
+    /// Its owner.
+    pub client_id: &'a str,
+    /// Its processing number.
+    pub number: &'a str,
+    /// Whether it holds funds first.
+    pub two_step: bool,
 }
 
 impl StateToken {

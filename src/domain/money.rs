@@ -4,7 +4,7 @@
 //! exactly. On the wire ePay writes a whole amount as an integer (`100`) and a fractional one
 //! as a decimal (`12.22`); clients send numbers or strings (`"100.00"`).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// A non-negative amount in minor units (1/100 of the currency unit).
@@ -133,6 +133,15 @@ impl fmt::Display for Amount {
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_json().serialize(serializer)
+    }
+}
+
+/// Reads what [`Amount::serialize`] writes (and the other shapes [`Amount::from_json`] takes),
+/// so snapshots of the domain round-trip.
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Amount::from_json(&value).map_err(serde::de::Error::custom)
     }
 }
 

@@ -1,12 +1,12 @@
 //! Saved cards (`cardSave: true`): what the bank keeps per merchant and customer (`accountId`).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// A card the payer asked to save, waiting for the payment to succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardToSave {
     /// Full card number (never logged, never shown).
     pub pan: String,
@@ -17,7 +17,7 @@ pub struct CardToSave {
 }
 
 /// A saved card, as `/cards/{accountId}` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedCard {
     /// `cardID` / `ID`.
     pub id: Uuid,
@@ -31,8 +31,8 @@ pub struct SavedCard {
     pub terminal_id: String,
     /// Processing-side terminal number (`Terminal`).
     pub terminal_number: String,
-    /// Full card number, kept to replay the test card's behaviour; never serialised.
-    #[serde(skip)]
+    /// Full card number, kept to replay the test card's behaviour (in state snapshots only;
+    /// no API view shows it).
     pub pan: String,
     /// `440563...5096`.
     pub mask: String,

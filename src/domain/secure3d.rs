@@ -16,7 +16,7 @@ use uuid::Uuid;
 const TAG_LEN: usize = 32;
 
 /// One challenge in progress, keyed by its `MD`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Secure3dSession {
     /// The `md` handed to the merchant (and posted back by the ACS).
     pub md: String,
@@ -42,6 +42,20 @@ impl Secure3dSession {
     /// Whether the challenge has run out of time at `now`.
     pub fn is_expired(&self, now: DateTime<Utc>, timeout: chrono::Duration) -> bool {
         self.created_at + timeout <= now
+    }
+
+    /// Judges the cardholder's action and records it: an answer, or one more failed attempt.
+    /// `None` when the session was already answered.
+    pub fn record_action(&mut self, rules: &AcsRules<'_>, action: CardholderAction<'_>) -> Option<Verdict> {
+        if self.answer.is_some() {
+            return None;
+        }
+        let verdict = judge(rules, self.failed_attempts, action);
+        match verdict {
+            Verdict::Answered(answer) => self.answer = Some(answer),
+            Verdict::Retry { .. } => self.failed_attempts = self.failed_attempts.saturating_add(1),
+        }
+        Some(verdict)
     }
 }
 

@@ -2,11 +2,10 @@
 
 use super::money::Amount;
 use super::status::{Status, TRANSITIONS};
-use super::transaction::tests::sample;
-use super::transaction::{Operation, MIN_REFUND_KZT};
+use super::transaction::tests::{ctx, sample};
+use super::transaction::{Event, PendingOutcome, MIN_REFUND_KZT};
 use chrono::Utc;
 use proptest::prelude::*;
-use uuid::Uuid;
 
 /// The reference model: a deliberately naive re-statement of the rules, written without the table.
 #[derive(Debug, Clone, Copy)]
@@ -15,13 +14,15 @@ struct Model {
     org: i64,
     charged: i64,
     refunded: i64,
+    /// Polls a pending outcome still waits for.
+    polls: Option<u32>,
 }
 
 impl Model {
-    fn apply(&mut self, op: &Operation) -> bool {
+    fn apply(&mut self, op: &Event) -> bool {
         use Status::*;
         match (self.status, op) {
-            (New, Operation::Approve { two_step, .. }) => {
+            (New, Event::Approve { two_step, .. }) => {
                 if *two_step {
                     self.status = Auth;
                 } else {
@@ -30,23 +31,23 @@ impl Model {
                 }
                 true
             }
-            (New, Operation::Verify { .. }) => {
+            (New, Event::Verify { .. }) => {
                 self.status = Verified;
                 true
             }
-            (New, Operation::Decline { .. }) => {
+            (New, Event::Decline { .. }) => {
                 self.status = Reject;
                 true
             }
-            (New, Operation::Fail { .. }) => {
+            (New, Event::Fail { .. }) => {
                 self.status = Failed;
                 true
             }
-            (New, Operation::Fail3ds { .. }) => {
+            (New, Event::Fail3ds { .. }) => {
                 self.status = ThreeD;
                 true
             }
-            (Auth, Operation::Charge(amount)) => {
+            (Auth, Event::Charge(amount)) => {
                 let a = amount.map(Amount::minor).unwrap_or(self.org);
                 if a == 0 || a > self.org {
                     return false;
@@ -55,15 +56,15 @@ impl Model {
                 self.status = Charge;
                 true
             }
-            (Auth, Operation::Cancel) => {
+            (Auth, Event::Cancel) => {
                 self.status = Cancel;
                 true
             }
-            (Auth, Operation::ExpireHold) => {
+            (Auth, Event::ExpireHold) => {
                 self.status = CancelOld;
                 true
             }
-            (Charge | Refund, Operation::Refund(amount)) => {
+            (Charge | Refund, Event::Refund { amount, .. }) => {
                 let left = self.charged - self.refunded;
                 let a = amount.map(Amount::minor).unwrap_or(left);
                 if a == 0 || a > left || (a < MIN_REFUND_KZT.minor() && a != left) {
@@ -73,6 +74,18 @@ impl Model {
                 self.status = Refund;
                 true
             }
+            (New, Event::Defer { pending, .. }) => {
+                self.polls = pending.polls_left;
+                true
+            }
+            (New, Event::MarkSecure | Event::CardSaved { .. }) => true,
+            (New, Event::CountPoll) => match self.polls {
+                Some(n) if n > 0 => {
+                    self.polls = Some(n - 1);
+                    true
+                }
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -82,31 +95,38 @@ fn amount() -> impl Strategy<Value = Option<Amount>> {
     prop_oneof![Just(None), (0i64..200_000).prop_map(|m| Some(Amount::from_minor(m)))]
 }
 
-fn operation() -> impl Strategy<Value = Operation> {
+fn operation() -> impl Strategy<Value = Event> {
     prop_oneof![
-        any::<bool>().prop_map(|two_step| Operation::Approve {
+        any::<bool>().prop_map(|two_step| Event::Approve {
             two_step,
             approval_code: "000000".into()
         }),
-        Just(Operation::Verify {
+        Just(Event::Verify {
             approval_code: "000000".into()
         }),
-        Just(Operation::Decline {
+        Just(Event::Decline {
             code: 484,
             reason: "Insufficient funds".into()
         }),
-        Just(Operation::Fail {
+        Just(Event::Fail {
             code: 461,
             reason: "System error".into()
         }),
-        Just(Operation::Fail3ds {
+        Just(Event::Fail3ds {
             code: 473,
             reason: "3DS failed".into()
         }),
-        amount().prop_map(Operation::Charge),
-        Just(Operation::Cancel),
-        Just(Operation::ExpireHold),
-        amount().prop_map(Operation::Refund),
+        amount().prop_map(Event::Charge),
+        Just(Event::Cancel),
+        Just(Event::ExpireHold),
+        amount().prop_map(|amount| Event::Refund { amount, external_id: None }),
+        proptest::option::of(0u32..3).prop_map(|polls| Event::Defer {
+            pending: PendingOutcome::after(Utc::now(), 60, None, polls),
+            code: 454,
+            reason: "pending".into()
+        }),
+        Just(Event::CountPoll),
+        Just(Event::MarkSecure),
     ]
 }
 
@@ -116,23 +136,23 @@ proptest! {
     #[test]
     fn transactions_follow_the_reference_model(org in 1i64..100_000, ops in prop::collection::vec(operation(), 0..24)) {
         let mut tx = sample(Amount::from_minor(org));
-        let mut model = Model { status: Status::New, org, charged: 0, refunded: 0 };
+        let mut model = Model { status: Status::New, org, charged: 0, refunded: 0, polls: None };
         for op in &ops {
-            let before = tx.status;
+            let before = tx.status();
             let accepted_by_model = model.apply(op);
-            let result = tx.apply(op, Utc::now(), Uuid::nil());
+            let result = tx.apply(op.clone(), &ctx());
             prop_assert_eq!(result.is_ok(), accepted_by_model, "op {:?} from {}", op, before);
-            prop_assert_eq!(tx.status, model.status);
-            prop_assert_eq!(tx.charged.minor(), model.charged);
-            prop_assert_eq!(tx.refunded.minor(), model.refunded);
+            prop_assert_eq!(tx.status(), model.status);
+            prop_assert_eq!(tx.charged().minor(), model.charged);
+            prop_assert_eq!(tx.refunded().minor(), model.refunded);
             if result.is_ok() {
-                let event = op.event();
-                prop_assert!(TRANSITIONS.iter().any(|row| row.from == before && row.event == event && row.to == tx.status));
+                let event = op.kind();
+                prop_assert!(TRANSITIONS.iter().any(|row| row.from == before && row.event == event && row.to == tx.status()));
             }
-            prop_assert!(tx.refunded <= tx.charged, "refunded {} > charged {}", tx.refunded, tx.charged);
-            prop_assert!(tx.charged <= tx.org_amount);
+            prop_assert!(tx.refunded() <= tx.charged(), "refunded {} > charged {}", tx.refunded(), tx.charged());
+            prop_assert!(tx.charged() <= tx.org_amount());
             prop_assert!(tx.amount().minor() >= 0);
         }
-        prop_assert_eq!(tx.history.len(), tx.history.iter().filter(|h| TRANSITIONS.iter().any(|r| r.from == h.from && r.event == h.event && r.to == h.to)).count());
+        prop_assert_eq!(tx.history().len(), tx.history().iter().filter(|h| TRANSITIONS.iter().any(|r| r.from == h.from && r.event == h.event && r.to == h.to)).count());
     }
 }

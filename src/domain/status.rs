@@ -94,10 +94,12 @@ impl fmt::Display for Status {
     }
 }
 
-/// What happens to a transaction. The amounts travel separately (see `transaction.rs`).
+/// The kind of every event a transaction can go through: what the transition table is keyed by
+/// and what each history line records. The data of an event travels in
+/// [`super::transaction::Event`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Event {
+pub enum EventKind {
     /// The issuer approved; a two-step terminal blocks the funds.
     AuthorizeHold,
     /// The issuer approved; a one-step terminal captures at once.
@@ -110,6 +112,14 @@ pub enum Event {
     Fail,
     /// 3-D Secure failed or timed out.
     Fail3ds,
+    /// The outcome is not known yet (reason 454): it settles later.
+    Defer,
+    /// check-status was polled while the outcome is pending.
+    CountPoll,
+    /// The cardholder passed (or went through) 3-D Secure.
+    MarkSecure,
+    /// The card was saved and the transaction now carries its id.
+    CardSaved,
     /// The merchant captured an AUTH.
     Charge,
     /// The merchant released an AUTH.
@@ -126,32 +136,38 @@ pub struct Transition {
     /// Status before.
     pub from: Status,
     /// What happened.
-    pub event: Event,
+    pub event: EventKind,
     /// Status after.
     pub to: Status,
 }
 
-const fn t(from: Status, event: Event, to: Status) -> Transition {
+const fn t(from: Status, event: EventKind, to: Status) -> Transition {
     Transition { from, event, to }
 }
 
-/// The single source of truth for which status changes are allowed (spec §5).
+/// The single source of truth for which events are allowed in which status, and where each
+/// leads (spec §5). Rows that keep the status (Defer, CountPoll, MarkSecure, CardSaved) are
+/// here too, so nothing else decides what a transaction in a given status may go through.
 pub const TRANSITIONS: &[Transition] = &[
-    t(Status::New, Event::AuthorizeHold, Status::Auth),
-    t(Status::New, Event::AuthorizeCapture, Status::Charge),
-    t(Status::New, Event::Verify, Status::Verified),
-    t(Status::New, Event::Decline, Status::Reject),
-    t(Status::New, Event::Fail, Status::Failed),
-    t(Status::New, Event::Fail3ds, Status::ThreeD),
-    t(Status::Auth, Event::Charge, Status::Charge),
-    t(Status::Auth, Event::Cancel, Status::Cancel),
-    t(Status::Auth, Event::ExpireHold, Status::CancelOld),
-    t(Status::Charge, Event::Refund, Status::Refund),
-    t(Status::Refund, Event::Refund, Status::Refund),
+    t(Status::New, EventKind::AuthorizeHold, Status::Auth),
+    t(Status::New, EventKind::AuthorizeCapture, Status::Charge),
+    t(Status::New, EventKind::Verify, Status::Verified),
+    t(Status::New, EventKind::Decline, Status::Reject),
+    t(Status::New, EventKind::Fail, Status::Failed),
+    t(Status::New, EventKind::Fail3ds, Status::ThreeD),
+    t(Status::New, EventKind::Defer, Status::New),
+    t(Status::New, EventKind::CountPoll, Status::New),
+    t(Status::New, EventKind::MarkSecure, Status::New),
+    t(Status::New, EventKind::CardSaved, Status::New),
+    t(Status::Auth, EventKind::Charge, Status::Charge),
+    t(Status::Auth, EventKind::Cancel, Status::Cancel),
+    t(Status::Auth, EventKind::ExpireHold, Status::CancelOld),
+    t(Status::Charge, EventKind::Refund, Status::Refund),
+    t(Status::Refund, EventKind::Refund, Status::Refund),
 ];
 
 /// The status `event` leads to from `from`, or `None` when the table does not allow it.
-pub fn next_status(from: Status, event: Event) -> Option<Status> {
+pub fn next_status(from: Status, event: EventKind) -> Option<Status> {
     TRANSITIONS
         .iter()
         .find(|row| row.from == from && row.event == event)

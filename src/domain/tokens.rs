@@ -3,11 +3,11 @@
 use super::merchants::Merchant;
 use super::money::Amount;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// How a token was obtained.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grant {
     /// Merchant server credentials (payments, status, operations).
@@ -20,7 +20,7 @@ pub enum Grant {
 }
 
 /// An issued access token and everything it is bound to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Token {
     /// The bearer string.
     pub access_token: String,
@@ -164,14 +164,9 @@ impl TokenRequest {
     }
 }
 
-/// Checks client credentials against the merchants and returns the merchant.
-pub fn authenticate_client<'m>(
-    merchants: &'m [Merchant],
-    client_id: &str,
-    secret: &str,
-) -> Result<&'m Merchant, TokenError> {
-    merchants
-        .iter()
-        .find(|m| m.client_id == client_id && m.client_secret == secret)
+/// Checks the secret of the merchant found by client id and returns the merchant.
+pub fn authenticate_client<'m>(merchant: Option<&'m Merchant>, secret: &str) -> Result<&'m Merchant, TokenError> {
+    merchant
+        .filter(|m| m.client_secret == secret)
         .ok_or(TokenError::InvalidClient)
 }

@@ -1,16 +1,16 @@
 //! The transaction record and the operations that move it through the state machine.
 
 use super::money::Amount;
-use super::status::{next_status, Event, Status};
+use super::status::{next_status, EventKind, Status};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Smallest refund the bank accepts, in KZT (spec §9).
 pub const MIN_REFUND_KZT: Amount = Amount::from_units(10);
 
 /// Whether a transaction is a card payment or a transfer between cards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionKind {
     /// A card payment (cryptopay, saved card, hosted page).
@@ -20,7 +20,7 @@ pub enum TransactionKind {
 }
 
 /// The card a transaction was made with, as the bank shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardSnapshot {
     /// `440563...5096`.
     pub mask: String,
@@ -35,12 +35,12 @@ pub struct CardSnapshot {
 }
 
 /// One line of a transaction's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// When it happened (sandbox time).
     pub at: DateTime<Utc>,
     /// What happened.
-    pub event: Event,
+    pub event: EventKind,
     /// Status before.
     pub from: Status,
     /// Status after.
@@ -54,7 +54,7 @@ pub struct HistoryEntry {
 }
 
 /// Merchant-supplied order details, everything check-status echoes back.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderDetails {
     /// The merchant's order number (6–15 digits).
     pub invoice_id: String,
@@ -79,7 +79,7 @@ pub struct OrderDetails {
 }
 
 /// Where the bank reports and redirects for this transaction.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Links {
     /// Success callback.
     pub post_link: String,
@@ -94,7 +94,7 @@ pub struct Links {
 }
 
 /// An outcome that has not settled yet (reason 454 and friends): check-status answers 107.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingOutcome {
     /// When the outcome becomes known (sandbox time).
     pub settle_at: DateTime<Utc>,
@@ -121,63 +121,43 @@ impl PendingOutcome {
 }
 
 /// A payment or transfer as the sandbox keeps it: every field check-status shows, plus history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// An aggregate: its fields are private and it changes only through [`Transaction::apply`],
+/// which checks each [`Event`] against the transition table, records it in the history and
+/// says what must follow ([`Effect`]s: a callback, a timer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transaction {
-    /// The ePay transaction id (used by charge/cancel/refund).
-    pub id: Uuid,
-    /// Payment or transfer.
-    pub kind: TransactionKind,
-    /// OAuth client that owns it.
-    pub client_id: String,
-    /// Terminal UUID.
-    pub terminal_id: String,
-    /// Processing-side terminal number (`"98120001"`).
-    pub terminal_number: String,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// Current status.
-    pub status: Status,
-    /// Id of the current status record; changes on every transition.
-    pub status_id: Uuid,
-    /// Order details.
-    pub order: OrderDetails,
-    /// Amount originally requested (`orgAmount`).
-    pub org_amount: Amount,
-    /// Amount captured so far.
-    pub charged: Amount,
-    /// Amount refunded so far (`payoutAmount`).
-    pub refunded: Amount,
-    /// Bonus part of the amount.
-    pub amount_bonus: Amount,
-    /// Card used.
-    pub card: CardSnapshot,
-    /// 12-digit RRN.
-    pub reference: String,
-    /// 16-hex internal reference.
-    pub int_reference: String,
-    /// 6-digit approval code (empty until approved).
-    pub approval_code: String,
-    /// Reason text of the last outcome.
-    pub reason: String,
-    /// Reason code of the last outcome (0 success).
-    pub reason_code: i32,
-    /// Whether 3-D Secure was performed.
-    pub secure: bool,
-    /// Payer IP as the bank saw it.
-    pub ip: String,
-    /// Callback and redirect links.
-    pub links: Links,
-    /// An outcome waiting to settle.
-    pub pending: Option<PendingOutcome>,
-    /// Every move so far.
-    pub history: Vec<HistoryEntry>,
-    /// Transfer specifics (fee, sender, receiver) of a transaction of kind `Transfer`.
-    pub transfer: Option<Box<super::transfer::TransferDetails>>,
+    id: Uuid,
+    kind: TransactionKind,
+    client_id: String,
+    terminal_id: String,
+    terminal_number: String,
+    created_at: DateTime<Utc>,
+    status: Status,
+    status_id: Uuid,
+    order: OrderDetails,
+    org_amount: Amount,
+    charged: Amount,
+    refunded: Amount,
+    amount_bonus: Amount,
+    card: CardSnapshot,
+    reference: String,
+    int_reference: String,
+    approval_code: String,
+    reason: String,
+    reason_code: i32,
+    secure: bool,
+    ip: String,
+    links: Links,
+    pending: Option<PendingOutcome>,
+    history: Vec<HistoryEntry>,
+    transfer: Option<Box<super::transfer::TransferDetails>>,
 }
 
-/// Something a merchant or the issuer does to a transaction.
+/// Something that happens to a transaction: the issuer's answer, the merchant's operation, a
+/// timer, or a fact recorded along the way. [`Transaction::apply`] is the only way in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Operation {
+pub enum Event {
     /// Issuer approved (`two_step` chooses AUTH over CHARGE).
     Approve {
         /// Whether the terminal holds funds first.
@@ -211,35 +191,102 @@ pub enum Operation {
         /// Reason text.
         reason: String,
     },
+    /// The outcome is not known yet: check-status answers "in progress" until it settles.
+    Defer {
+        /// When and how it settles.
+        pending: PendingOutcome,
+        /// Reason code shown meanwhile (454).
+        code: i32,
+        /// Reason text shown meanwhile.
+        reason: String,
+    },
+    /// One check-status poll of a pending outcome that settles after a number of polls.
+    CountPoll,
+    /// 3-D Secure was performed.
+    MarkSecure,
+    /// The card was saved: the transaction (and, for a transfer, the parties) carry the ids.
+    CardSaved {
+        /// The id shown as `cardID` of the transaction.
+        card_id: String,
+        /// Saved ids of the transfer's parties, by side.
+        parties: Vec<(super::transfer::TransferSide, String)>,
+    },
     /// Capture an AUTH, fully (`None`) or partly.
     Charge(Option<Amount>),
     /// Release an AUTH.
     Cancel,
     /// The AUTH hold ran out.
     ExpireHold,
-    /// Return captured funds, fully (`None`: everything not yet refunded) or partly.
-    Refund(Option<Amount>),
+    /// Return captured funds, fully (`None`: everything not yet refunded) or partly; a repeated
+    /// `external_id` is refused so a retried refund cannot return the money twice.
+    Refund {
+        /// How much.
+        amount: Option<Amount>,
+        /// The merchant's id for the refund (`externalID`).
+        external_id: Option<String>,
+    },
 }
 
-impl Operation {
-    /// The state-machine event this operation fires.
-    pub fn event(&self) -> Event {
+impl Event {
+    /// The kind the transition table knows this event by.
+    pub fn kind(&self) -> EventKind {
         match self {
-            Operation::Approve { two_step: true, .. } => Event::AuthorizeHold,
-            Operation::Approve { two_step: false, .. } => Event::AuthorizeCapture,
-            Operation::Verify { .. } => Event::Verify,
-            Operation::Decline { .. } => Event::Decline,
-            Operation::Fail { .. } => Event::Fail,
-            Operation::Fail3ds { .. } => Event::Fail3ds,
-            Operation::Charge(_) => Event::Charge,
-            Operation::Cancel => Event::Cancel,
-            Operation::ExpireHold => Event::ExpireHold,
-            Operation::Refund(_) => Event::Refund,
+            Event::Approve { two_step: true, .. } => EventKind::AuthorizeHold,
+            Event::Approve { two_step: false, .. } => EventKind::AuthorizeCapture,
+            Event::Verify { .. } => EventKind::Verify,
+            Event::Decline { .. } => EventKind::Decline,
+            Event::Fail { .. } => EventKind::Fail,
+            Event::Fail3ds { .. } => EventKind::Fail3ds,
+            Event::Defer { .. } => EventKind::Defer,
+            Event::CountPoll => EventKind::CountPoll,
+            Event::MarkSecure => EventKind::MarkSecure,
+            Event::CardSaved { .. } => EventKind::CardSaved,
+            Event::Charge(_) => EventKind::Charge,
+            Event::Cancel => EventKind::Cancel,
+            Event::ExpireHold => EventKind::ExpireHold,
+            Event::Refund { .. } => EventKind::Refund,
         }
     }
 }
 
-/// Why an operation was refused. The transaction is unchanged.
+/// What has to happen because an event was applied; the engine carries these out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// The authorisation attempt is over: send postLink (or failurePostLink).
+    NotifyCallback,
+    /// Something must happen to this transaction at `at` (sandbox time).
+    ScheduleAt {
+        /// When.
+        at: DateTime<Utc>,
+        /// What.
+        timer: TransactionTimer,
+    },
+    /// A transfer reached CHARGE: its amount counts against the daily limits.
+    CountsTowardsLimits,
+}
+
+/// The timers a transaction can be waiting on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransactionTimer {
+    /// A pending outcome settles.
+    SettlePending,
+    /// An AUTH that nobody charged or cancelled turns CANCEL_OLD.
+    ExpireHold,
+}
+
+/// What [`Transaction::apply`] needs besides the event: the time, the id of the status record
+/// a move creates, and the terminal's hold period.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyContext {
+    /// Sandbox time of the event.
+    pub now: DateTime<Utc>,
+    /// `statusID` of the new status, when the event changes it.
+    pub new_status_id: Uuid,
+    /// How long an AUTH is held before it turns CANCEL_OLD.
+    pub auth_hold: chrono::Duration,
+}
+
+/// Why an event was refused. The transaction is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OperationError {
     /// The transition table has no such move from the current status.
@@ -248,7 +295,7 @@ pub enum OperationError {
         /// Current status.
         status: Status,
         /// Attempted event.
-        event: Event,
+        event: EventKind,
     },
     /// Charge of more than was authorised.
     #[error("charge amount {requested} exceeds the authorised amount {authorised}")]
@@ -274,12 +321,119 @@ pub enum OperationError {
         /// Minimum.
         minimum: Amount,
     },
+    /// A refund with this `externalID` was already made on the transaction.
+    #[error("a refund with externalID {0} has already been made")]
+    DuplicateRefund(String),
+    /// A poll counted on an outcome that is not waiting for (more) polls: it settles now.
+    #[error("the transaction has no outcome waiting for status polls")]
+    NotPolled,
     /// Zero amount where money must move.
     #[error("amount must be greater than zero")]
     ZeroAmount,
 }
 
 impl Transaction {
+    /// The ePay transaction id (used by charge/cancel/refund).
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+    /// Payment or transfer.
+    pub fn kind(&self) -> TransactionKind {
+        self.kind
+    }
+    /// OAuth client that owns it.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    /// Terminal UUID.
+    pub fn terminal_id(&self) -> &str {
+        &self.terminal_id
+    }
+    /// Processing-side terminal number (`"98120001"`).
+    pub fn terminal_number(&self) -> &str {
+        &self.terminal_number
+    }
+    /// When it was created (sandbox time).
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+    /// Current status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+    /// Id of the current status record; changes on every transition.
+    pub fn status_id(&self) -> Uuid {
+        self.status_id
+    }
+    /// Order details.
+    pub fn order(&self) -> &OrderDetails {
+        &self.order
+    }
+    /// Amount originally requested (`orgAmount`).
+    pub fn org_amount(&self) -> Amount {
+        self.org_amount
+    }
+    /// Amount captured so far.
+    pub fn charged(&self) -> Amount {
+        self.charged
+    }
+    /// Amount refunded so far (`payoutAmount`).
+    pub fn refunded(&self) -> Amount {
+        self.refunded
+    }
+    /// Bonus part of the amount.
+    pub fn amount_bonus(&self) -> Amount {
+        self.amount_bonus
+    }
+    /// Card used.
+    pub fn card(&self) -> &CardSnapshot {
+        &self.card
+    }
+    /// 12-digit RRN.
+    pub fn reference(&self) -> &str {
+        &self.reference
+    }
+    /// 16-hex internal reference.
+    pub fn int_reference(&self) -> &str {
+        &self.int_reference
+    }
+    /// 6-digit approval code (empty until approved).
+    pub fn approval_code(&self) -> &str {
+        &self.approval_code
+    }
+    /// Reason text of the last outcome.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+    /// Reason code of the last outcome (0 success).
+    pub fn reason_code(&self) -> i32 {
+        self.reason_code
+    }
+    /// Whether 3-D Secure was performed.
+    pub fn secure(&self) -> bool {
+        self.secure
+    }
+    /// Payer IP as the bank saw it.
+    pub fn ip(&self) -> &str {
+        &self.ip
+    }
+    /// Callback and redirect links.
+    pub fn links(&self) -> &Links {
+        &self.links
+    }
+    /// An outcome waiting to settle.
+    pub fn pending(&self) -> Option<&PendingOutcome> {
+        self.pending.as_ref()
+    }
+    /// Every event so far, oldest first.
+    pub fn history(&self) -> &[HistoryEntry] {
+        &self.history
+    }
+    /// Transfer specifics (fee, sender, receiver) of a transaction of kind `Transfer`.
+    pub fn transfer(&self) -> Option<&super::transfer::TransferDetails> {
+        self.transfer.as_deref()
+    }
+
     /// The amount as check-status shows it: what is held or captured now, less refunds.
     pub fn amount(&self) -> Amount {
         match self.status {
@@ -300,37 +454,89 @@ impl Transaction {
         self.charged.checked_sub(self.refunded).unwrap_or(Amount::ZERO)
     }
 
-    /// Applies `op` at `now` if the transition table and the amount rules allow it.
-    /// `new_status_id` becomes the `statusID` of the new status.
-    pub fn apply(&mut self, op: &Operation, now: DateTime<Utc>, new_status_id: Uuid) -> Result<Status, OperationError> {
-        let event = op.event();
+    /// When the last status move happened (creation, if none yet).
+    pub fn last_moved_at(&self) -> DateTime<Utc> {
+        self.history
+            .iter()
+            .rev()
+            .find(|h| h.from != h.to)
+            .map_or(self.created_at, |h| h.at)
+    }
+
+    /// Whether a timer of this transaction is due at `now` (pending outcome to settle, or an
+    /// AUTH older than `auth_hold`).
+    pub fn timer_due(&self, now: DateTime<Utc>, auth_hold: chrono::Duration) -> Option<TransactionTimer> {
+        if self.pending.as_ref().is_some_and(|p| p.settle_at <= now) {
+            return Some(TransactionTimer::SettlePending);
+        }
+        (self.status == Status::Auth && self.last_moved_at() + auth_hold <= now).then_some(TransactionTimer::ExpireHold)
+    }
+
+    /// Applies `event` if the transition table and the amount rules allow it, records it in the
+    /// history and returns what must follow. A refused event leaves the transaction unchanged.
+    pub fn apply(&mut self, event: Event, ctx: &ApplyContext) -> Result<Vec<Effect>, OperationError> {
+        let kind = event.kind();
         let from = self.status;
-        let to = next_status(from, event).ok_or(OperationError::NotAllowed { status: from, event })?;
+        let to = next_status(from, kind).ok_or(OperationError::NotAllowed { status: from, event: kind })?;
+        let mut effects = Vec::new();
         let mut moved = None;
         let mut reason_code = 0;
-        match op {
-            Operation::Approve {
+        let mut external = None;
+        match event {
+            Event::Approve {
                 two_step,
                 approval_code,
             } => {
-                self.approval_code = approval_code.clone();
-                if !two_step {
+                self.approval_code = approval_code;
+                if two_step {
+                    effects.push(Effect::ScheduleAt {
+                        at: ctx.now.checked_add_signed(ctx.auth_hold).unwrap_or(DateTime::<Utc>::MAX_UTC),
+                        timer: TransactionTimer::ExpireHold,
+                    });
+                } else {
                     self.charged = self.org_amount;
                 }
                 self.set_reason(0, "Successfully");
+                self.pending = None;
                 moved = Some(self.org_amount);
+                effects.push(Effect::NotifyCallback);
             }
-            Operation::Verify { approval_code } => {
-                self.approval_code = approval_code.clone();
+            Event::Verify { approval_code } => {
+                self.approval_code = approval_code;
                 self.set_reason(0, "Successfully");
+                self.pending = None;
+                effects.push(Effect::NotifyCallback);
             }
-            Operation::Decline { code, reason }
-            | Operation::Fail { code, reason }
-            | Operation::Fail3ds { code, reason } => {
-                self.set_reason(*code, reason);
-                reason_code = *code;
+            Event::Decline { code, reason } | Event::Fail { code, reason } | Event::Fail3ds { code, reason } => {
+                self.set_reason(code, &reason);
+                self.pending = None;
+                reason_code = code;
+                effects.push(Effect::NotifyCallback);
             }
-            Operation::Charge(amount) => {
+            Event::Defer { pending, code, reason } => {
+                effects.push(Effect::ScheduleAt {
+                    at: pending.settle_at,
+                    timer: TransactionTimer::SettlePending,
+                });
+                self.pending = Some(pending);
+                self.set_reason(code, &reason);
+                reason_code = code;
+            }
+            Event::CountPoll => {
+                let polls = self.pending.as_mut().and_then(|p| p.polls_left.as_mut());
+                match polls {
+                    Some(polls) if *polls > 0 => *polls -= 1,
+                    _ => return Err(OperationError::NotPolled),
+                }
+            }
+            Event::MarkSecure => self.secure = true,
+            Event::CardSaved { card_id, parties } => {
+                if let Some(details) = self.transfer.as_deref_mut() {
+                    details.record_saved(&parties);
+                }
+                self.card.card_id = card_id;
+            }
+            Event::Charge(amount) => {
                 let amount = amount.unwrap_or(self.org_amount);
                 if amount.is_zero() {
                     return Err(OperationError::ZeroAmount);
@@ -344,8 +550,11 @@ impl Transaction {
                 self.charged = amount;
                 moved = Some(amount);
             }
-            Operation::Cancel | Operation::ExpireHold => {}
-            Operation::Refund(amount) => {
+            Event::Cancel | Event::ExpireHold => {}
+            Event::Refund { amount, external_id } => {
+                if let Some(id) = external_id.as_deref().filter(|id| self.has_refund(id)) {
+                    return Err(OperationError::DuplicateRefund(id.to_string()));
+                }
                 let refundable = self.refundable();
                 let amount = amount.unwrap_or(refundable);
                 if amount.is_zero() {
@@ -365,21 +574,28 @@ impl Transaction {
                 }
                 self.refunded = self.refunded.saturating_add(amount);
                 moved = Some(amount);
+                external = external_id;
             }
         }
-        self.status = to;
-        self.status_id = new_status_id;
-        self.pending = None;
+        if self.kind == TransactionKind::Transfer && to == Status::Charge && from != Status::Charge {
+            effects.push(Effect::CountsTowardsLimits);
+        }
+        if to != from {
+            self.status = to;
+            self.status_id = ctx.new_status_id;
+        }
         self.history.push(HistoryEntry {
-            at: now,
-            event,
+            at: ctx.now,
+            event: kind,
             from,
             to,
             amount: moved,
             reason_code,
-            external_id: None,
+            external_id: external,
         });
-        Ok(to)
+        // A push doubles the history's capacity; stored transactions keep only what they use.
+        self.history.shrink_to_fit();
+        Ok(effects)
     }
 
     fn set_reason(&mut self, code: i32, reason: &str) {
@@ -409,35 +625,43 @@ pub struct NewTransaction {
     pub links: Links,
     /// Payer IP.
     pub ip: String,
+    /// Transfer specifics, for a transfer.
+    pub transfer: Option<super::transfer::TransferDetails>,
+}
+
+/// The ids a new transaction is given (drawn from the sandbox's id generator).
+#[derive(Debug, Clone)]
+pub struct NewIds {
+    /// Transaction id.
+    pub id: Uuid,
+    /// First `statusID`.
+    pub status_id: Uuid,
+    /// 12-digit RRN.
+    pub reference: String,
+    /// 16-hex internal reference.
+    pub int_reference: String,
 }
 
 impl Transaction {
     /// A fresh transaction in status NEW.
-    pub fn open(
-        new: NewTransaction,
-        id: Uuid,
-        status_id: Uuid,
-        reference: String,
-        int_reference: String,
-        now: DateTime<Utc>,
-    ) -> Self {
+    pub fn open(new: NewTransaction, ids: NewIds, now: DateTime<Utc>) -> Self {
         Transaction {
-            id,
+            id: ids.id,
             kind: new.kind,
             client_id: new.client_id,
             terminal_id: new.terminal_id,
             terminal_number: new.terminal_number,
             created_at: now,
             status: Status::New,
-            status_id,
+            status_id: ids.status_id,
             order: new.order,
             org_amount: new.amount,
             charged: Amount::ZERO,
             refunded: Amount::ZERO,
             amount_bonus: Amount::ZERO,
             card: new.card,
-            reference,
-            int_reference,
+            reference: ids.reference,
+            int_reference: ids.int_reference,
             approval_code: String::new(),
             reason: String::new(),
             reason_code: 0,
@@ -446,7 +670,7 @@ impl Transaction {
             links: new.links,
             pending: None,
             history: Vec::new(),
-            transfer: None,
+            transfer: new.transfer.map(Box::new),
         }
     }
 }
@@ -455,8 +679,9 @@ impl Transaction {
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) fn sample(amount: Amount) -> Transaction {
-        let new = NewTransaction {
+    /// What tests open transactions from: a KZT payment of `amount` for invoice `000001`.
+    pub(crate) fn sample_new(amount: Amount) -> NewTransaction {
+        NewTransaction {
             kind: TransactionKind::Payment,
             client_id: "test".into(),
             terminal_id: "t".into(),
@@ -470,88 +695,169 @@ pub(crate) mod tests {
             card: CardSnapshot::default(),
             links: Links::default(),
             ip: String::new(),
-        };
-        Transaction::open(
-            new,
-            Uuid::nil(),
-            Uuid::nil(),
-            "000000000000".into(),
-            "0000000000000000".into(),
-            Utc::now(),
-        )
+            transfer: None,
+        }
     }
 
-    fn approve(two_step: bool) -> Operation {
-        Operation::Approve {
+    /// A transaction opened now from `new`, with nil ids.
+    pub(crate) fn opened(new: NewTransaction) -> Transaction {
+        Transaction::open(new, nil_ids(), Utc::now())
+    }
+
+    pub(crate) fn sample(amount: Amount) -> Transaction {
+        opened(sample_new(amount))
+    }
+
+    /// The context tests apply events in, at `now`.
+    pub(crate) fn ctx_at(now: DateTime<Utc>) -> ApplyContext {
+        ApplyContext {
+            now,
+            new_status_id: Uuid::nil(),
+            auth_hold: chrono::Duration::days(7),
+        }
+    }
+
+    fn nil_ids() -> NewIds {
+        NewIds {
+            id: Uuid::nil(),
+            status_id: Uuid::nil(),
+            reference: "000000000000".into(),
+            int_reference: "0000000000000000".into(),
+        }
+    }
+
+    /// The context tests apply events in.
+    pub(crate) fn ctx() -> ApplyContext {
+        ctx_at(Utc::now())
+    }
+
+    fn approve(two_step: bool) -> Event {
+        Event::Approve {
             two_step,
             approval_code: "123456".into(),
         }
     }
 
+    fn refund(units: Option<i64>) -> Event {
+        Event::Refund {
+            amount: units.map(Amount::from_units),
+            external_id: None,
+        }
+    }
+
+    fn status_of(result: Result<Vec<Effect>, OperationError>, tx: &Transaction) -> Result<Status, OperationError> {
+        result.map(|_| tx.status())
+    }
+
     #[test]
     fn two_step_payment_charges_partially_then_refunds_twice() {
         let mut tx = sample(Amount::from_units(1000));
-        let now = Utc::now();
-        assert_eq!(tx.apply(&approve(true), now, Uuid::nil()), Ok(Status::Auth));
+        let r = tx.apply(approve(true), &ctx());
+        assert_eq!(status_of(r, &tx), Ok(Status::Auth));
         assert_eq!(tx.amount(), Amount::from_units(1000));
-        assert_eq!(
-            tx.apply(&Operation::Charge(Some(Amount::from_units(800))), now, Uuid::nil()),
-            Ok(Status::Charge)
-        );
+        let r = tx.apply(Event::Charge(Some(Amount::from_units(800))), &ctx());
+        assert_eq!(status_of(r, &tx), Ok(Status::Charge));
         assert_eq!(tx.amount(), Amount::from_units(800));
-        assert_eq!(
-            tx.apply(&Operation::Refund(Some(Amount::from_units(300))), now, Uuid::nil()),
-            Ok(Status::Refund)
-        );
+        let r = tx.apply(refund(Some(300)), &ctx());
+        assert_eq!(status_of(r, &tx), Ok(Status::Refund));
         assert_eq!(tx.amount(), Amount::from_units(500));
-        assert_eq!(tx.refunded, Amount::from_units(300));
+        assert_eq!(tx.refunded(), Amount::from_units(300));
         assert_eq!(
-            tx.apply(&Operation::Refund(Some(Amount::from_units(600))), now, Uuid::nil()),
+            tx.apply(refund(Some(600)), &ctx()),
             Err(OperationError::RefundExceedsCharge {
                 requested: Amount::from_units(600),
                 refundable: Amount::from_units(500)
             })
         );
-        assert_eq!(tx.apply(&Operation::Refund(None), now, Uuid::nil()), Ok(Status::Refund));
+        let r = tx.apply(refund(None), &ctx());
+        assert_eq!(status_of(r, &tx), Ok(Status::Refund));
         assert_eq!(tx.amount(), Amount::ZERO);
-        assert_eq!(tx.org_amount, Amount::from_units(1000));
-        assert_eq!(tx.history.len(), 4);
+        assert_eq!(tx.org_amount(), Amount::from_units(1000));
+        assert_eq!(tx.history().len(), 4);
     }
 
     #[test]
     fn refund_below_minimum_is_refused_unless_it_empties_the_payment() {
         let mut tx = sample(Amount::from_units(15));
-        let now = Utc::now();
-        tx.apply(&approve(false), now, Uuid::nil()).ok();
+        tx.apply(approve(false), &ctx()).ok();
         assert!(matches!(
-            tx.apply(&Operation::Refund(Some(Amount::from_units(5))), now, Uuid::nil()),
+            tx.apply(refund(Some(5)), &ctx()),
             Err(OperationError::RefundBelowMinimum { .. })
         ));
-        assert_eq!(
-            tx.apply(&Operation::Refund(Some(Amount::from_units(10))), now, Uuid::nil()),
-            Ok(Status::Refund)
-        );
-        assert_eq!(
-            tx.apply(&Operation::Refund(Some(Amount::from_units(5))), now, Uuid::nil()),
-            Ok(Status::Refund)
-        );
+        assert!(tx.apply(refund(Some(10)), &ctx()).is_ok());
+        assert!(tx.apply(refund(Some(5)), &ctx()).is_ok());
+        assert_eq!(tx.status(), Status::Refund);
     }
 
     #[test]
     fn refused_operation_leaves_the_transaction_unchanged() {
         let mut tx = sample(Amount::from_units(100));
         let before = tx.clone();
-        assert!(tx.apply(&Operation::Refund(None), Utc::now(), Uuid::nil()).is_err());
+        assert!(tx.apply(refund(None), &ctx()).is_err());
         assert_eq!(tx, before);
-        tx.apply(&approve(true), Utc::now(), Uuid::nil()).ok();
+        tx.apply(approve(true), &ctx()).ok();
         let before = tx.clone();
-        assert!(tx
-            .apply(
-                &Operation::Charge(Some(Amount::from_units(101))),
-                Utc::now(),
-                Uuid::nil()
-            )
-            .is_err());
+        assert!(tx.apply(Event::Charge(Some(Amount::from_units(101))), &ctx()).is_err());
         assert_eq!(tx, before);
+    }
+
+    #[test]
+    fn a_repeated_refund_external_id_is_refused() {
+        let mut tx = sample(Amount::from_units(100));
+        tx.apply(approve(false), &ctx()).ok();
+        let with_id = |units| Event::Refund {
+            amount: Some(Amount::from_units(units)),
+            external_id: Some("r-1".into()),
+        };
+        assert!(tx.apply(with_id(20), &ctx()).is_ok());
+        assert_eq!(
+            tx.apply(with_id(20), &ctx()),
+            Err(OperationError::DuplicateRefund("r-1".into()))
+        );
+        assert_eq!(tx.refunded(), Amount::from_units(20));
+    }
+
+    #[test]
+    fn effects_say_what_follows() {
+        let mut tx = sample(Amount::from_units(100));
+        let effects = tx.apply(approve(true), &ctx()).unwrap_or_default();
+        assert!(effects.contains(&Effect::NotifyCallback));
+        assert!(effects
+            .iter()
+            .any(|e| matches!(e, Effect::ScheduleAt { timer: TransactionTimer::ExpireHold, .. })));
+        let effects = tx.apply(Event::Charge(None), &ctx()).unwrap_or_default();
+        assert!(effects.is_empty(), "a charge sends no callback: {effects:?}");
+    }
+
+    #[test]
+    fn pending_outcomes_count_polls_and_settle_once() {
+        let mut tx = sample(Amount::from_units(100));
+        let pending = PendingOutcome::after(Utc::now(), 60, None, Some(2));
+        let effects = tx
+            .apply(
+                Event::Defer {
+                    pending,
+                    code: 454,
+                    reason: "pending".into(),
+                },
+                &ctx(),
+            )
+            .unwrap_or_default();
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::ScheduleAt {
+                timer: TransactionTimer::SettlePending,
+                ..
+            }]
+        ));
+        assert!(tx.apply(Event::CountPoll, &ctx()).is_ok());
+        assert_eq!(tx.pending().and_then(|p| p.polls_left), Some(1));
+        assert!(tx.apply(approve(false), &ctx()).is_ok());
+        assert_eq!(tx.pending(), None);
+        assert_eq!(tx.apply(Event::CountPoll, &ctx()).map(|_| ()), Err(OperationError::NotAllowed {
+            status: Status::Charge,
+            event: EventKind::CountPoll
+        }));
+        assert_eq!(tx.history().len(), 3);
     }
 }

@@ -6,11 +6,11 @@ use super::merchants::TransferSettings;
 use super::money::Amount;
 use super::saved_cards::CardToSave;
 use super::transaction::Transaction;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// Which transfer product a request uses (decided by its path).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TransferKind {
     /// Card to card: `/p2p/transfer` and `/payments/cards/auth` with an `order` body.
     #[serde(rename = "P2P")]
@@ -45,7 +45,7 @@ impl TransferKind {
 }
 
 /// How a party's card is given (`transferType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TransferType {
     /// Card data: `cardCred` is the PAN (or, leniently, a cryptogram).
     #[serde(rename = "TYPEPAN")]
@@ -81,7 +81,7 @@ impl TransferType {
 }
 
 /// One side of a transfer as the bank shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferParty {
     /// How the card was given (`None` only before it is known).
     pub transfer_type: Option<TransferType>,
@@ -94,12 +94,11 @@ pub struct TransferParty {
     /// Saved-card id when the card was saved or used by id.
     pub card_id: String,
     /// What daily receiver limits count by: SHA-256 of the PAN, or `phone:<number>`.
-    #[serde(skip)]
     pub limit_key: String,
 }
 
 /// What a transaction of kind `Transfer` records beyond a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferDetails {
     /// P2P, AFT or OCT.
     pub kind: TransferKind,
@@ -109,13 +108,37 @@ pub struct TransferDetails {
     pub sender: Option<TransferParty>,
     /// The credited card or phone (P2P, OCT).
     pub receiver: Option<TransferParty>,
-    /// Cards to save once the transfer succeeds (`save: true`); never serialised.
-    #[serde(skip)]
+    /// Cards to save once the transfer succeeds (`save: true`).
     pub to_save: Vec<(TransferSide, CardToSave)>,
 }
 
+impl TransferDetails {
+    /// Records the ids the parties' cards were saved under; nothing is left to save.
+    pub fn record_saved(&mut self, saved: &[(TransferSide, String)]) {
+        self.to_save.clear();
+        for (side, card_id) in saved {
+            let party = match side {
+                TransferSide::Sender => self.sender.as_mut(),
+                TransferSide::Receiver => self.receiver.as_mut(),
+            };
+            if let Some(party) = party {
+                party.card_id = card_id.clone();
+            }
+        }
+    }
+
+    /// The side whose card the transaction shows: the sender's when there is one.
+    pub fn main_side(&self) -> TransferSide {
+        if self.sender.is_some() {
+            TransferSide::Sender
+        } else {
+            TransferSide::Receiver
+        }
+    }
+}
+
 /// Which side of a transfer a card is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TransferSide {
     /// The debited card.
     Sender,
@@ -233,20 +256,20 @@ pub fn mask_phone(phone: &str) -> String {
 /// The body of seed 000 describing a transfer: the synchronous answer of the transfer routes and
 /// the postLink of seed 004 (`code` as each wants it, before `status` as in seed 004). (T-02, C-05)
 pub fn receipt(tx: &Transaction, code: Option<Value>) -> Map<String, Value> {
-    let details = tx.transfer.as_deref();
+    let details = tx.transfer();
     let empty = TransferParty::default();
     let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&empty);
     let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&empty);
     let body = json!({
-        "id": tx.id.to_string(),
-        "amount": tx.org_amount,
+        "id": tx.id().to_string(),
+        "amount": tx.org_amount(),
         "fee": details.map_or(Amount::ZERO, |d| d.fee),
-        "accountID": tx.order.account_id,
-        "currency": tx.order.currency,
-        "email": tx.order.email,
-        "description": tx.order.description,
-        "reference": tx.reference,
-        "orderID": tx.order.invoice_id,
+        "accountID": tx.order().account_id,
+        "currency": tx.order().currency,
+        "email": tx.order().email,
+        "description": tx.order().description,
+        "reference": tx.reference(),
+        "orderID": tx.order().invoice_id,
         "senderCardID": sender.card_id,
         "senderCardPAN": sender.mask,
         "senderCardType": sender.brand,
@@ -255,8 +278,8 @@ pub fn receipt(tx: &Transaction, code: Option<Value>) -> Map<String, Value> {
         "receiverCardPAN": receiver.mask,
         "receiverCardType": receiver.brand,
         "receiverTransferType": receiver.transfer_type.map_or("", TransferType::as_str),
-        "intReference": tx.int_reference,
-        "terminalID": tx.terminal_id,
+        "intReference": tx.int_reference(),
+        "terminalID": tx.terminal_id(),
     });
     let mut body = match body {
         Value::Object(map) => map,
@@ -265,7 +288,7 @@ pub fn receipt(tx: &Transaction, code: Option<Value>) -> Map<String, Value> {
     if let Some(code) = code {
         body.insert("code".into(), code);
     }
-    body.insert("status".into(), Value::from(tx.status.as_str()));
+    body.insert("status".into(), Value::from(tx.status().as_str()));
     body
 }
 

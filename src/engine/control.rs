@@ -3,15 +3,21 @@
 
 use super::{OperateError, Sandbox};
 use crate::control::merchants::{MerchantError, NewMerchant};
-use crate::control::state::{StateError, StateFile, StateToken, StateTransaction, STATE_VERSION};
+use crate::control::state::{
+    PreparedState, PreparedTerminal, Snapshot, StateError, StateFile, STATE_VERSION,
+};
+use crate::deadlines::Job;
+use crate::domain::merchants::TerminalMode;
+use crate::domain::status::Status;
 use crate::control::transactions::{CreateTransaction, TransactionFilter, DEFAULT_PAN};
 use crate::domain::cards::{brand_of, mask_pan};
 use crate::domain::merchants::Merchant;
 use crate::domain::money::Amount;
 use crate::domain::outcome::{AttemptContext, Outcome};
 use crate::domain::transaction::{
-    CardSnapshot, Links, NewTransaction, Operation, OrderDetails, PendingOutcome, Transaction, TransactionKind,
+    CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
+use crate::store::Taken;
 use crate::domain::validation::invoice_suffix;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
@@ -32,6 +38,8 @@ pub struct PartitionReset {
     pub tokens: usize,
     /// Scenario rules removed (those matching only this merchant/terminal).
     pub scenarios: usize,
+    /// Merchants removed (the client's own, when it was created at run time).
+    pub merchants: usize,
 }
 
 /// Why a control-created payment was refused.
@@ -59,16 +67,28 @@ pub enum CreateError {
 
 impl Sandbox {
     /// Removes the transactions and tokens of one merchant (`client_id`), one terminal, or
-    /// both combined, and the scenario rules aimed only at them. Nothing else changes.
+    /// both combined, and the scenario rules aimed only at them; a merchant created at run time
+    /// goes too when its whole client is reset. Nothing else changes.
     pub fn reset_partition(&self, client_id: Option<&str>, terminal: Option<&str>) -> PartitionReset {
         let client_ok = |c: &str| client_id.is_none_or(|want| want == c);
         let terminal_ok = |t: Option<&str>| terminal.is_none_or(|want| t.is_some_and(|t| t.eq_ignore_ascii_case(want)));
-        let transactions = self
-            .store
-            .remove_transactions(|tx| client_ok(&tx.client_id) && terminal_ok(Some(&tx.terminal_id)));
-        let tokens = self
-            .store
-            .remove_tokens(|t| client_ok(&t.client_id) && terminal_ok(t.terminal.as_deref()));
+        let mut transactions = 0;
+        for tx in self.store.transactions().all() {
+            if client_ok(tx.client_id()) && terminal_ok(Some(tx.terminal_id())) {
+                if let Some(removed) = self.store.transactions().remove(tx.id()) {
+                    self.uncount_transfer(&removed);
+                    transactions += 1;
+                }
+            }
+        }
+        let mut tokens = 0;
+        for token in self.store.tokens().all() {
+            if client_ok(&token.client_id) && terminal_ok(token.terminal.as_deref()) {
+                self.store.tokens().remove(&token.access_token);
+                self.store.payform().remove(&token.access_token);
+                tokens += 1;
+            }
+        }
         let scenarios = self.control.scenarios().remove_where(|r| {
             let by_client = client_id.is_some_and(|c| r.matcher.client_id.as_deref() == Some(c));
             let by_terminal =
@@ -78,10 +98,44 @@ impl Sandbox {
                 _ => by_client || by_terminal,
             }
         });
+        let merchants = match (client_id, terminal) {
+            (Some(client), None) if self.store.merchants().is_runtime(client) => {
+                usize::from(self.store.merchants().remove(client).is_some())
+            }
+            _ => 0,
+        };
         PartitionReset {
             transactions,
             tokens,
             scenarios,
+            merchants,
+        }
+    }
+
+    /// Deletes a merchant created at run time with everything it made (`DELETE
+    /// /_sandbox/merchants/{clientId}`); fixture merchants stay.
+    pub fn delete_merchant(&self, client_id: &str) -> Result<PartitionReset, MerchantError> {
+        if self.store.merchants().get(client_id).is_none() {
+            return Err(MerchantError::NotFound(client_id.to_string()));
+        }
+        if !self.store.merchants().is_runtime(client_id) {
+            return Err(MerchantError::FromFixtures(client_id.to_string()));
+        }
+        Ok(self.reset_partition(Some(client_id), None))
+    }
+
+    /// Removes a run-time merchant idle for longer than the configured time (its deadline
+    /// fired); one used since is given a new deadline.
+    pub(super) fn expire_merchant(&self, client_id: &str) {
+        let Some(last_used) = self.store.merchants().last_used(client_id) else { return };
+        let due = last_used
+            .checked_add_signed(self.config.merchant_idle)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        if due <= self.clock.now() {
+            let removed = self.reset_partition(Some(client_id), None);
+            tracing::info!(client_id, ?removed, "idle run-time merchant removed");
+        } else {
+            self.deadlines.schedule(due, Job::ExpireMerchant(client_id.to_string()));
         }
     }
 
@@ -94,13 +148,19 @@ impl Sandbox {
     /// Freezes sandbox time (at `at`, or now) and runs what is due.
     pub fn freeze_clock(&self, at: Option<DateTime<Utc>>) {
         self.clock.freeze(at);
+        self.clock_moved();
+    }
+
+    /// Runs what a clock move made due, and wakes the timer task to sleep until the next job.
+    fn clock_moved(&self) {
         self.run_due_timers();
+        self.deadlines.wake();
     }
 
     /// Lets sandbox time flow again.
     pub fn unfreeze_clock(&self) {
         self.clock.unfreeze();
-        self.run_due_timers();
+        self.clock_moved();
     }
 
     /// Moves sandbox time by `by` and runs what became due: tokens expire, AUTH holds turn
@@ -111,20 +171,21 @@ impl Sandbox {
             return Err(ClockRangeError);
         }
         self.clock.advance(by);
-        self.run_due_timers();
+        self.clock_moved();
         Ok(())
     }
 
     /// Jumps sandbox time to `at` and runs what is due.
     pub fn set_clock(&self, at: DateTime<Utc>) {
         self.clock.set(at);
-        self.run_due_timers();
+        self.clock_moved();
     }
 
     /// Transactions passing `filter`, newest first, at most its limit.
     pub fn find_transactions(&self, filter: &TransactionFilter) -> Result<Vec<Transaction>, String> {
         let status = filter.status()?;
-        let mut found = self.store.transactions(|tx| filter.matches(tx, status));
+        let mut found = self.store.transactions().all();
+        found.retain(|tx| filter.matches(tx, status));
         found.truncate(filter.limit());
         Ok(found)
     }
@@ -132,84 +193,178 @@ impl Sandbox {
     /// Adds a merchant at run time (gone again after a full reset).
     pub fn create_merchant(&self, new: NewMerchant) -> Result<Merchant, MerchantError> {
         let merchant = new.build(&self.ids)?;
-        self.store.insert_new_merchant(merchant.clone()).map_err(|taken| {
-            if taken == merchant.client_id {
-                MerchantError::ClientExists(taken)
-            } else {
-                MerchantError::TerminalExists(taken)
-            }
-        })?;
+        let now = self.clock.now();
+        self.store
+            .merchants()
+            .insert_new(merchant.clone(), now)
+            .map_err(|taken| match taken {
+                Taken::ClientId(id) => MerchantError::ClientExists(id),
+                Taken::Terminal(id) => MerchantError::TerminalExists(id),
+            })?;
+        self.schedule_merchant_expiry(&merchant.client_id, now);
         Ok(merchant)
     }
 
-    /// Loads the transactions and tokens of a state file; how many transactions were loaded.
-    /// Checks everything first, so a bad file changes nothing.
+    fn schedule_merchant_expiry(&self, client_id: &str, now: DateTime<Utc>) {
+        let due = now
+            .checked_add_signed(self.config.merchant_idle)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        self.deadlines.schedule(due, Job::ExpireMerchant(client_id.to_string()));
+    }
+
+    /// Loads a state file (a version 2 snapshot, or a version 1 prepared state); how many
+    /// transactions were loaded. Checks everything first, so a bad file changes nothing.
     pub fn load_state(&self, state: &StateFile) -> Result<usize, StateError> {
-        if state.version != STATE_VERSION {
-            return Err(StateError::Version(state.version));
-        }
+        let snapshot = match state {
+            StateFile::Snapshot(snapshot) if snapshot.version == STATE_VERSION => snapshot.clone(),
+            StateFile::Snapshot(snapshot) => return Err(StateError::Version(snapshot.version)),
+            StateFile::Prepared(prepared) => self.replay_prepared(prepared)?,
+        };
+        self.check_snapshot(&snapshot)?;
+        let loaded = snapshot.transactions.len();
         let now = self.clock.now();
-        let mut transactions = Vec::with_capacity(state.transactions.len());
-        for entry in &state.transactions {
-            let (client_id, terminal) =
-                self.store
-                    .terminal(&entry.terminal)
-                    .ok_or_else(|| StateError::UnknownTerminal {
-                        invoice_id: entry.invoice_id.clone(),
-                        terminal: entry.terminal.clone(),
-                    })?;
-            let mut tx = entry.to_transaction(&client_id, &terminal.processing_id, &self.ids, now)?;
-            tx.terminal_id = terminal.id.clone();
-            transactions.push(tx);
-        }
-        check_unique(&transactions, |tx| tx.id.to_string(), "id")?;
-        check_unique(
-            &transactions,
-            |tx| format!("{}/{}", tx.terminal_id, invoice_suffix(&tx.order.invoice_id)),
-            "invoiceId (or its last six digits) on the terminal",
-        )?;
-        let mut tokens = Vec::with_capacity(state.tokens.len());
-        for entry in &state.tokens {
-            if self.store.merchant(&entry.client_id).is_none() {
-                return Err(StateError::UnknownClient(entry.client_id.clone()));
+        for merchant in snapshot.merchants {
+            let client_id = merchant.client_id.clone();
+            if self.store.merchants().insert_new(merchant, now).is_ok() {
+                self.schedule_merchant_expiry(&client_id, now);
             }
-            tokens.push(entry.to_token(now)?);
         }
-        let loaded = transactions.len();
-        for tx in transactions {
-            let (invoice, id) = (tx.order.invoice_id.clone(), tx.id);
-            if self.store.transaction(id).is_some() {
-                return Err(StateError::Duplicate(invoice, format!("id {id} already exists")));
+        for tx in snapshot.transactions {
+            let invoice = tx.order().invoice_id.clone();
+            self.schedule_timers_of(&tx);
+            if tx.kind() == TransactionKind::Transfer && matches!(tx.status(), Status::Charge | Status::Refund) {
+                self.count_transfer(&tx);
             }
             self.store
-                .insert_transaction(tx)
+                .transactions()
+                .insert(tx)
                 .map_err(|e| StateError::Duplicate(invoice, e.to_string()))?;
         }
-        for token in tokens {
-            self.store.put_token(token);
+        for token in snapshot.tokens {
+            self.deadlines
+                .schedule(token.expires_at, Job::ExpireToken(token.access_token.clone()));
+            self.store.tokens().put(token);
+        }
+        for card in snapshot.saved_cards {
+            self.store.saved_cards().put(card);
+        }
+        for session in snapshot.secure3d_sessions {
+            let due = session
+                .created_at
+                .checked_add_signed(self.config.three_ds_timeout)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC);
+            self.deadlines.schedule(due, Job::ExpireChallenge(session.md.clone()));
+            self.store.secure3d().put(session);
         }
         Ok(loaded)
     }
 
-    /// The current transactions and live tokens in the state-file format (oldest first).
-    pub fn dump_state(&self) -> StateFile {
-        let mut transactions: Vec<StateTransaction> = self
-            .store
-            .transactions(|_| true)
-            .iter()
-            .map(StateTransaction::from_transaction)
-            .collect();
-        transactions.reverse();
-        let mut tokens: Vec<StateToken> = self.store.tokens().iter().map(StateToken::from_token).collect();
-        tokens.sort_by(|a, b| {
-            a.issued_at
-                .cmp(&b.issued_at)
-                .then_with(|| a.access_token.cmp(&b.access_token))
-        });
-        StateFile {
+    /// A prepared state as the snapshot it describes: each transaction replayed to its status.
+    fn replay_prepared(&self, prepared: &PreparedState) -> Result<Snapshot, StateError> {
+        let now = self.clock.now();
+        let mut transactions = Vec::with_capacity(prepared.transactions.len());
+        for entry in &prepared.transactions {
+            let (client_id, terminal) = self.store.merchants().terminal(&entry.terminal).ok_or_else(|| {
+                StateError::UnknownTerminal {
+                    invoice_id: entry.invoice_id.clone(),
+                    terminal: entry.terminal.clone(),
+                }
+            })?;
+            let on = PreparedTerminal {
+                id: &terminal.id,
+                client_id: &client_id,
+                number: &terminal.processing_id,
+                two_step: terminal.mode == TerminalMode::TwoStep,
+            };
+            transactions.push(entry.to_transaction(&on, &self.ids, now)?);
+        }
+        let mut tokens = Vec::with_capacity(prepared.tokens.len());
+        for entry in &prepared.tokens {
+            tokens.push(entry.to_token(now)?);
+        }
+        Ok(Snapshot {
             version: STATE_VERSION,
             transactions,
             tokens,
+            saved_cards: Vec::new(),
+            secure3d_sessions: Vec::new(),
+            merchants: Vec::new(),
+        })
+    }
+
+    /// Refuses a snapshot that names unknown terminals or clients, repeats an id or an
+    /// invoiceId (or its last six digits) on a terminal, or clashes with what is stored.
+    fn check_snapshot(&self, snapshot: &Snapshot) -> Result<(), StateError> {
+        let own_terminal = |id: &str| {
+            snapshot
+                .merchants
+                .iter()
+                .any(|m| m.terminals.iter().any(|t| t.id.eq_ignore_ascii_case(id)))
+        };
+        for tx in &snapshot.transactions {
+            if self.store.merchants().terminal(tx.terminal_id()).is_none() && !own_terminal(tx.terminal_id()) {
+                return Err(StateError::UnknownTerminal {
+                    invoice_id: tx.order().invoice_id.clone(),
+                    terminal: tx.terminal_id().to_string(),
+                });
+            }
+            if self.store.transactions().get(tx.id()).is_some() {
+                return Err(StateError::Duplicate(
+                    tx.order().invoice_id.clone(),
+                    format!("id {} already exists", tx.id()),
+                ));
+            }
+        }
+        check_unique(&snapshot.transactions, |tx| tx.id().to_string(), "id")?;
+        check_unique(
+            &snapshot.transactions,
+            |tx| format!("{}/{}", tx.terminal_id(), invoice_suffix(&tx.order().invoice_id)),
+            "invoiceId (or its last six digits) on the terminal",
+        )?;
+        let known_client = |c: &str| self.store.merchants().get(c).is_some() || snapshot.merchants.iter().any(|m| m.client_id == c);
+        if let Some(token) = snapshot.tokens.iter().find(|t| !known_client(&t.client_id)) {
+            return Err(StateError::UnknownClient(token.client_id.clone()));
+        }
+        Ok(())
+    }
+
+    /// Schedules the timers a loaded transaction is waiting on.
+    fn schedule_timers_of(&self, tx: &Transaction) {
+        if let Some(pending) = tx.pending() {
+            self.deadlines.schedule(pending.settle_at, Job::SettlePending(tx.id()));
+        }
+        if tx.status() == Status::Auth {
+            let due = tx
+                .last_moved_at()
+                .checked_add_signed(self.config.auth_hold)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC);
+            self.deadlines.schedule(due, Job::ExpireHold(tx.id()));
+        }
+    }
+
+    /// Everything the sandbox holds as a version 2 snapshot, oldest first: what `--state`
+    /// loads back without loss.
+    pub fn dump_state(&self) -> Snapshot {
+        let mut transactions = self.store.transactions().all();
+        transactions.reverse();
+        let now = self.clock.now();
+        let mut tokens = self.store.tokens().all();
+        tokens.retain(|t| t.is_live(now));
+        let merchants = self
+            .store
+            .merchants()
+            .all()
+            .into_iter()
+            .filter(|m| self.store.merchants().is_runtime(&m.client_id))
+            .map(|m| Merchant::clone(&m))
+            .collect();
+        Snapshot {
+            version: STATE_VERSION,
+            transactions,
+            tokens,
+            saved_cards: self.store.saved_cards().all(),
+            secure3d_sessions: self.store.secure3d().all(),
+            merchants,
         }
     }
 
@@ -218,6 +373,7 @@ impl Sandbox {
     pub fn create_control_transaction(&self, request: CreateTransaction) -> Result<Transaction, CreateError> {
         let (client_id, terminal) = self
             .store
+            .merchants()
             .terminal(&request.terminal)
             .ok_or_else(|| CreateError::UnknownTerminal(request.terminal.clone()))?;
         let amount = Amount::from_json(&request.amount).map_err(|e| CreateError::Amount(e.to_string()))?;
@@ -262,30 +418,38 @@ impl Sandbox {
             },
             links: Links::default(),
             ip: "127.0.0.1".into(),
+            transfer: None,
         })?;
         let outcome = match &request.outcome {
             Some(forced) => forced.to_outcome(),
             None => self.forced_outcome(&attempt).unwrap_or(Outcome::Approve),
         };
-        Ok(self.play_control_outcome(tx.id, &outcome)?)
+        Ok(self.play_control_outcome(tx.id(), &outcome)?)
     }
 
     /// Plays an outcome on a NEW transaction created from the control plane (no card flow: a
     /// challenge counts as passed).
     fn play_control_outcome(&self, id: Uuid, outcome: &Outcome) -> Result<Transaction, OperateError> {
+        let reason = |code: i32| self.fixtures.catalogue.message_en(code);
         match outcome {
             Outcome::Approve => self.approve(id),
             Outcome::Decline { code } => self.decline(id, *code),
-            Outcome::Fail { code } => {
-                let reason = self.fixtures.catalogue.message_en(*code);
-                self.operate(id, &Operation::Fail { code: *code, reason })
-            }
-            Outcome::AuthenticationFailed { code } => {
-                let reason = self.fixtures.catalogue.message_en(*code);
-                self.operate(id, &Operation::Fail3ds { code: *code, reason })
-            }
+            Outcome::Fail { code } => self.apply(
+                id,
+                Event::Fail {
+                    code: *code,
+                    reason: reason(*code),
+                },
+            ),
+            Outcome::AuthenticationFailed { code } => self.apply(
+                id,
+                Event::Fail3ds {
+                    code: *code,
+                    reason: reason(*code),
+                },
+            ),
             Outcome::Challenge { then } => {
-                self.store.update(id, |tx| tx.secure = true);
+                self.apply(id, Event::MarkSecure)?;
                 self.play_control_outcome(id, then)
             }
             Outcome::Pending {
@@ -299,43 +463,17 @@ impl Sandbox {
                     *then_decline,
                     *settle_after_polls,
                 );
-                self.store
-                    .update(id, |tx| {
-                        tx.pending = Some(pending);
-                        tx.clone()
-                    })
-                    .ok_or(OperateError::NotFound(id))
+                let code = crate::fidelity::PENDING_REASON;
+                self.apply(
+                    id,
+                    Event::Defer {
+                        pending,
+                        code,
+                        reason: reason(code),
+                    },
+                )
             }
         }
-    }
-
-    /// Counts one check-status poll of a pending transaction: settles it when its polls are
-    /// used up, otherwise takes one off. Returns the transaction as the poll should show it.
-    pub(super) fn count_status_poll(&self, tx: Transaction) -> Transaction {
-        let Some(polls_left) = tx.pending.as_ref().and_then(|p| p.polls_left) else {
-            return tx;
-        };
-        if polls_left == 0 {
-            return self.settle_pending(&tx).unwrap_or(tx);
-        }
-        self.store
-            .update(tx.id, |t| {
-                if let Some(p) = t.pending.as_mut() {
-                    p.polls_left = p.polls_left.map(|n| n.saturating_sub(1));
-                }
-                t.clone()
-            })
-            .unwrap_or(tx)
-    }
-
-    /// Settles a pending outcome now.
-    pub(super) fn settle_pending(&self, tx: &Transaction) -> Option<Transaction> {
-        let pending = tx.pending.as_ref()?;
-        let result = match pending.decline_with {
-            Some(code) => self.decline(tx.id, code),
-            None => self.approve(tx.id),
-        };
-        result.ok()
     }
 }
 
@@ -344,7 +482,7 @@ fn check_unique(txs: &[Transaction], key: impl Fn(&Transaction) -> String, what:
     for tx in txs {
         if !seen.insert(key(tx).to_ascii_lowercase()) {
             return Err(StateError::Duplicate(
-                tx.order.invoice_id.clone(),
+                tx.order().invoice_id.clone(),
                 format!("duplicate {what} in the state file"),
             ));
         }

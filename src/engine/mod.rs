@@ -4,6 +4,7 @@
 //! adds its methods in its own file here.
 
 mod control;
+mod inspect;
 mod oauth;
 mod operations_search;
 mod payform;
@@ -16,6 +17,7 @@ mod transactions;
 mod transfers;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
+pub use inspect::RecordCounts;
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;
 pub use payform::{PayformAttempt, PayformRefusal};
@@ -35,28 +37,24 @@ use crate::control::ControlPlane;
 use crate::crypto::SandboxCrypto;
 use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
+use crate::deadlines::{Deadlines, Job};
+use crate::domain::transaction::TransactionTimer;
 use crate::store::Store;
 use std::time::Instant;
 
-/// One running sandbox: configuration, bank data and all mutable state.
+/// One running sandbox: configuration, bank data and all mutable state. Its parts are private:
+/// HTTP handlers and tests go through its methods.
 #[derive(Debug)]
 pub struct Sandbox {
-    /// Settings it was started with.
-    pub config: Config,
-    /// Bank data it was seeded from (and is reset to).
-    pub fixtures: Fixtures,
-    /// Mutable state.
-    pub store: Store,
-    /// Sandbox time.
-    pub clock: Clock,
-    /// Source of ids, references and tokens.
-    pub ids: IdGenerator,
-    /// Outgoing postLink callbacks.
-    pub callbacks: Callbacks,
-    /// The RSA key cryptograms are decrypted with (`/public.rsa` serves its public half).
-    pub crypto: SandboxCrypto,
-    /// Scenario and fault rules, the request journal, the seed in force.
-    pub control: ControlPlane,
+    config: Config,
+    fixtures: Fixtures,
+    store: Store,
+    deadlines: Deadlines,
+    clock: Clock,
+    ids: IdGenerator,
+    callbacks: Callbacks,
+    crypto: SandboxCrypto,
+    control: ControlPlane,
     pares_key: PaResKey,
     /// Held while a transfer checks the daily limits and completes (see `transfers.rs`).
     transfer_limits: std::sync::Mutex<()>,
@@ -87,7 +85,7 @@ impl Sandbox {
     ) -> Result<Self, StateError> {
         let control = ControlPlane::new(config.seed, config.journal_capacity, Some(state));
         let sandbox = Self::assemble(config, fixtures, crypto, control);
-        if let Some(state) = sandbox.control.initial_state() {
+        if let Some(state) = sandbox.control().initial_state() {
             sandbox.load_state(state)?;
         }
         Ok(sandbox)
@@ -104,6 +102,7 @@ impl Sandbox {
             config,
             fixtures,
             store: Store::with_limits(limits),
+            deadlines: Deadlines::new(),
             control,
             clock: Clock::new(),
             started: Instant::now(),
@@ -118,6 +117,7 @@ impl Sandbox {
     /// sequence restarted from the seed in force (so a seeded sandbox replays the same ids).
     pub fn reset(&self) {
         self.store.clear();
+        self.deadlines.clear();
         self.callbacks.reset();
         self.load_fixtures();
         self.clock.reset();
@@ -131,28 +131,88 @@ impl Sandbox {
         }
     }
 
+    /// Settings it was started with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Bank data it was seeded from (and is reset to).
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.fixtures
+    }
+
+    /// Sandbox time.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Outgoing postLink callbacks: the delivery log, re-sends, settings.
+    pub fn callbacks(&self) -> &Callbacks {
+        &self.callbacks
+    }
+
+    /// The RSA key cryptograms are decrypted with (`/public.rsa` serves its public half).
+    pub fn crypto(&self) -> &SandboxCrypto {
+        &self.crypto
+    }
+
+    /// Scenario and fault rules, the request journal, the seed in force.
+    pub fn control(&self) -> &ControlPlane {
+        &self.control
+    }
+
+    /// The timed work waiting to run (the server's timer task sleeps on it).
+    pub fn deadlines(&self) -> &Deadlines {
+        &self.deadlines
+    }
+
     /// Seconds since start (real time).
     pub fn uptime_seconds(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
     }
 
-    /// Runs every timer that is due at the current sandbox time (token expiry, holds, pending
-    /// outcomes), then enforces the store's caps: abandoned 3-D Secure sessions (older than
-    /// twice the challenge timeout) go, then the oldest records over each cap. Called
-    /// periodically by the server and after every clock move.
+    /// Runs every job of the deadline queue that is due at the current sandbox time (token
+    /// expiry, holds, pending outcomes, 3-D Secure timeouts, idle merchants), then enforces
+    /// the stores' caps. The server's timer task calls it when the earliest job falls due;
+    /// every clock move calls it too.
     pub fn run_due_timers(&self) {
         let now = self.clock.now();
-        self.store.prune_tokens(|t| !t.is_live(now));
-        self.settle_due_transactions(now);
-        self.expire_due_challenges(now);
-        let abandoned = self.config.three_ds_timeout * 2;
-        self.store.prune_secure3d_sessions(|s| s.created_at + abandoned <= now);
+        for job in self.deadlines.take_due(now) {
+            self.run_job(job);
+        }
         self.store.evict();
+        self.compact_deadlines();
+    }
+
+    fn run_job(&self, job: Job) {
+        match job {
+            Job::SettlePending(id) => self.run_transaction_timer(id, TransactionTimer::SettlePending),
+            Job::ExpireHold(id) => self.run_transaction_timer(id, TransactionTimer::ExpireHold),
+            Job::ExpireChallenge(md) => self.expire_challenge(&md),
+            Job::ExpireToken(access) => self.expire_token(&access),
+            Job::ExpireMerchant(client_id) => self.expire_merchant(&client_id),
+        }
+    }
+
+    /// Drops queued jobs whose records are gone once the queue far outgrows the stores: each
+    /// record schedules a bounded number of jobs, so this runs rarely and its cost is
+    /// amortised over the inserts that made the jobs.
+    fn compact_deadlines(&self) {
+        let records = self.store.transactions().len() + self.store.tokens().len() + self.store.secure3d().len();
+        if self.deadlines.len() <= 4 * records + 4096 {
+            return;
+        }
+        self.deadlines.retain(|job| match job {
+            Job::SettlePending(id) | Job::ExpireHold(id) => self.store.transactions().get(*id).is_some(),
+            Job::ExpireChallenge(md) => self.store.secure3d().get(md).is_some(),
+            Job::ExpireToken(access) => self.store.tokens().get(access).is_some(),
+            Job::ExpireMerchant(_) => true,
+        });
     }
 
     fn load_fixtures(&self) {
         for merchant in &self.fixtures.merchants {
-            self.store.put_merchant(merchant.clone());
+            self.store.merchants().put(merchant.clone());
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Issuing and checking OAuth tokens.
 
 use super::Sandbox;
+use crate::deadlines::Job;
 use crate::domain::money::Amount;
 use crate::domain::tokens::{authenticate_client, Grant, Token, TokenError, TokenRequest};
 
@@ -31,13 +32,31 @@ impl Sandbox {
         }
     }
 
+    /// Stores an issued token, schedules its expiry and marks its merchant as in use.
+    fn keep_token(&self, token: &Token) {
+        self.store.tokens().put(token.clone());
+        self.deadlines
+            .schedule(token.expires_at, Job::ExpireToken(token.access_token.clone()));
+        self.store.merchants().touch(&token.client_id, token.issued_at);
+    }
+
+    /// Forgets a token that has expired, with its payment-page session.
+    pub(super) fn expire_token(&self, access_token: &str) {
+        let now = self.clock.now();
+        let expired = self.store.tokens().get(access_token).is_some_and(|t| !t.is_live(now));
+        if expired {
+            self.store.tokens().remove(access_token);
+            self.store.payform().remove(access_token);
+        }
+    }
+
     /// The live token behind a bearer string.
     pub fn authenticate(&self, bearer: Option<&str>) -> Result<Token, AuthError> {
         let bearer = bearer
             .map(str::trim)
             .filter(|b| !b.is_empty())
             .ok_or(AuthError::Missing)?;
-        let token = self.store.token(bearer).ok_or(AuthError::Unknown)?;
+        let token = self.store.tokens().get(bearer).ok_or(AuthError::Unknown)?;
         if token.is_live(self.clock.now()) {
             Ok(token)
         } else {
@@ -48,8 +67,8 @@ impl Sandbox {
     fn client_credentials(&self, request: &TokenRequest) -> Result<Token, TokenError> {
         let client_id = request.require("client_id")?;
         let secret = request.require("client_secret")?;
-        let merchants = self.store.merchants();
-        let merchant = authenticate_client(&merchants, client_id, secret)?;
+        let merchant = self.store.merchants().get(client_id);
+        let merchant = authenticate_client(merchant.as_deref(), secret)?;
         if request.get(&["scope"]).is_none() {
             return Err(TokenError::MissingField("scope"));
         }
@@ -88,7 +107,7 @@ impl Sandbox {
             issued_at: now,
             expires_at: now + self.config.token_ttl,
         };
-        self.store.put_token(token.clone());
+        self.keep_token(&token);
         Ok(token)
     }
 
@@ -97,8 +116,8 @@ impl Sandbox {
         let secret = request.require("client_secret")?;
         let username = request.require("username")?;
         let password = request.require("password")?;
-        let merchants = self.store.merchants();
-        let merchant = authenticate_client(&merchants, client_id, secret)?;
+        let merchant = self.store.merchants().get(client_id);
+        let merchant = authenticate_client(merchant.as_deref(), secret)?;
         let user = merchant
             .cabinet_users
             .iter()
@@ -123,7 +142,7 @@ impl Sandbox {
             issued_at: now,
             expires_at: now + self.config.password_token_ttl,
         };
-        self.store.put_token(token.clone());
+        self.keep_token(&token);
         Ok(token)
     }
 
@@ -131,11 +150,12 @@ impl Sandbox {
         let client_id = request.require("client_id")?;
         let secret = request.require("client_secret")?;
         let refresh = request.require("refresh_token")?;
-        let merchants = self.store.merchants();
-        let merchant = authenticate_client(&merchants, client_id, secret)?;
+        let merchant = self.store.merchants().get(client_id);
+        let merchant = authenticate_client(merchant.as_deref(), secret)?;
         let previous = self
             .store
-            .token_by_refresh(refresh)
+            .tokens()
+            .by_refresh(refresh)
             .filter(|t| t.client_id == merchant.client_id)
             .ok_or(TokenError::InvalidRefreshToken)?;
         let now = self.clock.now();
@@ -151,7 +171,7 @@ impl Sandbox {
             expires_at: now + self.config.token_ttl,
             ..previous
         };
-        self.store.put_token(token.clone());
+        self.keep_token(&token);
         Ok(token)
     }
 }

@@ -37,8 +37,10 @@ impl Sandbox {
         self.run_due_timers();
         let rows = self
             .store
-            .transactions(|t| t.kind == kind && t.client_id == token.client_id)
+            .transactions()
+            .all()
             .into_iter()
+            .filter(|t| t.kind() == kind && t.client_id() == token.client_id)
             .map(|t| (search_row(&t), t))
             .collect();
         let page = query.run(rows);
@@ -48,7 +50,7 @@ impl Sandbox {
 
 /// A transaction as the search sees it.
 fn search_row(tx: &Transaction) -> SearchRow {
-    let (transaction_type, card_masks) = match tx.transfer.as_deref() {
+    let (transaction_type, card_masks) = match tx.transfer() {
         Some(details) => (
             details.kind.as_str().to_string(),
             [&details.sender, &details.receiver]
@@ -57,22 +59,22 @@ fn search_row(tx: &Transaction) -> SearchRow {
                 .map(|p| p.mask.clone())
                 .collect(),
         ),
-        None => ("PAYMENT".to_string(), vec![tx.card.mask.clone()]),
+        None => ("PAYMENT".to_string(), vec![tx.card().mask.clone()]),
     };
     SearchRow {
-        id: tx.id.to_string(),
-        created_at: tx.created_at,
-        invoice_id: tx.order.invoice_id.clone(),
-        account_id: tx.order.account_id.clone(),
-        reference: tx.reference.clone(),
+        id: tx.id().to_string(),
+        created_at: tx.created_at(),
+        invoice_id: tx.order().invoice_id.clone(),
+        account_id: tx.order().account_id.clone(),
+        reference: tx.reference().to_string(),
         amount: tx.amount(),
         card_masks,
-        status: tx.status.as_str().to_string(),
+        status: tx.status().as_str().to_string(),
         transaction_type,
-        shop_id: tx.terminal_id.clone(),
-        payer_email: tx.order.email.clone(),
-        payer_phone: tx.order.phone.clone(),
-        payout_amount: tx.refunded,
-        client: tx.order.name.clone(),
+        shop_id: tx.terminal_id().to_string(),
+        payer_email: tx.order().email.clone(),
+        payer_phone: tx.order().phone.clone(),
+        payout_amount: tx.refunded(),
+        client: tx.order().name.clone(),
     }
 }

@@ -30,6 +30,9 @@ pub enum PayformRefusal {
     /// The page already reached a final answer.
     #[error("this payment has already been completed")]
     Finished,
+    /// Another submission of the same page is still being processed.
+    #[error("a payment attempt of this page is already in progress")]
+    Busy,
 }
 
 impl PayformRefusal {
@@ -88,18 +91,17 @@ impl Sandbox {
         let token = self.authenticate(Some(access_token)).map_err(PayformRefusal::Token)?;
         let terminal = self.payform_check(&token, request)?;
         let now = self.clock.now();
-        let session = self.store.with_payform_session(
-            access_token,
-            || PayformSession::opened(now),
-            |session| {
-                let refusal = session_refusal(session, now);
-                if matches!(refusal, Some(PayformRefusal::Expired)) {
+        let mut session = self.store.payform().open(access_token, PayformSession::opened(now));
+        match session_refusal(&session, now) {
+            None => Ok((terminal, session)),
+            Some(refusal) => {
+                if matches!(refusal, PayformRefusal::Expired) {
                     session.finished = true;
+                    self.store.payform().put(access_token, session);
                 }
-                refusal.map_or_else(|| Ok(session.clone()), Err)
-            },
-        )?;
-        Ok((terminal, session))
+                Err(refusal)
+            }
+        }
     }
 
     /// The terminal of a transfer page's token, once the token is known to be live. The
@@ -109,12 +111,13 @@ impl Sandbox {
         Ok(token
             .terminal
             .as_deref()
-            .and_then(|id| self.store.terminal(id))
+            .and_then(|id| self.store.merchants().terminal(id))
             .map(|(_, terminal)| terminal))
     }
 
-    /// One attempt with a card typed into the page. The session's lock is held for the whole
-    /// attempt, so two submissions of one page cannot both use the last attempt.
+    /// One attempt with a card typed into the page. The attempt claims the page's session
+    /// while it runs, so two submissions of one page cannot both use the last attempt; no lock
+    /// is held meanwhile.
     pub fn payform_pay(
         &self,
         access_token: &str,
@@ -124,19 +127,22 @@ impl Sandbox {
         let token = self.authenticate(Some(access_token)).map_err(PayformRefusal::Token)?;
         self.payform_check(&token, request)?;
         let now = self.clock.now();
-        self.store.with_payform_session(
-            access_token,
-            || PayformSession::opened(now),
-            |session| {
-                if let Some(refusal) = session_refusal(session, now) {
-                    if matches!(refusal, PayformRefusal::Expired) {
-                        session.finished = true;
-                    }
-                    return Err(refusal);
+        let mut session = self
+            .store
+            .payform()
+            .claim(access_token, PayformSession::opened(now))
+            .map_err(|_| PayformRefusal::Busy)?;
+        let result = match session_refusal(&session, now) {
+            Some(refusal) => {
+                if matches!(refusal, PayformRefusal::Expired) {
+                    session.finished = true;
                 }
-                self.attempt(&token, request, card, session)
-            },
-        )
+                Err(refusal)
+            }
+            None => self.attempt(&token, request, card, &mut session),
+        };
+        self.store.payform().release(access_token, session);
+        result
     }
 
     /// The checks of [`Sandbox::pay`] that need no card: the order's fields, the terminal and
@@ -161,17 +167,22 @@ impl Sandbox {
     ) -> Result<PayformAttempt, PayformRefusal> {
         let released = session
             .last_transaction
-            .filter(|id| self.store.transaction(*id).is_some_and(|tx| failed(tx.status)))
-            .filter(|id| self.store.release_invoice(*id));
+            .filter(|id| {
+                self.store
+                    .transactions()
+                    .get(*id)
+                    .is_some_and(|tx| failed(tx.status()))
+            })
+            .filter(|id| self.store.transactions().release_invoice(*id));
         match self.pay(token, request, PaymentMethod::Card(card)) {
             Ok(PaymentAccepted::Approved(tx)) => {
                 session.finished = true;
-                session.last_transaction = Some(tx.id);
+                session.last_transaction = Some(tx.id());
                 Ok(PayformAttempt::Approved(Box::new(tx)))
             }
             Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
                 session.finished = true;
-                session.last_transaction = Some(transaction.id);
+                session.last_transaction = Some(transaction.id());
                 Ok(PayformAttempt::Challenge {
                     transaction: Box::new(transaction),
                     challenge,
@@ -182,8 +193,8 @@ impl Sandbox {
                 code,
                 message,
             }) => {
-                session.last_transaction = Some(transaction.id);
-                if transaction.status == Status::New {
+                session.last_transaction = Some(transaction.id());
+                if transaction.status() == Status::New {
                     session.finished = true;
                     return Ok(PayformAttempt::Failed {
                         transaction,
@@ -210,7 +221,7 @@ impl Sandbox {
             }
             Err(PaymentError::Refused { message, .. }) => {
                 if let Some(id) = released {
-                    self.store.reclaim_invoice(id);
+                    self.store.transactions().reclaim_invoice(id);
                 }
                 Err(PayformRefusal::Invalid(message))
             }

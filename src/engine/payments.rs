@@ -16,7 +16,7 @@ use crate::domain::outcome::{AttemptContext, Outcome};
 use crate::domain::saved_cards::{CardToSave, SavedCard};
 use crate::domain::tokens::Token;
 use crate::domain::transaction::{
-    CardSnapshot, Links, NewTransaction, Operation, OrderDetails, PendingOutcome, Transaction, TransactionKind,
+    CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
 use crate::domain::validation::{check_description, check_invoice_id};
 use crate::fidelity::{self, RequestRefusal};
@@ -176,8 +176,8 @@ impl Sandbox {
                 self.snapshot(&card, request),
             ))
             .map_err(|e| PaymentError::refused(RequestRefusal::DuplicateInvoice, e.to_string()))?;
-        tracing::info!(id = %tx.id, invoice = %tx.order.invoice_id, card = %tx.card.mask, ?outcome, "payment attempt");
-        self.play_outcome(tx.id, outcome, card_to_save)
+        tracing::info!(id = %tx.id(), invoice = %tx.order().invoice_id, card = %tx.card().mask, ?outcome, "payment attempt");
+        self.play_outcome(tx.id(), outcome, card_to_save)
     }
 
     /// Plays an outcome out on a NEW transaction: approve (saving the card first when asked),
@@ -190,8 +190,8 @@ impl Sandbox {
         card_to_save: Option<CardToSave>,
     ) -> Result<PaymentAccepted, PaymentError> {
         let catalogue = &self.fixtures.catalogue;
-        let refused = |code: i32, op: Operation| -> Result<PaymentAccepted, PaymentError> {
-            let transaction = self.operate(id, &op).map_err(PaymentError::Conflict)?;
+        let refused = |code: i32, event: Event| -> Result<PaymentAccepted, PaymentError> {
+            let transaction = self.apply(id, event).map_err(PaymentError::Conflict)?;
             Err(PaymentError::NotApproved {
                 transaction: Box::new(transaction),
                 code,
@@ -200,7 +200,7 @@ impl Sandbox {
         };
         match outcome {
             Outcome::Approve => {
-                if let (Some(card), Some(tx)) = (card_to_save, self.store.transaction(id)) {
+                if let (Some(card), Some(tx)) = (card_to_save, self.store.transactions().get(id)) {
                     self.save_card(&tx, &card);
                 }
                 self.save_transfer_cards(id);
@@ -210,21 +210,21 @@ impl Sandbox {
             }
             Outcome::Decline { code } => refused(
                 code,
-                Operation::Decline {
+                Event::Decline {
                     code,
                     reason: catalogue.message_en(code),
                 },
             ),
             Outcome::Fail { code } => refused(
                 code,
-                Operation::Fail {
+                Event::Fail {
                     code,
                     reason: catalogue.message_en(code),
                 },
             ),
             Outcome::AuthenticationFailed { code } => refused(
                 code,
-                Operation::Fail3ds {
+                Event::Fail3ds {
                     code,
                     reason: catalogue.message_en(code),
                 },
@@ -232,7 +232,8 @@ impl Sandbox {
             Outcome::Challenge { then } => {
                 let tx = self
                     .store
-                    .transaction(id)
+                    .transactions()
+                    .get(id)
                     .ok_or(PaymentError::Conflict(OperateError::NotFound(id)))?;
                 let challenge = self.begin_challenge(&tx, *then, card_to_save);
                 Ok(PaymentAccepted::Challenge {
@@ -250,14 +251,15 @@ impl Sandbox {
                     PendingOutcome::after(self.clock.now(), settle_after_seconds, then_decline, settle_after_polls);
                 let message = catalogue.message_en(code);
                 let transaction = self
-                    .store
-                    .update(id, |tx| {
-                        tx.pending = Some(pending);
-                        tx.reason_code = code;
-                        tx.reason = message.clone();
-                        tx.clone()
-                    })
-                    .ok_or(PaymentError::Conflict(OperateError::NotFound(id)))?;
+                    .apply(
+                        id,
+                        Event::Defer {
+                            pending,
+                            code,
+                            reason: message.clone(),
+                        },
+                    )
+                    .map_err(PaymentError::Conflict)?;
                 Err(PaymentError::NotApproved {
                     transaction: Box::new(transaction),
                     code,
@@ -289,6 +291,7 @@ impl Sandbox {
         };
         let (_, terminal) = self
             .store
+            .merchants()
             .terminal(id)
             .filter(|(owner, _)| *owner == token.client_id)
             .ok_or_else(|| {
@@ -511,5 +514,6 @@ fn new_transaction(token: &Token, request: &PaymentRequest, terminal: &Terminal,
             secret_hash: token.secret_hash.clone(),
         },
         ip: request.ip.clone(),
+        transfer: None,
     }
 }

@@ -3,16 +3,24 @@
 use super::Sandbox;
 use crate::domain::saved_cards::{CardToSave, SavedCard, SavedCardError};
 use crate::domain::tokens::Token;
-use crate::domain::transaction::{CardSnapshot, Transaction};
+use crate::domain::transaction::{CardSnapshot, Event, Transaction};
 use uuid::Uuid;
 
 impl Sandbox {
     /// Saves the card of a payment for its merchant and accountId and records the `cardID` on
     /// the transaction. Saving the same card again for the same customer gives the same id. (P-12)
     pub fn save_card(&self, tx: &Transaction, card: &CardToSave) -> SavedCard {
-        let saved = self.save_card_as(tx, card, &tx.card);
+        let saved = self.save_card_as(tx, card, tx.card());
         let card_id = saved.id.to_string();
-        self.store.update(tx.id, |t| t.card.card_id = card_id);
+        if let Err(error) = self.apply(
+            tx.id(),
+            Event::CardSaved {
+                card_id,
+                parties: Vec::new(),
+            },
+        ) {
+            tracing::debug!(id = %tx.id(), %error, "saved card not recorded: the payment moved on");
+        }
         saved
     }
 
@@ -22,22 +30,18 @@ impl Sandbox {
         let card_hash = SavedCard::hash_pan(&card.pan);
         let existing = self
             .store
-            .saved_cards(|c| {
-                c.active
-                    && c.client_id == tx.client_id
-                    && c.account_id == tx.order.account_id
-                    && c.card_hash == card_hash
-            })
+            .saved_cards()
+            .of_owner(tx.client_id(), &tx.order().account_id)
             .into_iter()
-            .next();
+            .find(|c| c.active && c.card_hash == card_hash);
         existing.unwrap_or_else(|| {
             let saved = SavedCard {
                 id: self.ids.uuid(),
-                client_id: tx.client_id.clone(),
-                account_id: tx.order.account_id.clone(),
-                transaction_id: tx.id,
-                terminal_id: tx.terminal_id.clone(),
-                terminal_number: tx.terminal_number.clone(),
+                client_id: tx.client_id().to_string(),
+                account_id: tx.order().account_id.clone(),
+                transaction_id: tx.id(),
+                terminal_id: tx.terminal_id().to_string(),
+                terminal_number: tx.terminal_number().to_string(),
                 pan: card.pan.clone(),
                 mask: shown.mask.clone(),
                 brand: shown.brand.clone(),
@@ -45,35 +49,40 @@ impl Sandbox {
                 expiry: card.expiry.clone(),
                 holder: card.holder.clone(),
                 card_hash,
-                reference: tx.reference.clone(),
-                int_reference: tx.int_reference.clone(),
+                reference: tx.reference().to_string(),
+                int_reference: tx.int_reference().to_string(),
                 token: hex::encode(self.ids.bytes::<16>()),
                 created_at: self.clock.now(),
                 active: true,
             };
-            self.store.put_saved_card(saved.clone());
+            self.store.saved_cards().put(saved.clone());
             saved
         })
     }
 
+    /// Every active saved card, newest first (the dashboard).
+    pub fn active_saved_cards(&self) -> Vec<SavedCard> {
+        let mut cards = self.store.saved_cards().all();
+        cards.retain(|c| c.active);
+        cards.reverse();
+        cards
+    }
+
     /// The active saved cards of `account_id` of the token's client, oldest first.
     pub fn saved_cards_of(&self, token: &Token, account_id: &str) -> Vec<SavedCard> {
-        self.store
-            .saved_cards(|c| c.active && c.client_id == token.client_id && c.account_id == account_id)
+        let mut cards = self.store.saved_cards().of_owner(&token.client_id, account_id);
+        cards.retain(|c| c.active);
+        cards
     }
 
     /// Deactivates one of the token's client's saved cards.
     pub fn deactivate_card(&self, token: &Token, card_id: &str) -> Result<SavedCard, SavedCardError> {
         let id = self.own_card_id(token, card_id)?;
-        self.store
-            .update_saved_card(id, |card| {
-                if !card.active {
-                    return Err(SavedCardError::Deactivated(card_id.to_string()));
-                }
-                card.active = false;
-                Ok(card.clone())
-            })
-            .ok_or_else(|| SavedCardError::NotFound(card_id.to_string()))?
+        match self.store.saved_cards().deactivate(id) {
+            Some(Ok(card)) => Ok(card),
+            Some(Err(_)) => Err(SavedCardError::Deactivated(card_id.to_string())),
+            None => Err(SavedCardError::NotFound(card_id.to_string())),
+        }
     }
 
     /// The saved card `card_id` if `account_id` of the token's client may pay with it.
@@ -86,7 +95,8 @@ impl Sandbox {
         let id = self.own_card_id(token, card_id)?;
         let card = self
             .store
-            .saved_card(id)
+            .saved_cards()
+            .get(id)
             .ok_or_else(|| SavedCardError::NotFound(card_id.to_string()))?;
         card.usable_by(&token.client_id, account_id)?;
         Ok(card)
@@ -96,7 +106,8 @@ impl Sandbox {
         let not_found = || SavedCardError::NotFound(card_id.to_string());
         let id = Uuid::parse_str(card_id.trim()).map_err(|_| not_found())?;
         self.store
-            .saved_card(id)
+            .saved_cards()
+            .get(id)
             .filter(|c| c.client_id == token.client_id)
             .map(|_| id)
             .ok_or_else(not_found)

@@ -8,11 +8,12 @@ use super::{OperateError, PaymentAccepted, PaymentError, Sandbox};
 use crate::domain::outcome::Outcome;
 use crate::domain::saved_cards::CardToSave;
 use crate::domain::secure3d::{
-    judge, sign_pares, verify_pares, AcsAnswer, AcsRules, CardholderAction, PaResError, PaResStatement,
-    Secure3dSession, Verdict,
+    sign_pares, verify_pares, AcsAnswer, AcsRules, CardholderAction, PaResError, PaResStatement, Secure3dSession,
+    Verdict,
 };
 use crate::domain::tokens::Token;
-use crate::domain::transaction::{Operation, Transaction};
+use crate::deadlines::Job;
+use crate::domain::transaction::{Event, Transaction};
 use crate::fidelity;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -191,26 +192,32 @@ impl Sandbox {
             json!({
                 "messageType": "PaReq",
                 "messageVersion": "1.0.2",
-                "transactionId": tx.id,
+                "transactionId": tx.id(),
                 "md": md,
-                "purchaseAmount": tx.org_amount,
-                "currency": tx.order.currency,
-                "cardMask": tx.card.mask,
-                "terminal": tx.terminal_number,
+                "purchaseAmount": tx.org_amount(),
+                "currency": tx.order().currency,
+                "cardMask": tx.card().mask,
+                "terminal": tx.terminal_number(),
             })
             .to_string(),
         );
-        self.store.put_secure3d_session(Secure3dSession {
+        let now = self.clock.now();
+        self.store.secure3d().put(Secure3dSession {
             md: md.clone(),
             pa_req: pa_req.clone(),
-            transaction_id: tx.id,
+            transaction_id: tx.id(),
             then,
             card_to_save,
-            created_at: self.clock.now(),
+            created_at: now,
             failed_attempts: 0,
             term_url: None,
             answer: None,
         });
+        self.deadlines.schedule(
+            now.checked_add_signed(self.config.three_ds_timeout)
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+            Job::ExpireChallenge(md.clone()),
+        );
         Secure3dChallenge {
             pa_req,
             md,
@@ -233,10 +240,8 @@ impl Sandbox {
         }
         let session = self
             .store
-            .update_secure3d_session(md, |s| {
-                s.term_url = Some(term_url.to_string());
-                s.clone()
-            })
+            .secure3d()
+            .set_term_url(md, term_url)
             .ok_or_else(|| self.unknown_session(md))?;
         self.challenge_view(&session, false)
     }
@@ -261,17 +266,8 @@ impl Sandbox {
         };
         let verdict = self
             .store
-            .update_secure3d_session(md, |s| {
-                if s.answer.is_some() {
-                    return None;
-                }
-                let verdict = judge(&rules, s.failed_attempts, action);
-                match verdict {
-                    Verdict::Answered(answer) => s.answer = Some(answer),
-                    Verdict::Retry { .. } => s.failed_attempts = s.failed_attempts.saturating_add(1),
-                }
-                Some((verdict, s.clone()))
-            })
+            .secure3d()
+            .record_action(md, &rules, action)
             .ok_or_else(|| self.unknown_session(md))?;
         let (verdict, session) = verdict.ok_or(Secure3dError::AlreadyAnswered)?;
         match verdict {
@@ -290,10 +286,8 @@ impl Sandbox {
         let md = match Uuid::parse_str(key.trim()) {
             Ok(id) => self
                 .store
-                .secure3d_sessions(|s| s.transaction_id == id)
-                .into_iter()
-                .next()
-                .map(|s| s.md)
+                .secure3d()
+                .md_of(id)
                 .ok_or_else(|| self.unknown_session(key))?,
             Err(_) => key.to_string(),
         };
@@ -323,19 +317,18 @@ impl Sandbox {
             });
         }
         let id = statement.transaction_id;
-        let tx = self.store.transaction(id).ok_or(Secure3dError::NotVisible(id))?;
-        let invoice_ok = token.invoice_id.as_deref().is_none_or(|i| i == tx.order.invoice_id);
+        let tx = self.store.transactions().get(id).ok_or(Secure3dError::NotVisible(id))?;
+        let invoice_ok = token.invoice_id.as_deref().is_none_or(|i| i == tx.order().invoice_id);
         if !token_sees(token, &tx) || !invoice_ok {
             return Err(Secure3dError::NotVisible(id));
         }
-        self.expire_challenge_if_due(id);
+        self.expire_challenge(&statement.md);
         let session = self
             .store
-            .take_secure3d_session_if(&statement.md, |s| {
-                s.transaction_id == id && s.answer == Some(statement.answer)
-            })
+            .secure3d()
+            .take_answered(&statement.md, id, statement.answer)
             .ok_or_else(|| self.unknown_session(&statement.md))?;
-        self.store.update(id, |tx| tx.secure = true);
+        self.apply(id, Event::MarkSecure)?;
         let result = match statement.answer {
             AcsAnswer::Authenticated => self.play_outcome(id, session.then, session.card_to_save),
             AcsAnswer::Failed { code } => self.play_outcome(id, Outcome::AuthenticationFailed { code }, None),
@@ -361,35 +354,18 @@ impl Sandbox {
         }
     }
 
-    /// Fails every challenge older than `three_ds_timeout` at `now` (status 3D). (S-04)
-    pub(super) fn expire_due_challenges(&self, now: chrono::DateTime<chrono::Utc>) {
-        let timeout = self.config.three_ds_timeout;
-        for session in self.store.secure3d_sessions(|s| s.is_expired(now, timeout)) {
-            self.expire_challenge(&session.md, now);
-        }
-    }
-
-    /// Fails the challenge of transaction `id` if it has run out of time (so a lookup never
-    /// shows a stale NEW between two runs of the background timer).
-    pub(super) fn expire_challenge_if_due(&self, id: Uuid) {
+    /// Fails the challenge with this MD if it has run out of time (status 3D, S-04): run by
+    /// its deadline, and before anything reads the session or its transaction, so nobody sees
+    /// a stale NEW in the moment before the timer task runs.
+    pub(super) fn expire_challenge(&self, md: &str) {
         let now = self.clock.now();
         let timeout = self.config.three_ds_timeout;
-        for session in self
-            .store
-            .secure3d_sessions(|s| s.transaction_id == id && s.is_expired(now, timeout))
-        {
-            self.expire_challenge(&session.md, now);
-        }
-    }
-
-    fn expire_challenge(&self, md: &str, now: chrono::DateTime<chrono::Utc>) {
-        let timeout = self.config.three_ds_timeout;
-        let Some(session) = self.store.take_secure3d_session_if(md, |s| s.is_expired(now, timeout)) else {
+        let Some(session) = self.store.secure3d().take_expired(md, now, timeout) else {
             return;
         };
         let code = fidelity::THREE_DS_TIMEOUT_REASON;
         let reason = self.fixtures.catalogue.message_en(code);
-        match self.operate(session.transaction_id, &Operation::Fail3ds { code, reason }) {
+        match self.apply(session.transaction_id, Event::Fail3ds { code, reason }) {
             Ok(_) => tracing::info!(id = %session.transaction_id, "3-D Secure challenge timed out"),
             Err(error) => {
                 tracing::debug!(id = %session.transaction_id, %error, "3-D Secure timeout found the transaction already moved")
@@ -403,12 +379,11 @@ impl Sandbox {
         if md.is_empty() {
             return Err(Secure3dError::Invalid("MD is required".into()));
         }
-        if let Some(session) = self.store.secure3d_session(md) {
-            self.expire_challenge_if_due(session.transaction_id);
-        }
+        self.expire_challenge(md);
         let session = self
             .store
-            .secure3d_session(md)
+            .secure3d()
+            .get(md)
             .ok_or_else(|| self.unknown_session(md))?;
         if session.answer.is_some() {
             return Err(Secure3dError::AlreadyAnswered);
@@ -427,15 +402,22 @@ impl Sandbox {
         let id = session.transaction_id;
         let tx = self
             .store
-            .transaction(id)
+            .transactions()
+            .get(id)
             .ok_or(Secure3dError::Conflict(OperateError::NotFound(id)))?;
-        let merchant = self.store.merchant(&tx.client_id).map(|m| m.name).unwrap_or_default();
+        let merchant = self
+            .store
+            .merchants()
+            .get(tx.client_id())
+            .map(|m| m.name.clone())
+            .unwrap_or_default();
         let terminal = self
             .store
-            .terminal(&tx.terminal_id)
+            .merchants()
+            .terminal(tx.terminal_id())
             .map(|(_, t)| t.name)
             .unwrap_or_default();
-        let language = match fidelity::display_language(&tx.order.language).as_str() {
+        let language = match fidelity::display_language(&tx.order().language).as_str() {
             "KZ" => "kaz",
             "EN" => "eng",
             _ => "rus",
@@ -444,10 +426,10 @@ impl Sandbox {
             md: session.md.clone(),
             merchant,
             terminal,
-            amount: tx.org_amount.to_string(),
-            currency: tx.order.currency.clone(),
-            card_mask: tx.card.mask.clone(),
-            card_brand: tx.card.brand.clone(),
+            amount: tx.org_amount().to_string(),
+            currency: tx.order().currency.clone(),
+            card_mask: tx.card().mask.clone(),
+            card_brand: tx.card().brand.clone(),
             language: language.to_string(),
             code: fidelity::ACS_CODE.to_string(),
             attempts_left: fidelity::ACS_MAX_ATTEMPTS.saturating_sub(session.failed_attempts),

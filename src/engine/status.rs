@@ -35,13 +35,13 @@ impl Sandbox {
         };
         let found = self
             .fresh_by_invoice(terminal, invoice_id)
-            .filter(|t| t.kind == kind && t.client_id == token.client_id);
+            .filter(|t| t.kind() == kind && t.client_id() == token.client_id);
         if let Some(tx) = found {
             let tx = self.count_status_poll(tx);
-            let outcome = if tx.pending.is_some() {
+            let outcome = if tx.pending().is_some() {
                 LookupOutcome::InProgress
             } else {
-                LookupOutcome::Found(tx.status)
+                LookupOutcome::Found(tx.status())
             };
             return StatusLookup {
                 outcome,
@@ -50,12 +50,14 @@ impl Sandbox {
         }
         let elsewhere = self
             .store
-            .merchant(&token.client_id)
+            .merchants()
+            .get(&token.client_id)
             .map(|m| {
                 m.terminals.iter().any(|t| {
                     self.store
-                        .transaction_by_invoice(&t.id, invoice_id)
-                        .is_some_and(|tx| tx.kind == kind)
+                        .transactions()
+                        .by_invoice(&t.id, invoice_id)
+                        .is_some_and(|tx| tx.kind() == kind)
                 })
             })
             .unwrap_or(false);
@@ -77,20 +79,21 @@ impl Sandbox {
             Some(t) => vec![t.clone()],
             None => self
                 .store
-                .merchant(&token.client_id)
+                .merchants()
+                .get(&token.client_id)
                 .map(|m| m.terminals.iter().map(|t| t.id.clone()).collect())
                 .unwrap_or_default(),
         };
         terminals
             .iter()
             .filter_map(|t| self.fresh_by_invoice(t, invoice_id))
-            .find(|tx| tx.kind == TransactionKind::Payment && tx.client_id == token.client_id)
+            .find(|tx| tx.kind() == TransactionKind::Payment && tx.client_id() == token.client_id)
     }
 
     /// The transaction of an invoice, with any due timer applied first.
     fn fresh_by_invoice(&self, terminal: &str, invoice_id: &str) -> Option<Transaction> {
-        let tx = self.store.transaction_by_invoice(terminal, invoice_id)?;
-        self.settle_if_due(tx.id);
-        self.store.transaction(tx.id)
+        let id = self.store.transactions().id_by_invoice(terminal, invoice_id)?;
+        self.settle_if_due(id);
+        self.store.transactions().get(id)
     }
 }

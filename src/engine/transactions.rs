@@ -1,11 +1,18 @@
-//! Opening transactions and moving them through the state machine.
+//! Opening transactions and moving them through the state machine: every change of a stored
+//! transaction goes through [`Sandbox::apply`], which applies one event and carries out its
+//! effects (callbacks, timers, transfer totals).
 
 use super::Sandbox;
+use crate::deadlines::Job;
+use crate::domain::merchants::TerminalMode;
+use crate::domain::money::Amount;
 use crate::domain::status::Status;
 use crate::domain::tokens::Token;
-use crate::domain::transaction::{NewTransaction, Operation, OperationError, Transaction};
-use crate::store::DuplicateInvoice;
-use chrono::{DateTime, Utc};
+use crate::domain::transaction::{
+    ApplyContext, Effect, Event, NewIds, NewTransaction, OperationError, Transaction, TransactionKind,
+    TransactionTimer,
+};
+use crate::store::{ApplyError, DuplicateInvoice};
 use uuid::Uuid;
 
 /// Why an operation on a transaction was refused.
@@ -17,180 +24,205 @@ pub enum OperateError {
     /// The state machine or the amount rules said no.
     #[error(transparent)]
     Refused(#[from] OperationError),
-    /// A refund with this `externalID` was already made on the transaction.
-    #[error("a refund with externalID {0} has already been made")]
-    DuplicateRefund(String),
+}
+
+impl From<ApplyError> for OperateError {
+    fn from(error: ApplyError) -> Self {
+        match error {
+            ApplyError::NotFound(id) => OperateError::NotFound(id),
+            ApplyError::Refused(refused) => OperateError::Refused(refused),
+        }
+    }
 }
 
 impl Sandbox {
     /// Opens a transaction in status NEW, enforcing invoiceId uniqueness on its terminal.
     pub fn open_transaction(&self, new: NewTransaction) -> Result<Transaction, DuplicateInvoice> {
-        let tx = Transaction::open(
-            new,
-            self.ids.uuid(),
-            self.ids.uuid(),
-            self.ids.reference(),
-            self.ids.int_reference(),
-            self.clock.now(),
-        );
-        self.store.insert_transaction(tx.clone())?;
+        let ids = NewIds {
+            id: self.ids.uuid(),
+            status_id: self.ids.uuid(),
+            reference: self.ids.reference(),
+            int_reference: self.ids.int_reference(),
+        };
+        let tx = Transaction::open(new, ids, self.clock.now());
+        self.store.transactions().insert(tx.clone())?;
         Ok(tx)
     }
 
-    /// Applies `op` to transaction `id` atomically and returns the updated copy. When the move
-    /// settles an authorisation attempt (approve, decline, fail, 3-D Secure failure, verify),
-    /// the merchant's callback is queued.
-    pub fn operate(&self, id: Uuid, op: &Operation) -> Result<Transaction, OperateError> {
-        let now = self.clock.now();
-        let status_id = self.ids.uuid();
-        let tx = self
-            .store
-            .update(id, |tx| tx.apply(op, now, status_id).map(|_| tx.clone()))
-            .ok_or(OperateError::NotFound(id))?
-            .map_err(OperateError::from)?;
-        if settles_attempt(op) {
-            self.callbacks.notify_final(&tx);
+    /// Applies `event` to transaction `id` atomically, carries out what it says must follow
+    /// and returns the updated copy. The one way a stored transaction changes.
+    pub(crate) fn apply(&self, id: Uuid, event: Event) -> Result<Transaction, OperateError> {
+        let ctx = ApplyContext {
+            now: self.clock.now(),
+            new_status_id: self.ids.uuid(),
+            auth_hold: self.config.auth_hold,
+        };
+        let applied = self.store.transactions().apply(id, event, &ctx)?;
+        for effect in applied.effects {
+            self.carry_out(&applied.transaction, effect);
         }
-        Ok(tx)
+        Ok(applied.transaction)
     }
 
-    /// Like [`Sandbox::operate`], but only on a transaction the token's client owns (and, when
-    /// the token names a terminal, on that terminal).
-    pub fn operate_as(&self, token: &Token, id: Uuid, op: &Operation) -> Result<Transaction, OperateError> {
+    fn carry_out(&self, tx: &Transaction, effect: Effect) {
+        match effect {
+            Effect::NotifyCallback => self.callbacks.notify_final(tx),
+            Effect::ScheduleAt { at, timer } => {
+                let job = match timer {
+                    TransactionTimer::SettlePending => Job::SettlePending(tx.id()),
+                    TransactionTimer::ExpireHold => Job::ExpireHold(tx.id()),
+                };
+                self.deadlines.schedule(at, job);
+            }
+            Effect::CountsTowardsLimits => self.count_transfer(tx),
+        }
+    }
+
+    /// Applies an event from the control plane (`/_sandbox/transactions/{id}/…`, the dashboard):
+    /// no token, any transaction.
+    pub fn operate(&self, id: Uuid, event: Event) -> Result<Transaction, OperateError> {
         self.settle_if_due(id);
-        let visible = self.store.transaction(id).is_some_and(|tx| token_sees(token, &tx));
+        self.apply(id, event)
+    }
+
+    /// Applies a merchant's operation (charge, cancel, refund) to a transaction the token may
+    /// see: its client's, and its terminal's when the token names one.
+    pub fn operate_as(&self, token: &Token, id: Uuid, event: Event) -> Result<Transaction, OperateError> {
+        self.settle_if_due(id);
+        let visible = self
+            .store
+            .transactions()
+            .get(id)
+            .is_some_and(|tx| token_sees(token, &tx));
         if !visible {
             return Err(OperateError::NotFound(id));
         }
-        self.operate(id, op)
+        self.apply(id, event)
     }
 
     /// Refunds a payment the token may see. A repeated `external_id` is refused, so a merchant
-    /// retrying a refund cannot return the money twice. Checked and applied under the
-    /// transaction's lock.
+    /// retrying a refund cannot return the money twice.
     pub fn refund_as(
         &self,
         token: &Token,
         id: Uuid,
-        amount: Option<crate::domain::money::Amount>,
+        amount: Option<Amount>,
         external_id: Option<&str>,
     ) -> Result<Transaction, OperateError> {
-        self.settle_if_due(id);
-        let now = self.clock.now();
-        let status_id = self.ids.uuid();
-        self.store
-            .update(id, |tx| {
-                if !token_sees(token, tx) {
-                    return Err(OperateError::NotFound(id));
-                }
-                if let Some(external) = external_id.filter(|e| tx.has_refund(e)) {
-                    return Err(OperateError::DuplicateRefund(external.to_string()));
-                }
-                tx.apply(&Operation::Refund(amount), now, status_id)?;
-                if let Some(entry) = tx.history.last_mut() {
-                    entry.external_id = external_id.map(str::to_string);
-                }
-                Ok(tx.clone())
-            })
-            .unwrap_or(Err(OperateError::NotFound(id)))
+        let event = Event::Refund {
+            amount,
+            external_id: external_id.map(str::to_string),
+        };
+        self.operate_as(token, id, event)
     }
 
     /// Approves a NEW transaction on its terminal's terms: AUTH on a two-step terminal, CHARGE
     /// on a one-step one; VERIFIED for a zero-amount card verification.
     pub fn approve(&self, id: Uuid) -> Result<Transaction, OperateError> {
-        let tx = self.store.transaction(id).ok_or(OperateError::NotFound(id))?;
-        if tx.org_amount.is_zero() {
-            return self.operate(
-                id,
-                &Operation::Verify {
-                    approval_code: self.ids.approval_code(),
-                },
-            );
+        let tx = self.store.transactions().get(id).ok_or(OperateError::NotFound(id))?;
+        let approval_code = self.ids.approval_code();
+        if tx.org_amount().is_zero() {
+            return self.apply(id, Event::Verify { approval_code });
         }
         let two_step = self
             .store
-            .terminal(&tx.terminal_id)
-            .map(|(_, t)| t.mode == crate::domain::merchants::TerminalMode::TwoStep)
-            .unwrap_or(false);
-        self.operate(
-            id,
-            &Operation::Approve {
-                two_step,
-                approval_code: self.ids.approval_code(),
-            },
-        )
+            .merchants()
+            .terminal(tx.terminal_id())
+            .is_some_and(|(_, t)| t.mode == TerminalMode::TwoStep);
+        self.apply(id, Event::Approve { two_step, approval_code })
     }
 
     /// Declines a NEW transaction with a catalogued reason code.
     pub fn decline(&self, id: Uuid, code: i32) -> Result<Transaction, OperateError> {
         let reason = self.fixtures.catalogue.message_en(code);
-        self.operate(id, &Operation::Decline { code, reason })
+        self.apply(id, Event::Decline { code, reason })
     }
 
-    /// Settles pending outcomes and expires AUTH holds that are due at `now` (the background
-    /// timer and every clock move call this).
-    pub(super) fn settle_due_transactions(&self, now: DateTime<Utc>) {
-        let hold = self.config.auth_hold;
-        for id in self.store.transaction_ids(|tx| is_due(tx, now, hold)) {
-            self.settle(id);
-        }
-    }
-
-    /// Settles one transaction if its timer is due, so a lookup never shows a stale state
-    /// between two runs of the background timer.
+    /// Runs the timer of one transaction if it is due, so a lookup never shows a stale state
+    /// in the moment between a deadline and the timer task running it. O(1): one session
+    /// index lookup and one transaction.
     pub(super) fn settle_if_due(&self, id: Uuid) {
-        self.expire_challenge_if_due(id);
+        if let Some(md) = self.store.secure3d().md_of(id) {
+            self.expire_challenge(&md);
+        }
         let now = self.clock.now();
-        if self
+        let due = self
             .store
-            .transaction(id)
-            .is_some_and(|tx| is_due(&tx, now, self.config.auth_hold))
-        {
-            self.settle(id);
+            .transactions()
+            .get(id)
+            .and_then(|tx| tx.timer_due(now, self.config.auth_hold));
+        if let Some(timer) = due {
+            self.run_transaction_timer(id, timer);
         }
     }
 
-    fn settle(&self, id: Uuid) {
-        let Some(tx) = self.store.transaction(id) else { return };
-        let result = match (&tx.pending, tx.status) {
-            (Some(pending), Status::New) => match pending.decline_with {
-                Some(code) => self.decline(id, code),
-                None => self.approve(id),
-            },
-            (_, Status::Auth) => self.operate(id, &Operation::ExpireHold),
-            _ => return,
+    /// Runs a transaction's timer if it is still due (events may have overtaken it).
+    pub(super) fn run_transaction_timer(&self, id: Uuid, timer: TransactionTimer) {
+        let now = self.clock.now();
+        let Some(tx) = self.store.transactions().get(id) else { return };
+        if tx.timer_due(now, self.config.auth_hold) != Some(timer) {
+            return;
+        }
+        let result = match timer {
+            TransactionTimer::SettlePending => self.settle_pending(&tx),
+            TransactionTimer::ExpireHold => self.apply(id, Event::ExpireHold),
         };
         if let Err(error) = result {
             tracing::debug!(%id, %error, "timer found the transaction already moved");
         }
     }
-}
 
-/// Whether a transaction has a timer due at `now`: a pending outcome to settle, or an AUTH
-/// older than the hold period.
-fn is_due(tx: &Transaction, now: DateTime<Utc>, hold: chrono::Duration) -> bool {
-    let pending_due = tx.pending.as_ref().is_some_and(|p| p.settle_at <= now);
-    let hold_over = tx.status == Status::Auth && tx.history.last().map_or(tx.created_at, |h| h.at) + hold <= now;
-    pending_due || hold_over
+    /// Settles a pending outcome now, as it was decided.
+    pub(super) fn settle_pending(&self, tx: &Transaction) -> Result<Transaction, OperateError> {
+        match tx.pending().map(|p| p.decline_with) {
+            Some(Some(code)) => self.decline(tx.id(), code),
+            Some(None) => self.approve(tx.id()),
+            None => Ok(tx.clone()),
+        }
+    }
+
+    /// Counts one check-status poll of a pending transaction, atomically: takes one poll off,
+    /// or settles the outcome once its polls are used up. Returns the transaction as the poll
+    /// should show it.
+    pub(super) fn count_status_poll(&self, tx: Transaction) -> Transaction {
+        if tx.pending().and_then(|p| p.polls_left).is_none() {
+            return tx;
+        }
+        let result = match self.apply(tx.id(), Event::CountPoll) {
+            Err(OperateError::Refused(OperationError::NotPolled)) => self.settle_pending(&tx),
+            other => other,
+        };
+        result.unwrap_or_else(|_| self.store.transactions().get(tx.id()).unwrap_or(tx))
+    }
+
+    /// Counts a completed transfer against its terminal's and its receiver's daily totals.
+    pub(super) fn count_transfer(&self, tx: &Transaction) {
+        if tx.kind() != TransactionKind::Transfer {
+            return;
+        }
+        let day = super::transfers::bank_day(tx.created_at());
+        for key in super::transfers::limit_keys(tx) {
+            self.store.transfer_totals().add(&key, day, tx.org_amount());
+        }
+    }
+
+    /// Takes a removed transfer back off the daily totals it counted in.
+    pub(super) fn uncount_transfer(&self, tx: &Transaction) {
+        if tx.kind() != TransactionKind::Transfer || !matches!(tx.status(), Status::Charge | Status::Refund) {
+            return;
+        }
+        let day = super::transfers::bank_day(tx.created_at());
+        for key in super::transfers::limit_keys(tx) {
+            self.store.transfer_totals().subtract(&key, day, tx.org_amount());
+        }
+    }
 }
 
 /// Whether a token may see a transaction: same client, and same terminal when the token has one.
 pub(crate) fn token_sees(token: &Token, tx: &Transaction) -> bool {
-    tx.client_id == token.client_id
+    tx.client_id() == token.client_id
         && token
             .terminal
             .as_deref()
-            .is_none_or(|t| t.eq_ignore_ascii_case(&tx.terminal_id))
-}
-
-/// Whether an operation ends an authorisation attempt (and so fires postLink/failurePostLink).
-fn settles_attempt(op: &Operation) -> bool {
-    matches!(
-        op,
-        Operation::Approve { .. }
-            | Operation::Verify { .. }
-            | Operation::Decline { .. }
-            | Operation::Fail { .. }
-            | Operation::Fail3ds { .. }
-    )
+            .is_none_or(|t| t.eq_ignore_ascii_case(tx.terminal_id()))
 }

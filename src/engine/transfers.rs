@@ -13,9 +13,8 @@ use crate::domain::merchants::{Terminal, TerminalKind, TransferSettings};
 use crate::domain::money::Amount;
 use crate::domain::outcome::{AttemptContext, Outcome};
 use crate::domain::saved_cards::{CardToSave, SavedCard};
-use crate::domain::status::Status;
 use crate::domain::tokens::Token;
-use crate::domain::transaction::{CardSnapshot, Links, NewTransaction, OrderDetails, Transaction, TransactionKind};
+use crate::domain::transaction::{CardSnapshot, Event, Links, NewTransaction, OrderDetails, Transaction, TransactionKind};
 use crate::domain::transfer::{
     self, check_limits, TransferDetails, TransferKind, TransferParty, TransferSide, TransferType,
 };
@@ -193,8 +192,8 @@ impl Sandbox {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let tx = self.open_transfer(token, request, &terminal, card, details)?;
         let outcome = self.decide_transfer_outcome(token, request, &tx, &settings, sender.as_ref(), receiver.as_ref());
-        tracing::info!(id = %tx.id, order = %tx.order.invoice_id, kind = kind.as_str(), ?outcome, "transfer attempt");
-        match self.play_outcome(tx.id, outcome, None) {
+        tracing::info!(id = %tx.id(), order = %tx.order().invoice_id, kind = kind.as_str(), ?outcome, "transfer attempt");
+        match self.play_outcome(tx.id(), outcome, None) {
             Ok(PaymentAccepted::Approved(tx)) => Ok(TransferAccepted::Done(tx)),
             Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
                 Ok(TransferAccepted::Challenge { transaction, challenge })
@@ -216,10 +215,13 @@ impl Sandbox {
     /// Saves the cards a transfer asked to save (`save: true`) and records their ids; called by
     /// [`Sandbox::play_outcome`] just before approving, so it runs after 3-D Secure too. A no-op
     /// for payments.
-    pub fn save_transfer_cards(&self, id: Uuid) {
-        let Some(tx) = self.store.transaction(id) else { return };
-        let Some(details) = tx.transfer.as_deref() else { return };
-        let mut ids = Vec::new();
+    pub(super) fn save_transfer_cards(&self, id: Uuid) {
+        let Some(tx) = self.store.transactions().get(id) else { return };
+        let Some(details) = tx.transfer() else { return };
+        if details.to_save.is_empty() {
+            return;
+        }
+        let mut parties = Vec::new();
         for (side, card) in &details.to_save {
             let party = match side {
                 TransferSide::Sender => details.sender.as_ref(),
@@ -227,30 +229,16 @@ impl Sandbox {
             };
             let Some(party) = party else { continue };
             let saved = self.save_card_as(&tx, card, &snapshot(party, &card.holder));
-            ids.push((*side, saved.id.to_string()));
+            parties.push((*side, saved.id.to_string()));
         }
-        let main_side = if details.sender.is_some() {
-            TransferSide::Sender
-        } else {
-            TransferSide::Receiver
-        };
-        self.store.update(id, |tx| {
-            if let Some(details) = tx.transfer.as_deref_mut() {
-                details.to_save.clear();
-                for (side, card_id) in &ids {
-                    let party = match side {
-                        TransferSide::Sender => details.sender.as_mut(),
-                        TransferSide::Receiver => details.receiver.as_mut(),
-                    };
-                    if let Some(party) = party {
-                        party.card_id = card_id.clone();
-                    }
-                    if *side == main_side {
-                        tx.card.card_id = card_id.clone();
-                    }
-                }
-            }
-        });
+        let main_side = details.main_side();
+        let card_id = parties
+            .iter()
+            .find(|(side, _)| *side == main_side)
+            .map_or_else(|| tx.card().card_id.clone(), |(_, id)| id.clone());
+        if let Err(error) = self.apply(id, Event::CardSaved { card_id, parties }) {
+            tracing::debug!(%id, %error, "saved cards not recorded: the transfer moved on");
+        }
     }
 
     /// The token's terminal (or the body's when the token has none); it must be the client's
@@ -273,6 +261,7 @@ impl Sandbox {
         };
         let (_, terminal) = self
             .store
+            .merchants()
             .terminal(id)
             .filter(|(owner, _)| *owner == token.client_id)
             .ok_or_else(|| refused(format!("terminal {id} does not belong to client {}", token.client_id)))?;
@@ -434,20 +423,10 @@ impl Sandbox {
                 secret_hash: token.secret_hash.clone(),
             },
             ip: request.ip.clone(),
+            transfer: Some(details),
         };
-        let mut tx = Transaction::open(
-            new,
-            self.ids.uuid(),
-            self.ids.uuid(),
-            self.ids.reference(),
-            self.ids.int_reference(),
-            self.clock.now(),
-        );
-        tx.transfer = Some(Box::new(details));
-        self.store
-            .insert_transaction(tx.clone())
-            .map_err(|e| refused(format!("order.id: {e}")))?;
-        Ok(tx)
+        self.open_transaction(new)
+            .map_err(|e| refused(format!("order.id: {e}")))
     }
 
     fn decide_transfer_outcome(
@@ -463,7 +442,7 @@ impl Sandbox {
         let main = sender.or(receiver);
         let attempt = AttemptContext {
             client_id: token.client_id.clone(),
-            terminal_id: tx.terminal_id.clone(),
+            terminal_id: tx.terminal_id().to_string(),
             invoice_id: request.order_id.clone(),
             account_id: request.account_id.clone(),
             pan: main.map(|m| m.pan.clone()).unwrap_or_default(),
@@ -471,15 +450,10 @@ impl Sandbox {
             amount: request.amount,
         };
         let gateway = || {
-            let terminal_today = self.transferred_today(tx, |t| t.terminal_id.eq_ignore_ascii_case(&tx.terminal_id));
-            let receiver_today = receiver.map(|r| {
-                self.transferred_today(tx, |t| {
-                    t.transfer
-                        .as_deref()
-                        .and_then(|d| d.receiver.as_ref())
-                        .is_some_and(|p| p.limit_key == r.party.limit_key)
-                })
-            });
+            let day = bank_day(tx.created_at());
+            let totals = self.store.transfer_totals();
+            let terminal_today = totals.get(&terminal_limit_key(tx.terminal_id()), day);
+            let receiver_today = receiver.map(|r| totals.get(&receiver_limit_key(&r.party.limit_key), day));
             if let Err(breach) = check_limits(request.amount, terminal_today, receiver_today, settings) {
                 return Some(catalogue.refusal(breach.reason_code()));
             }
@@ -522,24 +496,28 @@ impl Sandbox {
         })
     }
 
-    /// What transfers matching `which` moved on `tx`'s bank day (CHARGE or REFUND), `tx` aside.
-    fn transferred_today(&self, tx: &Transaction, which: impl Fn(&Transaction) -> bool) -> Amount {
-        let day = bank_day(tx.created_at);
-        self.store
-            .transactions(|t| {
-                t.kind == TransactionKind::Transfer
-                    && t.id != tx.id
-                    && matches!(t.status, Status::Charge | Status::Refund)
-                    && bank_day(t.created_at) == day
-                    && which(t)
-            })
-            .iter()
-            .fold(Amount::ZERO, |sum, t| sum.saturating_add(t.org_amount))
+}
+
+/// The keys a completed transfer counts under in the daily totals: its terminal's, and its
+/// receiver's when it has one. (T-06)
+pub(super) fn limit_keys(tx: &Transaction) -> Vec<String> {
+    let mut keys = vec![terminal_limit_key(tx.terminal_id())];
+    if let Some(receiver) = tx.transfer().and_then(|d| d.receiver.as_ref()) {
+        keys.push(receiver_limit_key(&receiver.limit_key));
     }
+    keys
+}
+
+fn terminal_limit_key(terminal_id: &str) -> String {
+    format!("terminal:{}", terminal_id.trim().to_ascii_lowercase())
+}
+
+fn receiver_limit_key(limit_key: &str) -> String {
+    format!("receiver:{limit_key}")
 }
 
 /// The bank day (Astana time) of an instant.
-fn bank_day(at: DateTime<Utc>) -> NaiveDate {
+pub(super) fn bank_day(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::seconds(i64::from(fidelity::BANK_UTC_OFFSET_SECONDS))).date_naive()
 }
 

@@ -31,12 +31,12 @@ pub fn routes() -> Router<Arc<Sandbox>> {
 
 /// Logged deliveries, filtered by `invoiceId` and/or `transactionId`.
 async fn list(State(sandbox): State<Arc<Sandbox>>, Query(filter): Query<DeliveryFilter>) -> Response {
-    Json(json!({ "deliveries": sandbox.callbacks.deliveries(&filter) })).into_response()
+    Json(json!({ "deliveries": sandbox.callbacks().deliveries(&filter) })).into_response()
 }
 
 /// One delivery.
 async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
-    match parse_id(&id).and_then(|id| sandbox.callbacks.delivery(id)) {
+    match parse_id(&id).and_then(|id| sandbox.callbacks().delivery(id)) {
         Some(delivery) => Json(delivery).into_response(),
         None => unknown(&id),
     }
@@ -48,7 +48,7 @@ async fn resend(
     Path(id): Path<String>,
     FormFields(fields): FormFields,
 ) -> Response {
-    match parse_id(&id).and_then(|id| sandbox.callbacks.resend(id)) {
+    match parse_id(&id).and_then(|id| sandbox.callbacks().resend(id)) {
         Some(delivery) => match fields
             .get("redirect")
             .filter(|to| super::control::is_local_redirect(to))
@@ -62,12 +62,12 @@ async fn resend(
 
 /// The delivery settings.
 async fn settings(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    Json(sandbox.callbacks.settings()).into_response()
+    Json(sandbox.callbacks().settings()).into_response()
 }
 
 /// Changes some delivery settings; answers all of them.
 async fn update_settings(State(sandbox): State<Arc<Sandbox>>, Json(patch): Json<SettingsPatch>) -> Response {
-    match sandbox.callbacks.update_settings(&patch) {
+    match sandbox.callbacks().update_settings(&patch) {
         Ok(settings) => Json(settings).into_response(),
         Err(error) => ApiError::bad_request(error.to_string()).into_response(),
     }

@@ -57,7 +57,7 @@ async fn page() -> Response {
 /// `currency` (default KZT) and `terminal` (default [`DEMO_TERMINAL`]); the answer is the
 /// token endpoint's.
 async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
-    let Some(merchant) = sandbox.store.merchant(DEMO_CLIENT) else {
+    let Some(merchant) = sandbox.merchant(DEMO_CLIENT) else {
         return ApiError::not_found(format!("the demo needs the client '{DEMO_CLIENT}' of the fixtures"))
             .into_response();
     };

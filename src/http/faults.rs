@@ -21,9 +21,9 @@ pub async fn inject(State(sandbox): State<Arc<Sandbox>>, request: Request, next:
         return next.run(request).await;
     }
     let started = Instant::now();
-    let at = sandbox.clock.now();
+    let at = sandbox.clock().now();
     let method = request.method().to_string();
-    let decision = sandbox.control.faults.decide(&method, &path);
+    let decision = sandbox.control().faults.decide(&method, &path);
     if decision.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
     }
@@ -35,7 +35,7 @@ pub async fn inject(State(sandbox): State<Arc<Sandbox>>, request: Request, next:
             (next.run(request).await, label)
         }
     };
-    sandbox.control.journal.record(JournalEntry {
+    sandbox.control().journal.record(JournalEntry {
         seq: 0,
         at,
         method,

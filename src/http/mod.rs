@@ -37,7 +37,7 @@ use tower_http::timeout::TimeoutLayer;
 /// The whole application: ePay's routes, the control plane, limits and JSON errors.
 pub fn app(sandbox: Arc<Sandbox>) -> Router {
     let api = api_routes();
-    let config = &sandbox.config;
+    let config = &sandbox.config();
     Router::new()
         .route("/oauth2/token", post(oauth::token))
         .route("/epay2/oauth2/token", post(oauth::token))

@@ -6,7 +6,7 @@
 use super::error::ApiError;
 use super::extract::Bearer;
 use crate::domain::money::Amount;
-use crate::domain::transaction::Operation;
+use crate::domain::transaction::Event;
 use crate::engine::{OperateError, Sandbox};
 use crate::fidelity;
 use axum::body::Bytes;
@@ -36,7 +36,7 @@ pub async fn charge(
     let result = requested_amount(&query, &body).and_then(|amount| {
         let id = transaction_id(&id)?;
         sandbox
-            .operate_as(&token, id, &Operation::Charge(amount))
+            .operate_as(&token, id, Event::Charge(amount))
             .map_err(refusal)
     });
     respond(result.map(|_| ()))
@@ -44,7 +44,7 @@ pub async fn charge(
 
 /// Releases an AUTH.
 pub async fn cancel(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, Path(id): Path<String>) -> Response {
-    let result = transaction_id(&id).and_then(|id| sandbox.operate_as(&token, id, &Operation::Cancel).map_err(refusal));
+    let result = transaction_id(&id).and_then(|id| sandbox.operate_as(&token, id, Event::Cancel).map_err(refusal));
     respond(result.map(|_| ()))
 }
 

@@ -140,7 +140,7 @@ pub async fn pay(
         terminal_id: request.terminal_id.clone().unwrap_or_default(),
     };
     match sandbox.payform_pay(&access_token, &request, card) {
-        Ok(PayformAttempt::Approved(tx)) => page.success(&object, &tx.reference),
+        Ok(PayformAttempt::Approved(tx)) => page.success(&object, &tx.reference()),
         Ok(PayformAttempt::Challenge { challenge, .. }) => {
             let term_url = format!(
                 "{}/payments/cards/confirmPayment?Access={}",
@@ -156,7 +156,6 @@ pub async fn pay(
             ..
         }) => {
             let merchant = sandbox
-                .store
                 .terminal(request.terminal_id.as_deref().unwrap_or(""))
                 .map(|(_, t)| t.name)
                 .unwrap_or_default();
@@ -203,7 +202,7 @@ pub async fn transfer(
     let merchant = token
         .terminal
         .as_deref()
-        .and_then(|t| sandbox.store.terminal(t))
+        .and_then(|t| sandbox.terminal(t))
         .map(|(_, t)| t.name)
         .unwrap_or_default();
     let body = transfer_body(&object, &field, page.kind);
@@ -212,7 +211,7 @@ pub async fn transfer(
         Err(message) => return page.form(&object, &merchant, None, Some(message)),
     };
     match sandbox.transfer(&token, kind, &request) {
-        Ok(TransferAccepted::Done(tx)) => page.success(&object, &tx.reference),
+        Ok(TransferAccepted::Done(tx)) => page.success(&object, &tx.reference()),
         Ok(TransferAccepted::Challenge { challenge, .. }) => {
             let term_url = format!(
                 "{}/payments/cards/confirmPayment?Access={}",
@@ -419,7 +418,7 @@ impl Page {
             Some(code) => self.failure(object, code, &refusal.to_string()),
             None => {
                 let status = match refusal {
-                    PayformRefusal::Finished => StatusCode::CONFLICT,
+                    PayformRefusal::Finished | PayformRefusal::Busy => StatusCode::CONFLICT,
                     _ => StatusCode::BAD_REQUEST,
                 };
                 error_page(language, status, &refusal.to_string())

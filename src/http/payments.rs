@@ -27,7 +27,7 @@ const CYRILLIC_CRYPTOGRAM_KEY: &str = "\u{0441}ryptogram";
 pub async fn public_key(State(sandbox): State<Arc<Sandbox>>) -> Response {
     (
         [(CONTENT_TYPE, fidelity::PUBLIC_KEY_CONTENT_TYPE)],
-        sandbox.crypto.public_pem().to_string(),
+        sandbox.crypto().public_pem().to_string(),
     )
         .into_response()
 }
@@ -92,10 +92,10 @@ pub fn p2p_via_cards_auth(sandbox: &Sandbox, token: &Token, ip: String, body: &V
 fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) -> Response {
     match result {
         Ok(PaymentAccepted::Approved(tx)) => {
-            let mut body = receipt(&tx, Value::Null, tx.card.card_id.clone());
-            body.insert("accountID".into(), Value::from(tx.order.account_id.clone()));
+            let mut body = receipt(&tx, Value::Null, tx.card().card_id.clone());
+            body.insert("accountID".into(), Value::from(tx.order().account_id.clone()));
             body.insert("code".into(), Value::from(0));
-            body.insert("status".into(), Value::from(tx.status.as_str()));
+            body.insert("status".into(), Value::from(tx.status().as_str()));
             Json(Value::Object(body)).into_response()
         }
         Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
@@ -112,15 +112,15 @@ fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) ->
         }) => {
             let status = StatusCode::from_u16(fidelity::DECLINE_HTTP_STATUS).unwrap_or(StatusCode::BAD_REQUEST);
             let (id, reference) = if fidelity::DECLINE_ECHOES_IDS {
-                (transaction.id.to_string(), transaction.reference.clone())
+                (transaction.id().to_string(), transaction.reference().to_string())
             } else {
                 (String::new(), String::new())
             };
             ApiError::new(status, i64::from(code), message)
-                .with("invoiceId", transaction.order.invoice_id.clone())
+                .with("invoiceId", transaction.order().invoice_id.clone())
                 .with("id", id)
                 .with("reference", reference)
-                .with("accountId", transaction.order.account_id.clone())
+                .with("accountId", transaction.order().account_id.clone())
                 .into_response()
         }
         Err(PaymentError::Conflict(error)) => fields
@@ -133,19 +133,19 @@ fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) ->
 /// seed 002). (P-01)
 fn receipt(tx: &Transaction, secure3d: Value, card_id: String) -> Map<String, Value> {
     let body = json!({
-        "id": tx.id.to_string(),
-        "accountId": tx.order.account_id,
-        "amount": tx.org_amount,
-        "amountBonus": tx.amount_bonus,
-        "currency": tx.order.currency,
-        "description": tx.order.description,
-        "email": tx.order.email,
-        "invoiceID": tx.order.invoice_id,
-        "invoiceIdAlt": tx.order.invoice_id_alt,
-        "language": fidelity::display_language(&tx.order.language),
-        "phone": tx.order.phone,
-        "reference": tx.reference,
-        "intReference": tx.int_reference,
+        "id": tx.id().to_string(),
+        "accountId": tx.order().account_id,
+        "amount": tx.org_amount(),
+        "amountBonus": tx.amount_bonus(),
+        "currency": tx.order().currency,
+        "description": tx.order().description,
+        "email": tx.order().email,
+        "invoiceID": tx.order().invoice_id,
+        "invoiceIdAlt": tx.order().invoice_id_alt,
+        "language": fidelity::display_language(&tx.order().language),
+        "phone": tx.order().phone,
+        "reference": tx.reference(),
+        "intReference": tx.int_reference(),
         "secure3D": secure3d,
         "cardID": card_id,
         "fee": 0,

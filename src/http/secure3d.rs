@@ -196,7 +196,7 @@ pub async fn payment_confirm(
             message,
         }) => redirect(&fidelity::confirm_failure_url(
             &base,
-            &transaction.order.invoice_id,
+            &transaction.order().invoice_id,
             code,
             &message,
         )),
@@ -232,8 +232,8 @@ pub async fn confirm_payment(
     let base = sandbox.public_url();
     match sandbox.confirm_challenge(&token, &request) {
         Ok(Confirmed::Approved(tx)) => {
-            let reference = [("reference", tx.reference.clone())];
-            redirect(&match tx.links.back_link.as_str() {
+            let reference = [("reference", tx.reference().to_string())];
+            redirect(&match tx.links().back_link.as_str() {
                 "" => fidelity::confirm_success_url(&base, &success_params(&tx)),
                 back => fidelity::with_query(back, &reference),
             })
@@ -244,9 +244,9 @@ pub async fn confirm_payment(
             message,
         }) => {
             let error_code = [("errorCode", code.to_string())];
-            redirect(&match transaction.links.failure_back_link.as_str() {
+            redirect(&match transaction.links().failure_back_link.as_str() {
                 "" => fidelity::with_query(
-                    &fidelity::confirm_failure_url(&base, &transaction.order.invoice_id, code, &message),
+                    &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
                     &error_code,
                 ),
                 back => fidelity::with_query(back, &error_code),
@@ -259,14 +259,14 @@ pub async fn confirm_payment(
 /// The seed 003 success parameters, in its order.
 fn success_params(tx: &Transaction) -> Vec<(&'static str, String)> {
     vec![
-        ("amount", tx.org_amount.to_string()),
-        ("currency", tx.order.currency.clone()),
-        ("invoiceID", tx.order.invoice_id.clone()),
-        ("accountID", tx.order.account_id.clone()),
-        ("description", tx.order.description.clone()),
-        ("reference", tx.reference.clone()),
-        ("language", fidelity::display_language(&tx.order.language)),
-        ("cardid", tx.card.card_id.clone()),
+        ("amount", tx.org_amount().to_string()),
+        ("currency", tx.order().currency.clone()),
+        ("invoiceID", tx.order().invoice_id.clone()),
+        ("accountID", tx.order().account_id.clone()),
+        ("description", tx.order().description.clone()),
+        ("reference", tx.reference().to_string()),
+        ("language", fidelity::display_language(&tx.order().language)),
+        ("cardid", tx.card().card_id.clone()),
     ]
 }
 

@@ -77,7 +77,7 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
             message,
         }) => {
             let (id, reference) = if fidelity::DECLINE_ECHOES_IDS {
-                (transaction.id.to_string(), transaction.reference.clone())
+                (transaction.id().to_string(), transaction.reference().to_string())
             } else {
                 (String::new(), String::new())
             };
@@ -97,7 +97,7 @@ pub async fn check_p2p(
     let lookup = sandbox.check_transfer_status(&token, &order);
     let (http, code) = check_status_result(lookup.outcome);
     let body = json!({
-        "result": {"code": code, "message": sandbox.fixtures.catalogue.result_message(code)},
+        "result": {"code": code, "message": sandbox.fixtures().catalogue.result_message(code)},
         "transaction": lookup.transaction.as_ref().map(|tx| json!({"p2p": p2p_view(tx)})),
     });
     (StatusCode::from_u16(http).unwrap_or(StatusCode::OK), Json(body)).into_response()
@@ -105,30 +105,30 @@ pub async fn check_p2p(
 
 /// The transfer object of P2P check-status and `/p2p/operations`.
 pub fn p2p_view(tx: &Transaction) -> Value {
-    let details = tx.transfer.as_deref();
+    let details = tx.transfer();
     let empty = TransferParty::default();
     let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&empty);
     let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&empty);
     json!({
-        "id": tx.id.to_string(),
-        "createdDate": fidelity::bank_timestamp(tx.created_at),
-        "invoiceID": tx.order.invoice_id,
+        "id": tx.id().to_string(),
+        "createdDate": fidelity::bank_timestamp(tx.created_at()),
+        "invoiceID": tx.order().invoice_id,
         "amount": tx.amount(),
-        "amountBonus": tx.amount_bonus,
-        "payoutAmount": tx.refunded,
+        "amountBonus": tx.amount_bonus(),
+        "payoutAmount": tx.refunded(),
         "fee": details.map_or(Amount::ZERO, |d| d.fee),
-        "currency": tx.order.currency,
-        "cardType": tx.card.brand,
-        "cardMask": tx.card.mask,
-        "terminal": tx.terminal_number,
-        "terminalID": tx.terminal_id,
-        "accountID": tx.order.account_id,
-        "description": tx.order.description,
-        "language": fidelity::display_language(&tx.order.language),
-        "email": tx.order.email,
-        "reference": tx.reference,
-        "intReference": tx.int_reference,
-        "approvalCode": tx.approval_code,
+        "currency": tx.order().currency,
+        "cardType": tx.card().brand,
+        "cardMask": tx.card().mask,
+        "terminal": tx.terminal_number(),
+        "terminalID": tx.terminal_id(),
+        "accountID": tx.order().account_id,
+        "description": tx.order().description,
+        "language": fidelity::display_language(&tx.order().language),
+        "email": tx.order().email,
+        "reference": tx.reference(),
+        "intReference": tx.int_reference(),
+        "approvalCode": tx.approval_code(),
         "transferType": details.map_or("", |d| d.kind.as_str()),
         "senderCardID": sender.card_id,
         "senderCardPAN": sender.mask,
@@ -138,11 +138,11 @@ pub fn p2p_view(tx: &Transaction) -> Value {
         "receiverCardPAN": receiver.mask,
         "receiverCardType": receiver.brand,
         "receiverTransferType": receiver.transfer_type.map_or("", TransferType::as_str),
-        "secure": tx.secure,
-        "statusID": tx.status_id.to_string(),
-        "statusName": tx.status.as_str(),
-        "reason": tx.reason,
-        "reasonCode": reason_code_string(tx.reason_code),
+        "secure": tx.secure(),
+        "statusID": tx.status_id().to_string(),
+        "statusName": tx.status().as_str(),
+        "reason": tx.reason(),
+        "reasonCode": reason_code_string(tx.reason_code()),
     })
 }
 

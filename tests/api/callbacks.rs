@@ -158,7 +158,7 @@ impl TestApp {
                 .count()
                 >= count
         };
-        match self.sandbox().callbacks.wait_for(done, WAIT).await {
+        match self.sandbox().callbacks().wait_for(done, WAIT).await {
             Ok(all) => of_invoice(&all),
             Err(seen) => panic!("{count} deliveries of {invoice} expected; log: {seen:#?}"),
         }
@@ -193,7 +193,7 @@ async fn callbacks_success_body_has_every_field_with_its_json_type() {
     let app = spawn_fast(3).await;
     let receiver = Receiver::start(&[]).await;
     let tx = app.payment_with_links("500000001", links(&receiver, true));
-    let approved = app.sandbox().approve(tx.id).expect("approve");
+    let approved = app.sandbox().approve(tx.id()).expect("approve");
 
     app.delivered("500000001", 1).await;
     let received = receiver.received();
@@ -202,7 +202,7 @@ async fn callbacks_success_body_has_every_field_with_its_json_type() {
     assert_eq!(received[0].content_type, "application/json");
     let body = &received[0].body;
     let expected_strings = [
-        ("id", tx.id.to_string()),
+        ("id", tx.id().to_string()),
         ("invoiceId", "500000001".into()),
         ("currency", "KZT".into()),
         ("terminal", "98120001".into()),
@@ -212,8 +212,8 @@ async fn callbacks_success_body_has_every_field_with_its_json_type() {
         ("cardMask", "440563...5096".into()),
         ("cardType", "VISA".into()),
         ("issuer", "Halyk Bank".into()),
-        ("reference", tx.reference.clone()),
-        ("approvalCode", approved.approval_code.clone()),
+        ("reference", tx.reference().to_string()),
+        ("approvalCode", approved.approval_code().to_string()),
         ("secure", "no".into()),
         ("secureDetails", String::new()),
         ("code", "ok".into()),
@@ -236,7 +236,7 @@ async fn callbacks_success_body_has_every_field_with_its_json_type() {
     for (field, value) in &expected_strings {
         assert_eq!(body[field], Value::from(value.as_str()), "{field} in {body}");
     }
-    assert_eq!(approved.approval_code.len(), 6);
+    assert_eq!(approved.approval_code().len(), 6);
     assert!(body["amount"].is_number() && body["amount"] == json!(12.22), "{body}");
     assert!(body["reasonCode"].is_i64() && body["reasonCode"] == json!(0), "{body}");
     assert!(body["ipLatitude"].is_f64() && body["ipLongitude"].is_f64(), "{body}");
@@ -251,7 +251,7 @@ async fn callbacks_failure_goes_to_failure_post_link_with_the_decline() {
     let app = spawn_fast(3).await;
     let receiver = Receiver::start(&[]).await;
     let tx = app.payment_with_links("500000002", links(&receiver, true));
-    app.sandbox().decline(tx.id, 484).expect("decline");
+    app.sandbox().decline(tx.id(), 484).expect("decline");
 
     let deliveries = app.delivered("500000002", 1).await;
     assert_eq!(deliveries[0].kind, epay_sandbox::fidelity::CallbackKind::Failure);
@@ -277,7 +277,7 @@ async fn callbacks_failure_falls_back_to_post_link() {
     let app = spawn_fast(3).await;
     let receiver = Receiver::start(&[]).await;
     let tx = app.payment_with_links("500000003", links(&receiver, false));
-    app.sandbox().decline(tx.id, 484).expect("decline");
+    app.sandbox().decline(tx.id(), 484).expect("decline");
 
     app.delivered("500000003", 1).await;
     let received = receiver.received();
@@ -290,7 +290,7 @@ async fn callbacks_failure_falls_back_to_post_link() {
 async fn callbacks_without_links_send_nothing() {
     let app = spawn_fast(3).await;
     let tx = app.seed_payment(TERMINAL, "500000004", 100);
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
     let (status, body) = app
         .control_call(reqwest::Method::GET, "/_sandbox/deliveries?invoiceId=500000004", None)
         .await;
@@ -303,7 +303,7 @@ async fn callbacks_retry_until_the_merchant_answers_2xx() {
     let app = spawn_fast(5).await;
     let receiver = Receiver::start(&[500, 500]).await;
     let tx = app.payment_with_links("500000005", links(&receiver, true));
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
 
     let deliveries = app.delivered("500000005", 1).await;
     assert_eq!(deliveries.len(), 1);
@@ -326,10 +326,10 @@ async fn callbacks_give_up_after_the_last_attempt() {
     let app = spawn_fast(2).await;
     let receiver = Receiver::start(&[503, 503, 503]).await;
     let tx = app.payment_with_links("500000006", links(&receiver, true));
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
 
     let failed = |all: &[Delivery]| all.iter().any(|d| d.state == DeliveryState::Failed);
-    let all = app.sandbox().callbacks.wait_for(failed, WAIT).await.expect("gives up");
+    let all = app.sandbox().callbacks().wait_for(failed, WAIT).await.expect("gives up");
     assert_eq!(all[0].attempts.len(), 2);
     assert_eq!(receiver.received().len(), 2);
 }
@@ -345,11 +345,11 @@ async fn callbacks_reach_a_receiver_that_comes_up_within_the_retry_window() {
         ..Links::default()
     };
     let tx = app.payment_with_links("500000007", link);
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
 
     let refused = |all: &[Delivery]| all.iter().any(|d| d.attempts.iter().any(|a| a.error.is_some()));
     app.sandbox()
-        .callbacks
+        .callbacks()
         .wait_for(refused, WAIT)
         .await
         .expect("a refused attempt");
@@ -378,7 +378,7 @@ async fn callbacks_duplicate_mode_delivers_twice() {
     assert_eq!(status, 200, "{settings}");
     assert_eq!(settings["duplicates"], json!(1));
     let tx = app.payment_with_links("500000008", links(&receiver, true));
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
 
     let deliveries = app.delivered("500000008", 2).await;
     assert_eq!(deliveries.len(), 2);
@@ -401,7 +401,7 @@ async fn callbacks_duplicates_from_config() {
     .await;
     let receiver = Receiver::start(&[]).await;
     let tx = app.payment_with_links("500000009", links(&receiver, true));
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
     app.delivered("500000009", 3).await;
     assert_eq!(receiver.received().len(), 3);
 }
@@ -412,8 +412,8 @@ async fn callbacks_delivery_log_endpoints_and_resend() {
     let receiver = Receiver::start(&[]).await;
     let first = app.payment_with_links("500000010", links(&receiver, true));
     let second = app.payment_with_links("500000011", links(&receiver, true));
-    app.sandbox().approve(first.id).expect("approve");
-    app.sandbox().decline(second.id, 484).expect("decline");
+    app.sandbox().approve(first.id()).expect("approve");
+    app.sandbox().decline(second.id(), 484).expect("decline");
     app.delivered("500000010", 1).await;
     app.delivered("500000011", 1).await;
 
@@ -428,7 +428,7 @@ async fn callbacks_delivery_log_endpoints_and_resend() {
     let listed = by_invoice["deliveries"].as_array().expect("list");
     assert_eq!(listed.len(), 1);
     let delivery = &listed[0];
-    assert_eq!(delivery["transactionId"], json!(second.id.to_string()));
+    assert_eq!(delivery["transactionId"], json!(second.id().to_string()));
     assert_eq!(delivery["kind"], "failure");
     assert_eq!(delivery["state"], "delivered");
     assert_eq!(delivery["url"], json!(receiver.url("/epay/fail")));
@@ -441,7 +441,7 @@ async fn callbacks_delivery_log_endpoints_and_resend() {
     let (_, by_tx) = app
         .control_call(
             get.clone(),
-            &format!("/_sandbox/deliveries?transactionId={}", first.id),
+            &format!("/_sandbox/deliveries?transactionId={}", first.id()),
             None,
         )
         .await;
@@ -524,10 +524,8 @@ async fn callbacks_do_not_delay_the_api_response() {
     let gate = Arc::new(Semaphore::new(0));
     let receiver = Receiver::gated(gate.clone()).await;
     let tx = app.payment_with_links("500000012", links(&receiver, true));
-    let now = app.sandbox().clock.now();
-    app.sandbox()
-        .store
-        .update(tx.id, |t| t.pending = Some(PendingOutcome::after(now, 0, None, None)));
+    let now = app.sandbox().clock().now();
+    app.defer(tx.id(), PendingOutcome::after(now, 0, None, None));
     let token = app.terminal_token(TERMINAL).await;
 
     // check-status settles the due outcome, which fires the callback; the merchant holds it.
@@ -535,7 +533,7 @@ async fn callbacks_do_not_delay_the_api_response() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["transaction"]["statusName"], "AUTH");
     receiver.wait_arrivals(1).await;
-    let held = app.sandbox().callbacks.deliveries(&Default::default());
+    let held = app.sandbox().callbacks().deliveries(&Default::default());
     assert_eq!(held.len(), 1);
     assert_eq!(
         held[0].state,
@@ -545,11 +543,11 @@ async fn callbacks_do_not_delay_the_api_response() {
 
     // An engine call returns while the merchant still holds the callback, too.
     let other = app.payment_with_links("500000013", links(&receiver, true));
-    app.sandbox().approve(other.id).expect("approve returns at once");
+    app.sandbox().approve(other.id()).expect("approve returns at once");
     receiver.wait_arrivals(2).await;
     assert!(app
         .sandbox()
-        .callbacks
+        .callbacks()
         .deliveries(&Default::default())
         .iter()
         .all(|d| d.state == DeliveryState::Sending));
@@ -564,10 +562,10 @@ async fn dashboard_lists_deliveries_and_resends_from_a_form() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start(&[200]).await;
     let tx = app.payment_with_links("500000099", links(&receiver, false));
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
     let logged = app
         .sandbox()
-        .callbacks
+        .callbacks()
         .wait_for(|d| d.iter().any(|d| !d.attempts.is_empty()), Duration::from_secs(10))
         .await
         .expect("the delivery is attempted");
@@ -595,7 +593,7 @@ async fn dashboard_lists_deliveries_and_resends_from_a_form() {
         Some("/_sandbox/")
     );
     app.sandbox()
-        .callbacks
+        .callbacks()
         .wait_for(|d| d.iter().any(|d| d.resend_of == Some(id)), Duration::from_secs(10))
         .await
         .expect("the re-sent delivery is logged");

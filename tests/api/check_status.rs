@@ -1,7 +1,7 @@
 //! `GET /check-status/payment/transaction/{invoiceId}` and `GET /operation/{invoiceId}`.
 
 use crate::helpers::*;
-use epay_sandbox::domain::transaction::{Operation, PendingOutcome};
+use epay_sandbox::domain::transaction::{Event, PendingOutcome};
 use serde_json::Value;
 
 /// Every key of the seed 001 sample, in order.
@@ -50,7 +50,7 @@ const SEED_001_KEYS: [&str; 38] = [
 async fn found_payment_has_every_field_of_the_seed_sample() {
     let app = TestApp::spawn().await;
     let tx = app.seed_payment(TERMINAL, "205218074", 100);
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
     let token = app.terminal_token(TERMINAL).await;
     let (status, body) = app.get("/check-status/payment/transaction/205218074", &token).await;
     assert_eq!(status, 200, "{body}");
@@ -101,11 +101,14 @@ async fn same_answer_under_the_api_prefix() {
 async fn refund_shows_payout_and_original_amounts_like_the_sample() {
     let app = TestApp::spawn().await;
     let tx = app.seed_payment(ONE_STEP_TERMINAL, "300000002", 100);
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
     app.sandbox()
         .operate(
-            tx.id,
-            &Operation::Refund(Some(epay_sandbox::domain::money::Amount::from_minor(3_778))),
+            tx.id(),
+            Event::Refund {
+                amount: Some(epay_sandbox::domain::money::Amount::from_minor(3_778)),
+                external_id: None,
+            },
         )
         .expect("refund");
     let token = app.terminal_token(ONE_STEP_TERMINAL).await;
@@ -121,7 +124,7 @@ async fn refund_shows_payout_and_original_amounts_like_the_sample() {
 async fn declined_payment_is_visible_with_its_reason() {
     let app = TestApp::spawn().await;
     let tx = app.seed_payment(TERMINAL, "300000003", 10);
-    app.sandbox().decline(tx.id, 484).expect("decline");
+    app.sandbox().decline(tx.id(), 484).expect("decline");
     let token = app.terminal_token(TERMINAL).await;
     let (_, body) = app.get("/check-status/payment/transaction/300000003", &token).await;
     assert_eq!(body["resultCode"], "100");
@@ -189,21 +192,22 @@ async fn another_merchant_cannot_see_the_invoice() {
 #[tokio::test]
 async fn pending_outcome_answers_107_until_it_settles() {
     let app = TestApp::spawn().await;
-    app.sandbox().clock.freeze(None);
+    app.sandbox().clock().freeze(None);
     let tx = app.seed_payment(TERMINAL, "300000006", 10);
-    let settle_at = app.sandbox().clock.now() + chrono::Duration::seconds(60);
-    app.sandbox().store.update(tx.id, |t| {
-        t.pending = Some(PendingOutcome {
+    let settle_at = app.sandbox().clock().now() + chrono::Duration::seconds(60);
+    app.defer(
+        tx.id(),
+        PendingOutcome {
             settle_at,
             decline_with: None,
             polls_left: None,
-        })
-    });
+        },
+    );
     let token = app.terminal_token(TERMINAL).await;
     let (status, body) = app.get("/check-status/payment/transaction/300000006", &token).await;
     assert_eq!((status, body["resultCode"].clone()), (200, Value::from("107")));
     assert_eq!(body["resultMessage"], "In progress");
-    app.sandbox().clock.advance(chrono::Duration::seconds(61));
+    app.sandbox().clock().advance(chrono::Duration::seconds(61));
     let (_, body) = app.get("/check-status/payment/transaction/300000006", &token).await;
     assert_eq!(body["resultCode"], "100");
     assert_eq!(body["transaction"]["statusName"], "AUTH");
@@ -212,13 +216,13 @@ async fn pending_outcome_answers_107_until_it_settles() {
 #[tokio::test]
 async fn unclaimed_auth_turns_cancel_old_after_the_hold() {
     let app = TestApp::spawn().await;
-    app.sandbox().clock.freeze(None);
+    app.sandbox().clock().freeze(None);
     let tx = app.seed_payment(TERMINAL, "300000007", 10);
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
     let token = app.terminal_token(TERMINAL).await;
     app.sandbox()
-        .clock
-        .advance(app.sandbox().config.auth_hold + chrono::Duration::seconds(1));
+        .clock()
+        .advance(app.sandbox().config().auth_hold + chrono::Duration::seconds(1));
     let (status, body) = app.get("/check-status/payment/transaction/300000007", &token).await;
     assert_eq!(status, 401, "the token expired too: {body}");
     let token = app.terminal_token(TERMINAL).await;
@@ -230,7 +234,7 @@ async fn unclaimed_auth_turns_cancel_old_after_the_hold() {
 async fn older_flat_operation_shape() {
     let app = TestApp::spawn().await;
     let tx = app.seed_payment(ONE_STEP_TERMINAL, "300000008", 25);
-    app.sandbox().approve(tx.id).expect("approve");
+    app.sandbox().approve(tx.id()).expect("approve");
     let token = app.terminal_token(ONE_STEP_TERMINAL).await;
     let (status, body) = app.get("/operation/300000008", &token).await;
     assert_eq!(status, 200, "{body}");

@@ -8,14 +8,14 @@ use serde_json::{json, Value};
 async fn a_thousand_concurrent_charges_cancels_and_refunds_on_one_transaction() {
     let app = TestApp::spawn().await;
     let tx = app.seed_payment(TERMINAL, "500000001", 1000);
-    app.sandbox().approve(tx.id).expect("AUTH");
+    app.sandbox().approve(tx.id()).expect("AUTH");
     let token = app.terminal_token(TERMINAL).await;
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..1000 {
         let (kind, path) = match n % 3 {
-            0 => ("charge", format!("/operation/{}/charge", tx.id)),
-            1 => ("cancel", format!("/operation/{}/cancel", tx.id)),
-            _ => ("refund", format!("/operation/{}/refund?amount=10", tx.id)),
+            0 => ("charge", format!("/operation/{}/charge", tx.id())),
+            1 => ("cancel", format!("/operation/{}/cancel", tx.id())),
+            _ => ("refund", format!("/operation/{}/refund?amount=10", tx.id())),
         };
         let request = app.http.post(app.url(&path)).bearer_auth(&token);
         tasks.spawn(async move { (kind, request.send().await.map(|r| r.status().as_u16()).unwrap_or(0)) });
@@ -36,21 +36,21 @@ async fn a_thousand_concurrent_charges_cancels_and_refunds_on_one_transaction() 
         1,
         "exactly one of charge/cancel wins: {charges} charges, {cancels} cancels"
     );
-    let stored = app.server.transaction(tx.id).expect("stored");
+    let stored = app.server.transaction(tx.id()).expect("stored");
     if cancels == 1 {
         assert_eq!(refunds, 0, "nothing to refund after a cancel");
-        assert_eq!(format!("{:?}", stored.status), "Cancel");
+        assert_eq!(format!("{:?}", stored.status()), "Cancel");
     } else {
         assert!(refunds <= 100, "at most 1000 / 10 refunds fit: {refunds}");
-        assert_eq!(stored.refunded.to_string(), (refunds * 10).to_string());
+        assert_eq!(stored.refunded().to_string(), (refunds * 10).to_string());
     }
     assert!(
-        stored.refunded <= stored.charged,
+        stored.refunded() <= stored.charged(),
         "refunded {} > charged {}",
-        stored.refunded,
-        stored.charged
+        stored.refunded(),
+        stored.charged()
     );
-    assert!(stored.charged <= stored.org_amount);
+    assert!(stored.charged() <= stored.org_amount());
     println!("concurrency: 1000 operations → {charges} charge, {cancels} cancel, {refunds} refunds won");
 }
 
@@ -82,6 +82,6 @@ async fn concurrent_payments_with_one_invoice_id_exactly_one_succeeds() {
         assert_eq!(ok, 1, "round {round}: {results:?}");
         assert!(results.iter().all(|(s, _)| *s == 200 || *s == 400), "{results:?}");
         let stored = app.server.transactions(&Default::default());
-        assert_eq!(stored.iter().filter(|t| t.order.invoice_id == invoice).count(), 1);
+        assert_eq!(stored.iter().filter(|t| t.order().invoice_id == invoice).count(), 1);
     }
 }

@@ -730,7 +730,7 @@ async fn state_dump_loads_back_identically_and_reset_returns_to_it() {
         .await;
     app.terminal_token(TERMINAL).await;
     let (_, dump) = app.control("/_sandbox/state").await;
-    assert_eq!(dump["version"], 1);
+    assert_eq!(dump["version"], 2);
     assert_eq!(dump["transactions"].as_array().map(Vec::len), Some(2));
 
     let path = std::env::temp_dir().join(format!("epay-state-{}.json", uuid::Uuid::new_v4()));
@@ -778,7 +778,8 @@ async fn a_minimal_state_file_gets_defaults_and_a_bad_one_stops_the_start() {
 
     for bad in [
         json!({"transactions": [{"terminal": "nope", "invoiceId": "1", "amount": 1}]}),
-        json!({"version": 2}),
+        json!({"version": 3}),
+        json!({"version": 2, "transactions": [{"id": "not a transaction"}]}),
         json!({"transactions": [{"terminal": TERMINAL, "invoiceId": "700121", "amount": 1}, {"terminal": TERMINAL, "invoiceId": "700121", "amount": 1}]}),
         json!({"transactions": [], "extra": true}),
     ] {
@@ -790,6 +791,33 @@ async fn a_minimal_state_file_gets_defaults_and_a_bad_one_stops_the_start() {
         .await;
         assert!(started.is_err(), "{bad} should not start");
     }
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test]
+async fn a_refund_external_id_survives_a_dump_and_restart() {
+    let app = TestApp::spawn().await;
+    let tx = app.seed_payment(ONE_STEP_TERMINAL, "700130", 100);
+    app.sandbox().approve(tx.id()).expect("CHARGE");
+    let token = app.terminal_token(ONE_STEP_TERMINAL).await;
+    let refund = format!("/operation/{}/refund?amount=20&externalID=r-1", tx.id());
+    let (status, body) = app.operation(&refund, &token, None).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, dump) = app.control("/_sandbox/state").await;
+
+    let path = std::env::temp_dir().join(format!("epay-state-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&path, dump.to_string()).expect("write state");
+    let restarted = TestApp::spawn_with(Config {
+        state_file: Some(path.clone()),
+        ..Config::default()
+    })
+    .await;
+    let (_, again) = restarted.control("/_sandbox/state").await;
+    assert_eq!(again, dump, "dump → load → dump is lossless");
+    let token = restarted.terminal_token(ONE_STEP_TERMINAL).await;
+    let (status, body) = restarted.operation(&refund, &token, None).await;
+    assert_eq!(status, 400, "the same externalID is refused after the restart: {body}");
+    assert!(body.contains("r-1"), "{body}");
     let _ = std::fs::remove_file(path);
 }
 
@@ -918,9 +946,9 @@ async fn embedded_server_api_controls_the_sandbox() {
         .create_tx(json!({"terminal": TERMINAL, "invoiceId": "700140", "amount": 3}))
         .await;
     let id = uuid::Uuid::parse_str(tx["id"].as_str().unwrap_or_default()).expect("uuid");
-    assert_eq!(server.transaction(id).map(|t| t.reason_code), Some(484));
+    assert_eq!(server.transaction(id).map(|t| t.reason_code()), Some(484));
     assert_eq!(
-        server.transaction_by_invoice(TERMINAL, "700140").map(|t| t.id),
+        server.transaction_by_invoice(TERMINAL, "700140").map(|t| t.id()),
         Some(id)
     );
     assert_eq!(server.transactions(&Default::default()).len(), 1);

@@ -2,7 +2,7 @@
 
 use epay_sandbox::domain::money::Amount;
 use epay_sandbox::domain::transaction::{
-    CardSnapshot, Links, NewTransaction, OrderDetails, Transaction, TransactionKind,
+    CardSnapshot, Event, PendingOutcome, Links, NewTransaction, OrderDetails, Transaction, TransactionKind,
 };
 use epay_sandbox::{Config, SandboxServer};
 use serde_json::Value;
@@ -113,7 +113,7 @@ impl TestApp {
 
     /// A NEW payment on `terminal` with the bank's test Visa, for a test to adjust and open.
     pub fn payment_template(&self, terminal: &str, invoice_id: &str) -> NewTransaction {
-        let (client_id, t) = self.sandbox().store.terminal(terminal).expect("terminal in fixtures");
+        let (client_id, t) = self.sandbox().terminal(terminal).expect("terminal in fixtures");
         NewTransaction {
             kind: TransactionKind::Payment,
             client_id,
@@ -137,7 +137,18 @@ impl TestApp {
             },
             links: Links::default(),
             ip: "127.0.0.1".into(),
+            transfer: None,
         }
+    }
+
+    /// Leaves a NEW payment pending (reason 454) until `pending` settles it.
+    pub fn defer(&self, id: uuid::Uuid, pending: PendingOutcome) {
+        let event = Event::Defer {
+            pending,
+            code: 454,
+            reason: "pending".into(),
+        };
+        self.sandbox().operate(id, event).expect("a NEW payment can be deferred");
     }
 
     /// Opens a payment through the engine (its invoiceId must be new on the terminal).
@@ -181,7 +192,7 @@ impl TestApp {
             cvc: cvc.into(),
             terminal_id: terminal.into(),
         };
-        epay_sandbox::crypto::encrypt_cryptogram(self.sandbox().crypto.public_pem(), &card).expect("encrypts")
+        epay_sandbox::crypto::encrypt_cryptogram(self.sandbox().crypto().public_pem(), &card).expect("encrypts")
     }
 
     /// POSTs JSON with a bearer token; returns status and JSON body.

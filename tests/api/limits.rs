@@ -20,19 +20,19 @@ fn capped(transactions: usize, tokens: usize) -> Config {
 async fn oldest_finished_transactions_are_evicted_first() {
     let app = TestApp::spawn_with(capped(10, 1000)).await;
     let open: Vec<_> = (0..4)
-        .map(|n| app.seed_payment(TERMINAL, &format!("60000000{n}"), 100).id)
+        .map(|n| app.seed_payment(TERMINAL, &format!("60000000{n}"), 100).id())
         .collect();
     let held = app.seed_payment(TERMINAL, "600000010", 100);
-    app.sandbox().approve(held.id).expect("AUTH");
+    app.sandbox().approve(held.id()).expect("AUTH");
     let mut finished = Vec::new();
     for n in 0..12 {
         let tx = app.seed_payment(ONE_STEP_TERMINAL, &format!("6000001{n:02}"), 100);
-        app.sandbox().approve(tx.id).expect("CHARGE");
-        finished.push(tx.id);
+        app.sandbox().approve(tx.id()).expect("CHARGE");
+        finished.push(tx.id());
     }
     app.sandbox().run_due_timers();
-    assert_eq!(app.sandbox().store.transaction_count(), 10);
-    for id in open.iter().chain([&held.id]) {
+    assert_eq!(app.sandbox().record_counts().transactions, 10);
+    for id in open.iter().chain([&held.id()]) {
         assert!(app.server.transaction(*id).is_some(), "NEW/AUTH {id} kept");
     }
     for id in &finished[..7] {
@@ -56,10 +56,10 @@ async fn oldest_finished_transactions_are_evicted_first() {
 async fn unfinished_transactions_go_only_when_they_alone_exceed_the_cap() {
     let app = TestApp::spawn_with(capped(3, 1000)).await;
     let ids: Vec<_> = (0..5)
-        .map(|n| app.seed_payment(TERMINAL, &format!("61000000{n}"), 100).id)
+        .map(|n| app.seed_payment(TERMINAL, &format!("61000000{n}"), 100).id())
         .collect();
     app.sandbox().run_due_timers();
-    assert_eq!(app.sandbox().store.transaction_count(), 3);
+    assert_eq!(app.sandbox().record_counts().transactions, 3);
     assert!(ids[..2].iter().all(|id| app.server.transaction(*id).is_none()));
     assert!(ids[2..].iter().all(|id| app.server.transaction(*id).is_some()));
 }
@@ -72,10 +72,10 @@ async fn tokens_are_capped_oldest_first_and_inline_eviction_bounds_bursts() {
         tokens.push(app.terminal_token(TERMINAL).await);
         // Between two timer runs a burst may overshoot the cap, but only by a bounded margin
         // (an eighth of the cap plus 16, see `Store::evict`).
-        assert!(app.sandbox().store.tokens().len() <= 22);
+        assert!(app.sandbox().record_counts().tokens <= 22);
     }
     app.sandbox().run_due_timers();
-    assert_eq!(app.sandbox().store.tokens().len(), 5);
+    assert_eq!(app.sandbox().record_counts().tokens, 5);
     let (status, _) = app.get("/check-status/payment/transaction/1", &tokens[0]).await;
     assert_eq!(status, 401, "the oldest token was evicted");
     let (status, _) = app.get("/check-status/payment/transaction/1", &tokens[39]).await;

@@ -60,7 +60,6 @@ async fn every_call_mints_a_new_token_bound_to_its_order() {
     assert_ne!(a["access_token"], b["access_token"]);
     let token = app
         .sandbox()
-        .store
         .token(a["access_token"].as_str().unwrap_or(""))
         .expect("stored");
     assert_eq!(token.client_id, "test");
@@ -248,7 +247,7 @@ async fn api_routes_require_a_live_bearer_token() {
     let (status, _) = app.get(path, &token).await;
     assert_ne!(status, 401);
 
-    app.sandbox().clock.advance(Duration::seconds(7201));
+    app.sandbox().clock().advance(Duration::seconds(7201));
     let (status, body) = app.get(path, &token).await;
     assert_eq!(status, 401);
     assert!(

@@ -17,8 +17,8 @@ impl TestApp {
     /// An approved payment on `terminal`, and a token for that terminal.
     pub async fn approved_payment(&self, terminal: &str, invoice: &str, amount: i64) -> (uuid::Uuid, String) {
         let tx = self.seed_payment(terminal, invoice, amount);
-        self.sandbox().approve(tx.id).expect("approve");
-        (tx.id, self.terminal_token(terminal).await)
+        self.sandbox().approve(tx.id()).expect("approve");
+        (tx.id(), self.terminal_token(terminal).await)
     }
 
     /// check-status `transaction` object of an invoice.

@@ -30,8 +30,8 @@ fn sandbox() -> &'static Arc<epay_sandbox::Sandbox> {
     static SANDBOX: OnceLock<Arc<epay_sandbox::Sandbox>> = OnceLock::new();
     SANDBOX.get_or_init(|| {
         let sandbox = epay_sandbox::server::build(epay_sandbox::Config::default()).expect("sandbox");
-        let now = sandbox.clock.now();
-        sandbox.store.put_token(Token {
+        let now = sandbox.clock().now();
+        sandbox.insert_token(Token {
             access_token: BEARER.into(),
             refresh_token: String::new(),
             grant: Grant::ClientCredentials,

@@ -228,7 +228,7 @@ async fn payform_bad_params_or_tokens_give_an_html_error_page() {
         assert!(html.contains(expected), "{query}: expected {expected:?} in {html}");
     }
 
-    app.sandbox().clock.advance(chrono::Duration::hours(3));
+    app.sandbox().clock().advance(chrono::Duration::hours(3));
     let (status, _, html) = app
         .payform_page(&format!("params={}", params(&token, "320001", "100", &[])))
         .await;
@@ -274,7 +274,7 @@ async fn payform_frictionless_card_pays_redirects_and_calls_back() {
             .any(|d| d.invoice_id == "330001" && d.state == DeliveryState::Delivered)
     };
     app.sandbox()
-        .callbacks
+        .callbacks()
         .wait_for(delivered, Duration::from_secs(20))
         .await
         .expect("postLink delivered");
@@ -324,7 +324,7 @@ async fn payform_declines_re_render_until_the_third_attempt_fails() {
             >= 3
     };
     app.sandbox()
-        .callbacks
+        .callbacks()
         .wait_for(failed, Duration::from_secs(20))
         .await
         .expect("one failurePostLink per declined attempt");
@@ -390,7 +390,7 @@ async fn payform_session_expires_after_20_sandbox_minutes() {
     let object = params(&token, "380001", "100", &[]);
     let (status, _, _) = app.payform_page(&format!("params={object}")).await;
     assert_eq!(status, 200);
-    app.sandbox().clock.advance(chrono::Duration::minutes(21));
+    app.sandbox().clock().advance(chrono::Duration::minutes(21));
     let (status, location, _) = app.payform_submit(&object, FRICTIONLESS, &[]).await;
     assert_eq!(status, 303);
     assert_eq!(location, format!("{FAILURE_BACK}&errorCode=504"));
@@ -542,7 +542,7 @@ async fn payform_demo_shop_and_its_helpers() {
     assert_eq!(response.status().as_u16(), 200);
     let token: Value = response.json().await.expect("json");
     let access = token["access_token"].as_str().expect("access_token");
-    let live = app.sandbox().store.token(access).expect("stored");
+    let live = app.sandbox().token(access).expect("stored");
     assert_eq!(live.invoice_id.as_deref(), Some("410001"));
 
     let back = app.get_text("/_sandbox/demo/back?result=success&reference=123").await;

@@ -238,7 +238,7 @@ async fn each_sandbox_card_outcome() {
             assert!(body["secure3D"].is_object(), "{pan} needs 3-D Secure: {body}");
         } else {
             assert_eq!(body["code"], code, "{pan}: {body}");
-            assert_eq!(body["message"], app.sandbox().fixtures.catalogue.message_en(code));
+            assert_eq!(body["message"], app.sandbox().fixtures().catalogue.message_en(code));
         }
         assert_eq!(status_of(&app, &invoice).await.0, status_name, "{pan}");
     }
@@ -269,13 +269,13 @@ async fn decline_body_has_the_seed_003_error_fields() {
 #[tokio::test]
 async fn pending_card_settles_after_sixty_sandbox_seconds() {
     let app = TestApp::spawn().await;
-    app.sandbox().clock.freeze(None);
+    app.sandbox().clock().freeze(None);
     let (status, body) = pay(&app, "000000401", "100", ("4000000000004541", "1299", "123")).await;
     assert_eq!((status, body["code"].clone()), (400, json!(454)), "{body}");
     assert_eq!(status_of(&app, "000000401").await.2, "107");
-    app.sandbox().clock.advance(Duration::seconds(59));
+    app.sandbox().clock().advance(Duration::seconds(59));
     assert_eq!(status_of(&app, "000000401").await.2, "107");
-    app.sandbox().clock.advance(Duration::seconds(1));
+    app.sandbox().clock().advance(Duration::seconds(1));
     assert_eq!(
         status_of(&app, "000000401").await,
         ("AUTH".into(), "00".into(), "100".into())
@@ -294,7 +294,7 @@ async fn challenge_opens_a_3ds_session() {
     assert_eq!(body["reference"], "");
     assert_eq!(body["intReference"], "");
     assert_eq!(body["cardID"], "");
-    let session = app.sandbox().store.secure3d_session(md).expect("session stored by MD");
+    let session = app.sandbox().secure3d_session(md).expect("session stored by MD");
     assert_eq!(
         session.transaction_id.to_string(),
         body["id"].as_str().unwrap_or_default()
@@ -305,7 +305,7 @@ async fn challenge_opens_a_3ds_session() {
 #[tokio::test]
 async fn magic_amounts() {
     let app = TestApp::spawn().await;
-    app.sandbox().clock.freeze(None);
+    app.sandbox().clock().freeze(None);
     let (status, body) = pay(&app, "000000501", "484.99", VISA).await;
     assert_eq!((status, body["code"].clone()), (400, json!(484)), "{body}");
     assert_eq!(status_of(&app, "000000501").await.0, "REJECT");
@@ -317,7 +317,7 @@ async fn magic_amounts() {
     let (status, body) = pay(&app, "000000503", "454.99", VISA).await;
     assert_eq!((status, body["code"].clone()), (400, json!(454)), "{body}");
     assert_eq!(status_of(&app, "000000503").await.2, "107");
-    app.sandbox().clock.advance(Duration::seconds(60));
+    app.sandbox().clock().advance(Duration::seconds(60));
     assert_eq!(status_of(&app, "000000503").await.0, "AUTH");
 
     let (status, body) = pay(&app, "000000504", "484.98", VISA).await;
@@ -368,7 +368,7 @@ async fn token_must_match_the_payment() {
         );
     }
     assert_eq!(
-        app.sandbox().store.transaction_count(),
+        app.sandbox().record_counts().transactions,
         0,
         "refused before any transaction"
     );
@@ -461,7 +461,7 @@ async fn validation_errors_come_before_any_transaction() {
         )
         .await;
     assert_eq!(status, 401);
-    assert_eq!(app.sandbox().store.transaction_count(), 0);
+    assert_eq!(app.sandbox().record_counts().transactions, 0);
 }
 
 #[tokio::test]
@@ -567,7 +567,7 @@ async fn a_passed_challenge_plays_the_stored_outcome_and_saves_the_card() {
     let (status, answer) = app.post_json("/payment/cryptopay", &token, &request).await;
     assert_eq!(status, 200, "{answer}");
     let md = answer["secure3D"]["md"].as_str().expect("md");
-    let session = app.sandbox().store.take_secure3d_session(md).expect("session");
+    let session = app.sandbox().take_secure3d_session(md).expect("session");
     assert!(session.card_to_save.is_some());
     let accepted = app
         .sandbox()
@@ -576,8 +576,8 @@ async fn a_passed_challenge_plays_the_stored_outcome_and_saves_the_card() {
     let epay_sandbox::engine::PaymentAccepted::Approved(tx) = accepted else {
         panic!("expected an approval");
     };
-    assert_eq!(tx.status.as_str(), "AUTH");
-    assert_eq!(tx.card.card_id.len(), 36);
+    assert_eq!(tx.status().as_str(), "AUTH");
+    assert_eq!(tx.card().card_id.len(), 36);
     let (_, cards) = app.get("/cards/uuid000001", &token).await;
     assert_eq!(cards.as_array().map(Vec::len), Some(1));
 }

@@ -28,15 +28,12 @@ async fn save_card(app: &TestApp, invoice: &str, pan: &str, exp: &str, cvc: &str
 
 /// Seeds a saved card directly (for cards whose first payment needs 3-D Secure).
 fn seed_saved_card(app: &TestApp, invoice: &str, pan: &str) -> String {
-    let tx = app.seed_payment(TERMINAL, invoice, 100);
+    let mut new = app.payment_template(TERMINAL, invoice);
+    new.amount = epay_sandbox::domain::money::Amount::from_units(100);
+    new.order.account_id = ACCOUNT.into();
+    let tx = app.open_payment(new);
     let saved = app.sandbox().save_card(
-        &epay_sandbox::domain::transaction::Transaction {
-            order: epay_sandbox::domain::transaction::OrderDetails {
-                account_id: ACCOUNT.into(),
-                ..tx.order.clone()
-            },
-            ..tx
-        },
+        &tx,
         &CardToSave {
             pan: pan.into(),
             expiry: "1299".into(),
@@ -218,7 +215,7 @@ async fn foreign_cards_are_refused() {
 #[tokio::test]
 async fn saved_cards_skip_3ds_but_keep_card_behaviour_and_magic_amounts() {
     let app = TestApp::spawn().await;
-    app.sandbox().clock.freeze(None);
+    app.sandbox().clock().freeze(None);
     let fails_3ds = seed_saved_card(&app, "000002301", "4000000000004731");
     let (status, body) = pay_saved(&app, "000002302", "100", ACCOUNT, &fails_3ds).await;
     assert_eq!((status, body["secure3D"].clone()), (200, Value::Null), "{body}");
@@ -234,7 +231,7 @@ async fn saved_cards_skip_3ds_but_keep_card_behaviour_and_magic_amounts() {
     let pending = seed_saved_card(&app, "000002306", "4000000000004541");
     let (status, body) = pay_saved(&app, "000002307", "100", ACCOUNT, &pending).await;
     assert_eq!((status, body["code"].clone()), (400, json!(454)), "{body}");
-    app.sandbox().clock.advance(chrono::Duration::seconds(60));
+    app.sandbox().clock().advance(chrono::Duration::seconds(60));
     let token = app.terminal_token(TERMINAL).await;
     let (_, status) = app.get("/check-status/payment/transaction/000002307", &token).await;
     assert_eq!(status["transaction"]["statusName"], "AUTH");

@@ -420,10 +420,10 @@ async fn secure3d_pares_of_another_transaction_is_refused() {
 #[tokio::test]
 async fn secure3d_times_out_after_twenty_sandbox_minutes() {
     let app = TestApp::spawn().await;
-    app.sandbox().clock.freeze(None);
+    app.sandbox().clock().freeze(None);
     let p = challenge(&app, TERMINAL, "000030012", MC_CHALLENGE, json!({})).await;
     app.sandbox()
-        .clock
+        .clock()
         .advance(Duration::minutes(20) - Duration::seconds(1));
     let pending = status_of(&app, TERMINAL, "000030012").await;
     assert_eq!(
@@ -431,7 +431,7 @@ async fn secure3d_times_out_after_twenty_sandbox_minutes() {
         (json!("100"), "NEW".into())
     );
     open_acs(&app, &p, "https://merchantsite.com/3dRes").await;
-    app.sandbox().clock.advance(Duration::seconds(1));
+    app.sandbox().clock().advance(Duration::seconds(1));
     assert_eq!(
         status_name(&status_of(&app, TERMINAL, "000030012").await),
         ("3D".into(), "499".into())
@@ -440,10 +440,10 @@ async fn secure3d_times_out_after_twenty_sandbox_minutes() {
     assert_eq!(status, 400, "{body}");
 
     let q = challenge(&app, TERMINAL, "000030013", MC_CHALLENGE, json!({})).await;
-    app.sandbox().clock.advance(Duration::minutes(21));
+    app.sandbox().clock().advance(Duration::minutes(21));
     app.sandbox().run_due_timers();
     assert_eq!(
-        app.sandbox().store.secure3d_session(&q.md),
+        app.sandbox().secure3d_session(&q.md),
         None,
         "the sweep removed it"
     );

@@ -152,7 +152,7 @@ async fn every_protected_route_refuses_bad_tokens_and_hides_other_merchants_data
         issued_at: now - chrono::Duration::hours(3),
         expires_at: now - chrono::Duration::seconds(1),
     };
-    app.sandbox().store.put_token(expired.clone());
+    app.sandbox().insert_token(expired.clone());
 
     let routes = protected_routes();
     assert!(
@@ -187,13 +187,13 @@ async fn every_protected_route_refuses_bad_tokens_and_hides_other_merchants_data
             "{what} changed something: {body}"
         );
         for leak in [
-            &secret.reference,
-            &secret.card.mask,
-            &secret.approval_code,
-            &secret.int_reference,
+            secret.reference(),
+            secret.card().mask.as_str(),
+            secret.approval_code(),
+            secret.int_reference(),
         ] {
             assert!(
-                leak.is_empty() || !body.contains(leak.as_str()),
+                leak.is_empty() || !body.contains(leak),
                 "{what} leaks {leak}: {body}"
             );
         }
@@ -217,8 +217,8 @@ async fn every_protected_route_refuses_bad_tokens_and_hides_other_merchants_data
         assert!(checked.iter().any(|c| c == core), "{core} was checked");
     }
     // The test merchant's payment is untouched by all of that.
-    let after = app.server.transaction(secret.id).expect("still stored");
-    assert_eq!(after.status, secret.status);
+    let after = app.server.transaction(secret.id()).expect("still stored");
+    assert_eq!(after.status(), secret.status());
 }
 
 /// Starts the release-or-debug binary on a free port with `args`; returns it and its URL, with

@@ -351,7 +351,7 @@ async fn a_payment_terminal_is_not_permitted_487() {
 async fn receiver_daily_limit_528_resets_the_next_bank_day() {
     let app = TestApp::spawn().await;
     let noon: DateTime<Utc> = "2026-03-10T06:00:00Z".parse().unwrap_or_default();
-    app.sandbox().clock.freeze(Some(noon));
+    app.sandbox().clock().freeze(Some(noon));
     let receiver = luhn("400000000000777");
     let (status, body) = p2p(
         &app,
@@ -375,7 +375,7 @@ async fn receiver_daily_limit_528_resets_the_next_bank_day() {
     assert_eq!(status_body["transaction"]["p2p"]["statusName"], "REJECT");
     assert_eq!(status_body["transaction"]["p2p"]["reasonCode"], "528");
 
-    app.sandbox().clock.advance(Duration::hours(12));
+    app.sandbox().clock().advance(Duration::hours(12));
     let (status, body) = p2p(
         &app,
         "500000000003",
@@ -390,7 +390,7 @@ async fn receiver_daily_limit_528_resets_the_next_bank_day() {
 #[tokio::test]
 async fn terminal_daily_limit_529() {
     let app = TestApp::spawn().await;
-    app.sandbox().clock.freeze(None);
+    app.sandbox().clock().freeze(None);
     for i in 0..5 {
         let receiver = luhn(&format!("40000000000090{i}"));
         let (status, body) = p2p(
@@ -564,7 +564,7 @@ async fn a_3ds_sender_gets_secure3d_and_finishes_as_charge() {
     assert_eq!(reply["transaction"]["p2p"]["statusName"], "NEW");
 
     let sandbox = app.sandbox();
-    let session = sandbox.store.take_secure3d_session(&md).expect("session");
+    let session = sandbox.take_secure3d_session(&md).expect("session");
     let finished = sandbox.play_outcome(session.transaction_id, session.then, session.card_to_save);
     assert!(finished.is_ok(), "{finished:?}");
     let (_, reply) = p2p_status(&app, P2P_TERMINAL, "110000000001").await;

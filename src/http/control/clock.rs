@@ -16,11 +16,11 @@ use std::sync::Arc;
 
 /// The clock as JSON.
 fn view(sandbox: &Sandbox) -> Value {
-    let now = sandbox.clock.now();
+    let now = sandbox.clock().now();
     json!({
         "now": now.to_rfc3339(),
         "bankTime": fidelity::bank_timestamp(now),
-        "frozen": sandbox.clock.is_frozen(),
+        "frozen": sandbox.clock().is_frozen(),
         "offsetSeconds": (now - Utc::now()).num_seconds(),
     })
 }

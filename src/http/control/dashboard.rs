@@ -55,8 +55,7 @@ pub fn extension_sections(sandbox: &Sandbox) -> Vec<DashboardSection> {
 
 /// Every active saved card, newest first.
 fn saved_cards_section(sandbox: &Sandbox) -> DashboardSection {
-    let mut cards = sandbox.store.saved_cards(|c| c.active);
-    cards.sort_by_key(|c| std::cmp::Reverse(c.created_at));
+    let cards = sandbox.active_saved_cards();
     DashboardSection {
         title: "Saved cards".into(),
         columns: ["Card ID", "Client", "Account", "Card", "Holder", "Saved"]
@@ -81,7 +80,7 @@ fn saved_cards_section(sandbox: &Sandbox) -> DashboardSection {
 
 /// The newest callback deliveries, each with a re-send button.
 fn deliveries_section(sandbox: &Sandbox) -> DashboardSection {
-    let mut deliveries = sandbox.callbacks.deliveries(&Default::default());
+    let mut deliveries = sandbox.callbacks().deliveries(&Default::default());
     deliveries.sort_by_key(|d| std::cmp::Reverse(d.id));
     deliveries.truncate(PAGE_JOURNAL);
     DashboardSection {
@@ -189,13 +188,13 @@ pub async fn page(State(sandbox): State<Arc<Sandbox>>) -> Response {
 }
 
 fn build(sandbox: &Sandbox) -> Dashboard {
-    let mut transactions = sandbox.store.transactions(|_| true);
+    let mut transactions = sandbox.all_transactions();
     transactions.truncate(PAGE_TRANSACTIONS);
     Dashboard {
-        now: fidelity::bank_timestamp(sandbox.clock.now()),
-        frozen: sandbox.clock.is_frozen(),
+        now: fidelity::bank_timestamp(sandbox.clock().now()),
+        frozen: sandbox.clock().is_frozen(),
         seed: sandbox
-            .control
+            .control()
             .seed()
             .map_or_else(|| "none (random)".to_string(), |s| s.to_string()),
         transactions: transactions.iter().map(tx_row).collect(),
@@ -212,7 +211,7 @@ fn build(sandbox: &Sandbox) -> Dashboard {
             })
             .collect(),
         faults: sandbox
-            .control
+            .control()
             .faults
             .rules()
             .iter()
@@ -230,7 +229,7 @@ fn build(sandbox: &Sandbox) -> Dashboard {
             })
             .collect(),
         cards: sandbox
-            .fixtures
+            .fixtures()
             .cards
             .iter()
             .map(|c| Row {
@@ -253,7 +252,7 @@ fn build(sandbox: &Sandbox) -> Dashboard {
             })
             .collect(),
         reasons: sandbox
-            .fixtures
+            .fixtures()
             .catalogue
             .reasons()
             .map(|r| Row {
@@ -266,7 +265,7 @@ fn build(sandbox: &Sandbox) -> Dashboard {
             })
             .collect(),
         journal: sandbox
-            .control
+            .control()
             .journal
             .entries(PAGE_JOURNAL)
             .into_iter()
@@ -282,7 +281,6 @@ fn build(sandbox: &Sandbox) -> Dashboard {
             })
             .collect(),
         merchants: sandbox
-            .store
             .merchants()
             .iter()
             .flat_map(|m| {
@@ -306,32 +304,32 @@ fn build(sandbox: &Sandbox) -> Dashboard {
 
 fn tx_row(tx: &Transaction) -> TxRow {
     TxRow {
-        id: tx.id.to_string(),
-        created: fidelity::bank_datetime(tx.created_at),
-        invoice_id: tx.order.invoice_id.clone(),
-        terminal: tx.terminal_number.clone(),
-        client_id: tx.client_id.clone(),
+        id: tx.id().to_string(),
+        created: fidelity::bank_datetime(tx.created_at()),
+        invoice_id: tx.order().invoice_id.clone(),
+        terminal: tx.terminal_number().to_string(),
+        client_id: tx.client_id().to_string(),
         amount: tx.amount().to_string(),
-        org_amount: tx.org_amount.to_string(),
-        charged: tx.charged.to_string(),
-        refunded: tx.refunded.to_string(),
-        currency: tx.order.currency.clone(),
-        status: tx.status.as_str().to_string(),
-        status_class: status_class(tx.status),
-        card: format!("{} {}", tx.card.brand, tx.card.mask).trim().to_string(),
-        reason: if tx.reason_code == 0 {
-            tx.reason.clone()
+        org_amount: tx.org_amount().to_string(),
+        charged: tx.charged().to_string(),
+        refunded: tx.refunded().to_string(),
+        currency: tx.order().currency.clone(),
+        status: tx.status().as_str().to_string(),
+        status_class: status_class(tx.status()),
+        card: format!("{} {}", tx.card().brand, tx.card().mask).trim().to_string(),
+        reason: if tx.reason_code() == 0 {
+            tx.reason().to_string()
         } else {
-            format!("{} {}", tx.reason_code, tx.reason)
+            format!("{} {}", tx.reason_code(), tx.reason())
         },
-        pending: tx.pending.as_ref().map_or_else(String::new, |p| match p.polls_left {
+        pending: tx.pending().map_or_else(String::new, |p| match p.polls_left {
             Some(n) => format!("pending: {n} polls left"),
             None => format!("pending until {}", fidelity::bank_datetime(p.settle_at)),
         }),
-        can_charge: tx.status == Status::Auth,
-        can_refund: matches!(tx.status, Status::Charge | Status::Refund) && !tx.refundable().is_zero(),
+        can_charge: tx.status() == Status::Auth,
+        can_refund: matches!(tx.status(), Status::Charge | Status::Refund) && !tx.refundable().is_zero(),
         history: tx
-            .history
+            .history()
             .iter()
             .map(|h| HistoryRow {
                 at: fidelity::bank_datetime(h.at),

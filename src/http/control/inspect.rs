@@ -5,8 +5,9 @@ use super::respond;
 use crate::control::merchants::{MerchantError, NewMerchant};
 use crate::control::state::{StateToken, StateTransaction};
 use crate::control::transactions::{CreateTransaction, TransactionFilter};
+use crate::domain::merchants::Merchant;
 use crate::domain::money::Amount;
-use crate::domain::transaction::Operation;
+use crate::domain::transaction::Event;
 use crate::engine::{CreateError, OperateError, Sandbox};
 use crate::http::error::ApiError;
 use crate::http::extract::{FormFields, JsonBody};
@@ -58,7 +59,7 @@ pub async fn transaction(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<Str
         Err(e) => return e.into_response(),
     };
     sandbox.run_due_timers();
-    match sandbox.store.transaction(id) {
+    match sandbox.transaction(id) {
         Some(tx) => Json(StateTransaction::from_transaction(&tx)).into_response(),
         None => ApiError::not_found(format!("transaction {id} not found")).into_response(),
     }
@@ -98,19 +99,21 @@ pub async fn operate(
         None => None,
     };
     let op = match operation.as_str() {
-        "charge" => Operation::Charge(amount),
-        "cancel" => Operation::Cancel,
-        "refund" => Operation::Refund(amount),
+        "charge" => Event::Charge(amount),
+        "cancel" => Event::Cancel,
+        "refund" => Event::Refund {
+            amount,
+            external_id: None,
+        },
         other => {
             return ApiError::not_found(format!("operation '{other}' is not one of charge, cancel, refund"))
                 .into_response()
         }
     };
-    sandbox.run_due_timers();
-    match sandbox.operate(id, &op) {
+    match sandbox.operate(id, op) {
         Ok(tx) => respond(&fields, json!(StateTransaction::from_transaction(&tx))),
         Err(OperateError::NotFound(id)) => ApiError::not_found(format!("transaction {id} not found")).into_response(),
-        Err(error @ (OperateError::Refused(_) | OperateError::DuplicateRefund(_))) => {
+        Err(error @ OperateError::Refused(_)) => {
             ApiError::new(StatusCode::CONFLICT, 409, error.to_string()).into_response()
         }
     }
@@ -130,10 +133,9 @@ pub async fn tokens(State(sandbox): State<Arc<Sandbox>>, q: Result<Query<TokenQu
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    let now = sandbox.clock.now();
+    let now = sandbox.clock().now();
     let mut list: Vec<Value> = sandbox
-        .store
-        .tokens()
+        .all_tokens()
         .iter()
         .filter(|t| q.client_id.as_deref().is_none_or(|c| c == t.client_id))
         .filter(|t| {
@@ -163,7 +165,7 @@ pub async fn journal(State(sandbox): State<Arc<Sandbox>>, q: Result<Query<Journa
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    let journal = &sandbox.control.journal;
+    let journal = &sandbox.control().journal;
     let entries = journal.entries(q.limit.unwrap_or(usize::MAX));
     Json(json!({"capacity": journal.capacity(), "count": entries.len(), "entries": entries})).into_response()
 }
@@ -176,7 +178,8 @@ pub async fn state(State(sandbox): State<Arc<Sandbox>>) -> Response {
 
 /// `GET /_sandbox/merchants`: every merchant with its terminals.
 pub async fn merchants(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    let list = sandbox.store.merchants();
+    let merchants = sandbox.merchants();
+    let list: Vec<&Merchant> = merchants.iter().map(|m| m.as_ref()).collect();
     Json(json!({"count": list.len(), "merchants": list})).into_response()
 }
 
@@ -196,11 +199,11 @@ pub async fn create_merchant(
 
 /// `GET /_sandbox/cards`: the test cards.
 pub async fn cards(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    Json(json!({"cards": sandbox.fixtures.cards})).into_response()
+    Json(json!({"cards": sandbox.fixtures().cards})).into_response()
 }
 
 /// `GET /_sandbox/reasons`: the reason-code catalogue.
 pub async fn reasons(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    let reasons: Vec<_> = sandbox.fixtures.catalogue.reasons().collect();
+    let reasons: Vec<_> = sandbox.fixtures().catalogue.reasons().collect();
     Json(json!({"reasonCodes": reasons})).into_response()
 }

@@ -74,7 +74,7 @@ async fn health(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
         "name": env!("CARGO_PKG_NAME"),
         "version": env!("CARGO_PKG_VERSION"),
         "uptimeSeconds": sandbox.uptime_seconds(),
-        "now": sandbox.clock.now().to_rfc3339(),
+        "now": sandbox.clock().now().to_rfc3339(),
     }))
 }
 
@@ -101,12 +101,12 @@ async fn reset(
         return respond(&fields, json!({"status": "reset", "scope": "all"}));
     }
     if let Some(c) = client_id.as_deref() {
-        if sandbox.store.merchant(c).is_none() {
+        if sandbox.merchant(c).is_none() {
             return ApiError::not_found(format!("clientId {c} is not known")).into_response();
         }
     }
     if let Some(t) = terminal.as_deref() {
-        if sandbox.store.terminal(t).is_none() {
+        if sandbox.terminal(t).is_none() {
             return ApiError::not_found(format!("terminal {t} is not known")).into_response();
         }
     }

@@ -61,14 +61,14 @@ pub async fn clear_scenarios(State(sandbox): State<Arc<Sandbox>>) -> Response {
 
 /// `GET /_sandbox/faults`.
 pub async fn faults(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    let rules = sandbox.control.faults.rules();
+    let rules = sandbox.control().faults.rules();
     Json(json!({"count": rules.len(), "faults": rules})).into_response()
 }
 
 /// `POST /_sandbox/faults`.
 pub async fn add_fault(State(sandbox): State<Arc<Sandbox>>, JsonBody(spec): JsonBody<FaultSpec>) -> Response {
-    let id = sandbox.control.next_id("ft");
-    match sandbox.control.faults.add(id, spec) {
+    let id = sandbox.control().next_id("ft");
+    match sandbox.control().faults.add(id, spec) {
         Ok(rule) => (StatusCode::CREATED, Json(json!(rule))).into_response(),
         Err(e) => ApiError::bad_request(e.to_string()).into_response(),
     }
@@ -76,7 +76,7 @@ pub async fn add_fault(State(sandbox): State<Arc<Sandbox>>, JsonBody(spec): Json
 
 /// `DELETE /_sandbox/faults/{id}`.
 pub async fn remove_fault(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
-    if sandbox.control.faults.remove(&id) {
+    if sandbox.control().faults.remove(&id) {
         Json(json!({"deleted": id})).into_response()
     } else {
         ApiError::not_found(format!("fault rule {id} not found")).into_response()
@@ -85,5 +85,5 @@ pub async fn remove_fault(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<St
 
 /// `DELETE /_sandbox/faults`.
 pub async fn clear_faults(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    Json(json!({"deleted": sandbox.control.faults.clear()})).into_response()
+    Json(json!({"deleted": sandbox.control().faults.clear()})).into_response()
 }
