@@ -53,7 +53,9 @@ impl Deadlines {
         let earliest = {
             let mut jobs = self.lock();
             jobs.insert((at, sequence), job);
-            jobs.keys().next().is_some_and(|(first, seq)| *first == at && *seq == sequence)
+            jobs.keys()
+                .next()
+                .is_some_and(|(first, seq)| *first == at && *seq == sequence)
         };
         if earliest {
             self.wake.notify_one();
@@ -127,7 +129,10 @@ mod tests {
             vec![Job::ExpireToken("a".into()), Job::ExpireToken("a2".into())]
         );
         assert_eq!(queue.len(), 1);
-        assert_eq!(queue.take_due(t0 + Duration::days(1)), vec![Job::ExpireToken("b".into())]);
+        assert_eq!(
+            queue.take_due(t0 + Duration::days(1)),
+            vec![Job::ExpireToken("b".into())]
+        );
         assert!(queue.is_empty());
     }
 }

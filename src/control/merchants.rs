@@ -60,7 +60,9 @@ pub enum MerchantError {
     #[error("clientId {0} is not known")]
     NotFound(String),
     /// A merchant of the fixtures: it cannot be deleted (a partial reset clears its data).
-    #[error("clientId {0} comes from the fixtures and cannot be deleted (reset it with POST /_sandbox/reset?clientId=…)")]
+    #[error(
+        "clientId {0} comes from the fixtures and cannot be deleted (reset it with POST /_sandbox/reset?clientId=…)"
+    )]
     FromFixtures(String),
     /// The client id exists.
     #[error("clientId {0} already exists")]

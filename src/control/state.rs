@@ -439,7 +439,12 @@ impl StateTransaction {
     /// `client_id`, with processing number `terminal_number` and `two_step` mode), replayed
     /// through the state machine to its status. Missing ids come from `ids`, a missing time is
     /// `now`. The file's own history lines are replaced by the replay's.
-    pub fn to_transaction(&self, terminal: &PreparedTerminal<'_>, ids: &IdGenerator, now: DateTime<Utc>) -> Result<Transaction, StateError> {
+    pub fn to_transaction(
+        &self,
+        terminal: &PreparedTerminal<'_>,
+        ids: &IdGenerator,
+        now: DateTime<Utc>,
+    ) -> Result<Transaction, StateError> {
         let invoice = self.invoice_id.as_str();
         let org_amount = amount(&self.amount, invoice, "amount")?;
         let charged = match &self.charged {

@@ -119,7 +119,10 @@ fn operation() -> impl Strategy<Value = Event> {
         amount().prop_map(Event::Charge),
         Just(Event::Cancel),
         Just(Event::ExpireHold),
-        amount().prop_map(|amount| Event::Refund { amount, external_id: None }),
+        amount().prop_map(|amount| Event::Refund {
+            amount,
+            external_id: None
+        }),
         proptest::option::of(0u32..3).prop_map(|polls| Event::Defer {
             pending: PendingOutcome::after(Utc::now(), 60, None, polls),
             code: 454,

@@ -477,7 +477,10 @@ impl Transaction {
     pub fn apply(&mut self, event: Event, ctx: &ApplyContext) -> Result<Vec<Effect>, OperationError> {
         let kind = event.kind();
         let from = self.status;
-        let to = next_status(from, kind).ok_or(OperationError::NotAllowed { status: from, event: kind })?;
+        let to = next_status(from, kind).ok_or(OperationError::NotAllowed {
+            status: from,
+            event: kind,
+        })?;
         let mut effects = Vec::new();
         let mut moved = None;
         let mut reason_code = 0;
@@ -490,7 +493,10 @@ impl Transaction {
                 self.approval_code = approval_code;
                 if two_step {
                     effects.push(Effect::ScheduleAt {
-                        at: ctx.now.checked_add_signed(ctx.auth_hold).unwrap_or(DateTime::<Utc>::MAX_UTC),
+                        at: ctx
+                            .now
+                            .checked_add_signed(ctx.auth_hold)
+                            .unwrap_or(DateTime::<Utc>::MAX_UTC),
                         timer: TransactionTimer::ExpireHold,
                     });
                 } else {
@@ -822,9 +828,13 @@ pub(crate) mod tests {
         let mut tx = sample(Amount::from_units(100));
         let effects = tx.apply(approve(true), &ctx()).unwrap_or_default();
         assert!(effects.contains(&Effect::NotifyCallback));
-        assert!(effects
-            .iter()
-            .any(|e| matches!(e, Effect::ScheduleAt { timer: TransactionTimer::ExpireHold, .. })));
+        assert!(effects.iter().any(|e| matches!(
+            e,
+            Effect::ScheduleAt {
+                timer: TransactionTimer::ExpireHold,
+                ..
+            }
+        )));
         let effects = tx.apply(Event::Charge(None), &ctx()).unwrap_or_default();
         assert!(effects.is_empty(), "a charge sends no callback: {effects:?}");
     }
@@ -854,10 +864,13 @@ pub(crate) mod tests {
         assert_eq!(tx.pending().and_then(|p| p.polls_left), Some(1));
         assert!(tx.apply(approve(false), &ctx()).is_ok());
         assert_eq!(tx.pending(), None);
-        assert_eq!(tx.apply(Event::CountPoll, &ctx()).map(|_| ()), Err(OperationError::NotAllowed {
-            status: Status::Charge,
-            event: EventKind::CountPoll
-        }));
+        assert_eq!(
+            tx.apply(Event::CountPoll, &ctx()).map(|_| ()),
+            Err(OperationError::NotAllowed {
+                status: Status::Charge,
+                event: EventKind::CountPoll
+            })
+        );
         assert_eq!(tx.history().len(), 3);
     }
 }

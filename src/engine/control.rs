@@ -3,22 +3,20 @@
 
 use super::{OperateError, Sandbox};
 use crate::control::merchants::{MerchantError, NewMerchant};
-use crate::control::state::{
-    PreparedState, PreparedTerminal, Snapshot, StateError, StateFile, STATE_VERSION,
-};
-use crate::deadlines::Job;
-use crate::domain::merchants::TerminalMode;
-use crate::domain::status::Status;
+use crate::control::state::{PreparedState, PreparedTerminal, Snapshot, StateError, StateFile, STATE_VERSION};
 use crate::control::transactions::{CreateTransaction, TransactionFilter, DEFAULT_PAN};
+use crate::deadlines::Job;
 use crate::domain::cards::{brand_of, mask_pan};
 use crate::domain::merchants::Merchant;
+use crate::domain::merchants::TerminalMode;
 use crate::domain::money::Amount;
 use crate::domain::outcome::{AttemptContext, Outcome};
+use crate::domain::status::Status;
 use crate::domain::transaction::{
     CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
-use crate::store::Taken;
 use crate::domain::validation::invoice_suffix;
+use crate::store::Taken;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
@@ -127,7 +125,9 @@ impl Sandbox {
     /// Removes a run-time merchant idle for longer than the configured time (its deadline
     /// fired); one used since is given a new deadline.
     pub(super) fn expire_merchant(&self, client_id: &str) {
-        let Some(last_used) = self.store.merchants().last_used(client_id) else { return };
+        let Some(last_used) = self.store.merchants().last_used(client_id) else {
+            return;
+        };
         let due = last_used
             .checked_add_signed(self.config.merchant_idle)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
@@ -264,12 +264,14 @@ impl Sandbox {
         let now = self.clock.now();
         let mut transactions = Vec::with_capacity(prepared.transactions.len());
         for entry in &prepared.transactions {
-            let (client_id, terminal) = self.store.merchants().terminal(&entry.terminal).ok_or_else(|| {
-                StateError::UnknownTerminal {
-                    invoice_id: entry.invoice_id.clone(),
-                    terminal: entry.terminal.clone(),
-                }
-            })?;
+            let (client_id, terminal) =
+                self.store
+                    .merchants()
+                    .terminal(&entry.terminal)
+                    .ok_or_else(|| StateError::UnknownTerminal {
+                        invoice_id: entry.invoice_id.clone(),
+                        terminal: entry.terminal.clone(),
+                    })?;
             let on = PreparedTerminal {
                 id: &terminal.id,
                 client_id: &client_id,
@@ -321,7 +323,8 @@ impl Sandbox {
             |tx| format!("{}/{}", tx.terminal_id(), invoice_suffix(&tx.order().invoice_id)),
             "invoiceId (or its last six digits) on the terminal",
         )?;
-        let known_client = |c: &str| self.store.merchants().get(c).is_some() || snapshot.merchants.iter().any(|m| m.client_id == c);
+        let known_client =
+            |c: &str| self.store.merchants().get(c).is_some() || snapshot.merchants.iter().any(|m| m.client_id == c);
         if let Some(token) = snapshot.tokens.iter().find(|t| !known_client(&t.client_id)) {
             return Err(StateError::UnknownClient(token.client_id.clone()));
         }

@@ -64,8 +64,10 @@ impl Sandbox {
     /// Stores a token as if it had been issued (embedding tests, prepared states); it expires
     /// at its `expires_at` like any other.
     pub fn insert_token(&self, token: Token) {
-        self.deadlines
-            .schedule(token.expires_at, crate::deadlines::Job::ExpireToken(token.access_token.clone()));
+        self.deadlines.schedule(
+            token.expires_at,
+            crate::deadlines::Job::ExpireToken(token.access_token.clone()),
+        );
         self.store.tokens().put(token);
     }
 

@@ -35,10 +35,10 @@ use crate::config::Config;
 use crate::control::state::{StateError, StateFile};
 use crate::control::ControlPlane;
 use crate::crypto::SandboxCrypto;
-use crate::fixtures::Fixtures;
-use crate::ids::IdGenerator;
 use crate::deadlines::{Deadlines, Job};
 use crate::domain::transaction::TransactionTimer;
+use crate::fixtures::Fixtures;
+use crate::ids::IdGenerator;
 use crate::store::Store;
 use std::time::Instant;
 

@@ -167,12 +167,7 @@ impl Sandbox {
     ) -> Result<PayformAttempt, PayformRefusal> {
         let released = session
             .last_transaction
-            .filter(|id| {
-                self.store
-                    .transactions()
-                    .get(*id)
-                    .is_some_and(|tx| failed(tx.status()))
-            })
+            .filter(|id| self.store.transactions().get(*id).is_some_and(|tx| failed(tx.status())))
             .filter(|id| self.store.transactions().release_invoice(*id));
         match self.pay(token, request, PaymentMethod::Card(card)) {
             Ok(PaymentAccepted::Approved(tx)) => {

@@ -5,6 +5,7 @@
 
 use super::transactions::token_sees;
 use super::{OperateError, PaymentAccepted, PaymentError, Sandbox};
+use crate::deadlines::Job;
 use crate::domain::outcome::Outcome;
 use crate::domain::saved_cards::CardToSave;
 use crate::domain::secure3d::{
@@ -12,7 +13,6 @@ use crate::domain::secure3d::{
     Verdict,
 };
 use crate::domain::tokens::Token;
-use crate::deadlines::Job;
 use crate::domain::transaction::{Event, Transaction};
 use crate::fidelity;
 use base64::engine::general_purpose::STANDARD;
@@ -380,11 +380,7 @@ impl Sandbox {
             return Err(Secure3dError::Invalid("MD is required".into()));
         }
         self.expire_challenge(md);
-        let session = self
-            .store
-            .secure3d()
-            .get(md)
-            .ok_or_else(|| self.unknown_session(md))?;
+        let session = self.store.secure3d().get(md).ok_or_else(|| self.unknown_session(md))?;
         if session.answer.is_some() {
             return Err(Secure3dError::AlreadyAnswered);
         }

@@ -9,8 +9,7 @@ use crate::domain::money::Amount;
 use crate::domain::status::Status;
 use crate::domain::tokens::Token;
 use crate::domain::transaction::{
-    ApplyContext, Effect, Event, NewIds, NewTransaction, OperationError, Transaction, TransactionKind,
-    TransactionTimer,
+    ApplyContext, Effect, Event, NewIds, NewTransaction, OperationError, Transaction, TransactionKind, TransactionTimer,
 };
 use crate::store::{ApplyError, DuplicateInvoice};
 use uuid::Uuid;
@@ -129,7 +128,13 @@ impl Sandbox {
             .merchants()
             .terminal(tx.terminal_id())
             .is_some_and(|(_, t)| t.mode == TerminalMode::TwoStep);
-        self.apply(id, Event::Approve { two_step, approval_code })
+        self.apply(
+            id,
+            Event::Approve {
+                two_step,
+                approval_code,
+            },
+        )
     }
 
     /// Declines a NEW transaction with a catalogued reason code.
@@ -159,7 +164,9 @@ impl Sandbox {
     /// Runs a transaction's timer if it is still due (events may have overtaken it).
     pub(super) fn run_transaction_timer(&self, id: Uuid, timer: TransactionTimer) {
         let now = self.clock.now();
-        let Some(tx) = self.store.transactions().get(id) else { return };
+        let Some(tx) = self.store.transactions().get(id) else {
+            return;
+        };
         if tx.timer_due(now, self.config.auth_hold) != Some(timer) {
             return;
         }

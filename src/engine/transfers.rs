@@ -14,7 +14,9 @@ use crate::domain::money::Amount;
 use crate::domain::outcome::{AttemptContext, Outcome};
 use crate::domain::saved_cards::{CardToSave, SavedCard};
 use crate::domain::tokens::Token;
-use crate::domain::transaction::{CardSnapshot, Event, Links, NewTransaction, OrderDetails, Transaction, TransactionKind};
+use crate::domain::transaction::{
+    CardSnapshot, Event, Links, NewTransaction, OrderDetails, Transaction, TransactionKind,
+};
 use crate::domain::transfer::{
     self, check_limits, TransferDetails, TransferKind, TransferParty, TransferSide, TransferType,
 };
@@ -216,7 +218,9 @@ impl Sandbox {
     /// [`Sandbox::play_outcome`] just before approving, so it runs after 3-D Secure too. A no-op
     /// for payments.
     pub(super) fn save_transfer_cards(&self, id: Uuid) {
-        let Some(tx) = self.store.transactions().get(id) else { return };
+        let Some(tx) = self.store.transactions().get(id) else {
+            return;
+        };
         let Some(details) = tx.transfer() else { return };
         if details.to_save.is_empty() {
             return;
@@ -495,7 +499,6 @@ impl Sandbox {
             )
         })
     }
-
 }
 
 /// The keys a completed transfer counts under in the daily totals: its terminal's, and its

@@ -2,6 +2,7 @@
 
 use super::error::ApiError;
 use crate::domain::tokens::Token;
+use crate::domain::validation::{check_field_length, FieldTooLong};
 use crate::engine::Sandbox;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
@@ -48,10 +49,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 "request body is empty; a JSON object is expected",
             ));
         }
-        serde_json::from_slice(&bytes)
+        let value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+        check_json_lengths("", &value).map_err(too_long)?;
+        T::deserialize(value)
             .map(JsonBody)
             .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
     }
+}
+
+/// Refuses a JSON body any of whose text fields (at any depth) is longer than its bound, so
+/// nothing oversized is ever stored. Array items are checked under their array's name.
+fn check_json_lengths(name: &str, value: &serde_json::Value) -> Result<(), FieldTooLong> {
+    match value {
+        serde_json::Value::String(text) => check_field_length(name, text),
+        serde_json::Value::Array(items) => items.iter().try_for_each(|item| check_json_lengths(name, item)),
+        serde_json::Value::Object(fields) => fields.iter().try_for_each(|(key, item)| {
+            check_field_length(key, "")?;
+            check_json_lengths(key, item)
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn too_long(error: FieldTooLong) -> ApiError {
+    ApiError::bad_request(error.to_string())
+}
+
+fn checked(fields: HashMap<String, String>) -> Result<FormFields, ApiError> {
+    for (name, value) in &fields {
+        check_field_length(name, value).map_err(too_long)?;
+    }
+    Ok(FormFields(fields))
 }
 
 /// Form fields from `multipart/form-data`, `application/x-www-form-urlencoded` or, leniently,
@@ -86,7 +115,7 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
                     .map_err(|e| ApiError::bad_request(format!("invalid multipart field {name}: {e}")))?;
                 fields.insert(name, value);
             }
-            return Ok(FormFields(fields));
+            return checked(fields);
         }
         let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         if content_type.starts_with("application/json") {
@@ -103,11 +132,11 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
                     (k, text)
                 })
                 .collect();
-            return Ok(FormFields(fields));
+            return checked(fields);
         }
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| ApiError::bad_request(format!("invalid form body: {e}")))?;
-        Ok(FormFields(fields.into_iter().collect()))
+        checked(fields.into_iter().collect())
     }
 }
 

@@ -7,6 +7,7 @@ use super::error::ApiError;
 use super::extract::Bearer;
 use crate::domain::money::Amount;
 use crate::domain::transaction::Event;
+use crate::domain::validation::check_field_length;
 use crate::engine::{OperateError, Sandbox};
 use crate::fidelity;
 use axum::body::Bytes;
@@ -35,9 +36,7 @@ pub async fn charge(
 ) -> Response {
     let result = requested_amount(&query, &body).and_then(|amount| {
         let id = transaction_id(&id)?;
-        sandbox
-            .operate_as(&token, id, Event::Charge(amount))
-            .map_err(refusal)
+        sandbox.operate_as(&token, id, Event::Charge(amount)).map_err(refusal)
     });
     respond(result.map(|_| ()))
 }
@@ -59,6 +58,9 @@ pub async fn refund(
     let result = requested_amount(&query, &body).and_then(|amount| {
         let id = transaction_id(&id)?;
         let external_id = query.external_id.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        if let Some(external) = external_id {
+            check_field_length("externalID", external).map_err(|e| operation_error(e.to_string()))?;
+        }
         sandbox.refund_as(&token, id, amount, external_id).map_err(refusal)
     });
     respond(result.map(|_| ()))

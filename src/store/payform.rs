@@ -29,10 +29,7 @@ pub struct PayformStore {
 impl PayformStore {
     /// An empty store keeping at most about `cap` sessions.
     pub fn with_cap(cap: usize) -> Self {
-        PayformStore {
-            cap,
-            ..Self::default()
-        }
+        PayformStore { cap, ..Self::default() }
     }
 
     /// The session of `access_token`, opened as `fresh` when there is none.

@@ -25,10 +25,7 @@ pub struct SavedCardStore {
 impl SavedCardStore {
     /// An empty store keeping at most about `cap` cards.
     pub fn with_cap(cap: usize) -> Self {
-        SavedCardStore {
-            cap,
-            ..Self::default()
-        }
+        SavedCardStore { cap, ..Self::default() }
     }
 
     /// Stores (or replaces) a saved card.

@@ -17,10 +17,7 @@ pub struct Secure3dStore {
 impl Secure3dStore {
     /// An empty store keeping at most about `cap` sessions.
     pub fn with_cap(cap: usize) -> Self {
-        Secure3dStore {
-            cap,
-            ..Self::default()
-        }
+        Secure3dStore { cap, ..Self::default() }
     }
 
     /// Stores a session under its MD.

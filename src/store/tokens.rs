@@ -16,10 +16,7 @@ pub struct TokenStore {
 impl TokenStore {
     /// An empty store keeping at most about `cap` tokens.
     pub fn with_cap(cap: usize) -> Self {
-        TokenStore {
-            cap,
-            ..Self::default()
-        }
+        TokenStore { cap, ..Self::default() }
     }
 
     /// Stores an issued token.
@@ -49,7 +46,11 @@ impl TokenStore {
     /// Every token.
     pub fn all(&self) -> Vec<Token> {
         let mut all: Vec<Token> = self.tokens.iter().map(|t| t.clone()).collect();
-        all.sort_by(|a, b| a.issued_at.cmp(&b.issued_at).then_with(|| a.access_token.cmp(&b.access_token)));
+        all.sort_by(|a, b| {
+            a.issued_at
+                .cmp(&b.issued_at)
+                .then_with(|| a.access_token.cmp(&b.access_token))
+        });
         all
     }
 

@@ -72,10 +72,7 @@ pub struct TransactionStore {
 impl TransactionStore {
     /// An empty store keeping at most about `cap` transactions.
     pub fn with_cap(cap: usize) -> Self {
-        TransactionStore {
-            cap,
-            ..Self::default()
-        }
+        TransactionStore { cap, ..Self::default() }
     }
 
     /// Stores a new transaction, refusing an invoiceId (or its last six digits) already used
@@ -167,7 +164,9 @@ impl TransactionStore {
     fn forget_invoice(&self, tx: &Transaction) -> bool {
         let id = tx.id();
         let invoice = &tx.order().invoice_id;
-        let full = self.invoices.remove_if(&key(tx.terminal_id(), invoice), |_, v| *v == id);
+        let full = self
+            .invoices
+            .remove_if(&key(tx.terminal_id(), invoice), |_, v| *v == id);
         let suffix = self
             .suffixes
             .remove_if(&key(tx.terminal_id(), invoice_suffix(invoice)), |_, v| *v == id);

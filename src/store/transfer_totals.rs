@@ -15,9 +15,7 @@ pub struct TransferTotals {
 impl TransferTotals {
     /// What transfers counted under `key` moved on `day`.
     pub fn get(&self, key: &str, day: NaiveDate) -> Amount {
-        self.totals
-            .get(&(key.to_string(), day))
-            .map_or(Amount::ZERO, |a| *a)
+        self.totals.get(&(key.to_string(), day)).map_or(Amount::ZERO, |a| *a)
     }
 
     /// Counts `amount` under `key` on `day`.

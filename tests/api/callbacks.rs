@@ -329,7 +329,12 @@ async fn callbacks_give_up_after_the_last_attempt() {
     app.sandbox().approve(tx.id()).expect("approve");
 
     let failed = |all: &[Delivery]| all.iter().any(|d| d.state == DeliveryState::Failed);
-    let all = app.sandbox().callbacks().wait_for(failed, WAIT).await.expect("gives up");
+    let all = app
+        .sandbox()
+        .callbacks()
+        .wait_for(failed, WAIT)
+        .await
+        .expect("gives up");
     assert_eq!(all[0].attempts.len(), 2);
     assert_eq!(receiver.received().len(), 2);
 }

@@ -221,6 +221,102 @@ async fn partial_reset_touches_only_one_merchant_or_terminal() {
     assert_eq!(left["transactions"][0]["invoiceId"], "700021");
     let (s, b) = app.post("/_sandbox/reset?clientId=nobody", json!({})).await;
     assert_api_error(s, &b, 404);
+    let (s, b) = app.post("/_sandbox/reset?clientId=ci-job-1", json!({})).await;
+    assert_api_error(s, &b, 404);
+}
+
+#[tokio::test]
+async fn run_time_merchants_can_be_deleted_and_expire_when_idle() {
+    let app = TestApp::spawn_with(Config {
+        merchant_idle: chrono::Duration::hours(1),
+        ..Config::default()
+    })
+    .await;
+    app.post("/_sandbox/clock/freeze", json!({})).await;
+    let create = |id: &str| json!({"clientId": id, "clientSecret": "s3cret"});
+    for id in ["ci-delete", "ci-idle", "ci-busy"] {
+        let (s, m) = app.post("/_sandbox/merchants", create(id)).await;
+        assert_eq!(s, 201, "{m}");
+    }
+    let terminal_of = |merchants: &Value, id: &str| {
+        merchants["merchants"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["clientId"] == id))
+            .map(|m| m["terminals"][0]["id"].as_str().unwrap_or_default().to_string())
+    };
+    let listed = app.control("/_sandbox/merchants").await.1;
+    let Some(delete_terminal) = terminal_of(&listed, "ci-delete") else {
+        panic!("ci-delete listed: {listed}");
+    };
+    app.create_tx(json!({"terminal": delete_terminal, "invoiceId": "700140", "amount": 10}))
+        .await;
+
+    let (s, r) = app.delete("/_sandbox/merchants/ci-delete").await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["removed"]["transactions"], 1);
+    let (s, b) = app.delete("/_sandbox/merchants/ci-delete").await;
+    assert_api_error(s, &b, 404);
+    let (s, b) = app.delete("/_sandbox/merchants/test").await;
+    assert_api_error(s, &b, 409);
+
+    app.post("/_sandbox/clock/advance", json!({"duration": "40m"})).await;
+    let busy_token = app
+        .token_request(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "payment"),
+            ("client_id", "ci-busy"),
+            ("client_secret", "s3cret"),
+        ])
+        .await;
+    assert_eq!(busy_token.0, 200, "{}", busy_token.1);
+    app.post("/_sandbox/clock/advance", json!({"duration": "30m"})).await;
+    let listed = app.control("/_sandbox/merchants").await.1;
+    assert!(terminal_of(&listed, "ci-idle").is_none(), "idle for 70 min: gone");
+    assert!(terminal_of(&listed, "ci-busy").is_some(), "used 30 min ago: kept");
+    assert!(terminal_of(&listed, "test").is_some(), "fixture merchants never expire");
+    app.post("/_sandbox/clock/advance", json!({"duration": "31m"})).await;
+    let listed = app.control("/_sandbox/merchants").await.1;
+    assert!(
+        terminal_of(&listed, "ci-busy").is_none(),
+        "idle for 61 min since its token: gone"
+    );
+}
+
+#[tokio::test]
+async fn oversized_fields_are_refused_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let before = app.control("/_sandbox/health").await.1["records"].clone();
+    let huge = "1".repeat(200_000);
+    let (s, b) = app
+        .token_request(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "payment"),
+            ("client_id", "test"),
+            ("client_secret", "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG"),
+            ("invoiceID", &huge),
+        ])
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert!(b.to_string().contains("at most 64"), "{b}");
+    let token = app.terminal_token(TERMINAL).await;
+    let body = json!({"amount": 10, "currency": "KZT", "invoiceId": "700150", "name": "x".repeat(5000),
+        "cryptogram": "x", "description": "d"});
+    let (s, b) = app.post_json("/payment/cryptopay", &token, &body).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = app
+        .post(
+            "/_sandbox/transactions",
+            json!({"terminal": TERMINAL, "invoiceId": huge, "amount": 1}),
+        )
+        .await;
+    assert_api_error(s, &b, 400);
+    let after = app.control("/_sandbox/health").await.1["records"].clone();
+    assert_eq!(after["transactions"], before["transactions"]);
+    assert_eq!(
+        after["tokens"].as_u64(),
+        before["tokens"].as_u64().map(|n| n + 1),
+        "only the terminal token was stored"
+    );
 }
 
 // ---- inspection ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 use epay_sandbox::domain::money::Amount;
 use epay_sandbox::domain::transaction::{
-    CardSnapshot, Event, PendingOutcome, Links, NewTransaction, OrderDetails, Transaction, TransactionKind,
+    CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
 use epay_sandbox::{Config, SandboxServer};
 use serde_json::Value;
@@ -148,7 +148,9 @@ impl TestApp {
             code: 454,
             reason: "pending".into(),
         };
-        self.sandbox().operate(id, event).expect("a NEW payment can be deferred");
+        self.sandbox()
+            .operate(id, event)
+            .expect("a NEW payment can be deferred");
     }
 
     /// Opens a payment through the engine (its invoiceId must be new on the terminal).

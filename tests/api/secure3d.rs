@@ -442,11 +442,7 @@ async fn secure3d_times_out_after_twenty_sandbox_minutes() {
     let q = challenge(&app, TERMINAL, "000030013", MC_CHALLENGE, json!({})).await;
     app.sandbox().clock().advance(Duration::minutes(21));
     app.sandbox().run_due_timers();
-    assert_eq!(
-        app.sandbox().secure3d_session(&q.md),
-        None,
-        "the sweep removed it"
-    );
+    assert_eq!(app.sandbox().secure3d_session(&q.md), None, "the sweep removed it");
     assert_eq!(status_name(&status_of(&app, TERMINAL, "000030013").await).0, "3D");
 }
 

@@ -192,10 +192,7 @@ async fn every_protected_route_refuses_bad_tokens_and_hides_other_merchants_data
             secret.approval_code(),
             secret.int_reference(),
         ] {
-            assert!(
-                leak.is_empty() || !body.contains(leak),
-                "{what} leaks {leak}: {body}"
-            );
+            assert!(leak.is_empty() || !body.contains(leak), "{what} leaks {leak}: {body}");
         }
         checked.push(what);
     }

@@ -24,6 +24,9 @@ pub enum ParamsError {
     /// `auth` has no `access_token`.
     #[error("auth has no access_token")]
     MissingAccessToken,
+    /// A field of the payment object is longer than its bound.
+    #[error(transparent)]
+    FieldTooLong(#[from] crate::domain::validation::FieldTooLong),
 }
 
 /// The payment object (spec §7.2), every value as the text the script sent.
@@ -79,6 +82,9 @@ pub fn decode_params(params: &str) -> Result<PaymentObject, ParamsError> {
         return Err(ParamsError::TooLong);
     }
     let wide = lz_str::decompress_from_encoded_uri_component(params).ok_or(ParamsError::NotCompressed)?;
+    if wide.len() > MAX_PARAMS_LEN {
+        return Err(ParamsError::TooLong);
+    }
     let text = String::from_utf16_lossy(&wide);
     if text.is_empty() {
         return Err(ParamsError::NotCompressed);
@@ -90,6 +96,9 @@ pub fn decode_params(params: &str) -> Result<PaymentObject, ParamsError> {
     } else {
         vec![("access_token".to_string(), auth_text.to_string())]
     };
+    for (name, value) in fields.iter().chain(&auth) {
+        crate::domain::validation::check_field_length(name, value)?;
+    }
     let object = PaymentObject { fields, auth };
     object.access_token().ok_or(ParamsError::MissingAccessToken)?;
     Ok(object)

@@ -197,6 +197,15 @@ pub async fn create_merchant(
     }
 }
 
+/// `DELETE /_sandbox/merchants/{clientId}`: a run-time merchant and everything it made.
+pub async fn delete_merchant(State(sandbox): State<Arc<Sandbox>>, Path(client_id): Path<String>) -> Response {
+    match sandbox.delete_merchant(&client_id) {
+        Ok(removed) => Json(json!({"deleted": client_id, "removed": removed})).into_response(),
+        Err(e @ MerchantError::NotFound(_)) => ApiError::not_found(e.to_string()).into_response(),
+        Err(e) => ApiError::new(StatusCode::CONFLICT, 409, e.to_string()).into_response(),
+    }
+}
+
 /// `GET /_sandbox/cards`: the test cards.
 pub async fn cards(State(sandbox): State<Arc<Sandbox>>) -> Response {
     Json(json!({"cards": sandbox.fixtures().cards})).into_response()

@@ -50,6 +50,7 @@ pub fn routes() -> Router<Arc<Sandbox>> {
             "/_sandbox/merchants",
             get(inspect::merchants).post(inspect::create_merchant),
         )
+        .route("/_sandbox/merchants/{client_id}", delete(inspect::delete_merchant))
         .route("/_sandbox/cards", get(inspect::cards))
         .route("/_sandbox/reasons", get(inspect::reasons))
         .route(
@@ -75,6 +76,7 @@ async fn health(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "uptimeSeconds": sandbox.uptime_seconds(),
         "now": sandbox.clock().now().to_rfc3339(),
+        "records": sandbox.record_counts(),
     }))
 }
 
