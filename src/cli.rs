@@ -150,6 +150,7 @@ impl ServeArgs {
             state_file: self.state.clone(),
             journal_capacity: self.journal_cap,
             callbacks: self.callbacks.settings(),
+            callback_transport: self.callbacks.transport(),
             token_ttl: self.token_ttl,
             auth_hold: self.auth_hold,
             three_ds_timeout: self.three_ds_timeout,
@@ -306,16 +307,44 @@ pub async fn shutdown_signal() {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CallbackArgs {
     /// Attempts per callback, the first included; a non-2xx answer or no answer is retried.
-    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_ATTEMPTS", default_value_t = 5,
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_ATTEMPTS", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(1..=100), global = true)]
     pub callback_attempts: u32,
     /// Wait before the second attempt, in milliseconds; it doubles after every failure.
-    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS", default_value_t = 500, global = true)]
+    #[arg(
+        long,
+        env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS",
+        default_value_t = 1000,
+        global = true
+    )]
     pub callback_backoff_ms: u64,
+    /// Longest wait between two attempts, in milliseconds (the doubling stops there).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_MAX_BACKOFF_MS", default_value_t = 300_000,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000), global = true)]
+    pub callback_max_backoff_ms: u64,
+    /// Random share of each wait, in percent (a wait is shortened by up to this much).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_JITTER", default_value_t = 20,
+          value_parser = clap::value_parser!(u8).range(0..=100), global = true)]
+    pub callback_jitter: u8,
     /// Time limit of one attempt, in milliseconds.
-    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_TIMEOUT_MS", default_value_t = 5000,
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_TIMEOUT_MS", default_value_t = 3000,
           value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub callback_timeout_ms: u64,
+    /// Most callback attempts in flight at once (more wait their turn, none is dropped).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_CONCURRENCY", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub callback_concurrency: u64,
+    /// Most callback attempts in flight at once to one receiver (scheme, host, port).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_HOST_CONCURRENCY", default_value_t = 8,
+          value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub callback_host_concurrency: u64,
+    /// PEM file of a CA certificate to trust for https:// callbacks, besides the system and
+    /// webpki roots (repeatable).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_CA", value_delimiter = ',', global = true)]
+    pub callback_ca: Vec<PathBuf>,
+    /// Do not verify https:// receivers' certificates (local receivers only).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_INSECURE", global = true)]
+    pub callback_insecure: bool,
     /// Extra copies of every callback, to test idempotent receivers (the bank calls twice).
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_DUPLICATES", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=100), global = true)]
@@ -332,9 +361,21 @@ impl CallbackArgs {
         crate::callbacks::CallbackSettings {
             attempts: self.callback_attempts,
             backoff: std::time::Duration::from_millis(self.callback_backoff_ms),
+            max_backoff: std::time::Duration::from_millis(self.callback_max_backoff_ms),
+            jitter_percent: self.callback_jitter,
             timeout: std::time::Duration::from_millis(self.callback_timeout_ms),
             duplicates: self.callback_duplicates,
             log_capacity: usize::try_from(self.callback_log_capacity).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The callback transport these options describe.
+    pub fn transport(&self) -> crate::callbacks::Transport {
+        crate::callbacks::Transport {
+            extra_ca_files: self.callback_ca.clone(),
+            insecure: self.callback_insecure,
+            max_concurrent: to_usize(self.callback_concurrency),
+            max_per_host: to_usize(self.callback_host_concurrency),
         }
     }
 }
@@ -384,6 +425,10 @@ mod tests {
             "3",
             "--callback-backoff-ms",
             "10",
+            "--callback-max-backoff-ms",
+            "40",
+            "--callback-jitter",
+            "0",
             "--callback-timeout-ms",
             "200",
             "--callback-duplicates",
@@ -395,6 +440,8 @@ mod tests {
         let expected = crate::callbacks::CallbackSettings {
             attempts: 3,
             backoff: std::time::Duration::from_millis(10),
+            max_backoff: std::time::Duration::from_millis(40),
+            jitter_percent: 0,
             timeout: std::time::Duration::from_millis(200),
             duplicates: 1,
             log_capacity: 50,

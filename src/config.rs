@@ -40,6 +40,8 @@ pub struct Config {
     pub journal_capacity: usize,
     /// How postLink callbacks are delivered: attempts, backoff, timeout, duplicates, log size.
     pub callbacks: crate::callbacks::CallbackSettings,
+    /// How callbacks reach receivers: extra trusted CAs, `--callback-insecure`, concurrency.
+    pub callback_transport: crate::callbacks::Transport,
     /// Caps on stored transactions, tokens, saved cards and 3-D Secure sessions.
     pub limits: crate::store::StoreLimits,
     /// Most open client connections; further ones wait to be accepted.
@@ -68,6 +70,7 @@ impl Default for Config {
             state_file: None,
             journal_capacity: 1000,
             callbacks: crate::callbacks::CallbackSettings::default(),
+            callback_transport: crate::callbacks::Transport::default(),
             limits: crate::store::StoreLimits::default(),
             max_connections: 1024,
             header_read_timeout: std::time::Duration::from_secs(10),

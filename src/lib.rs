@@ -27,6 +27,7 @@ pub mod http;
 pub mod ids;
 pub mod server;
 pub mod store;
+pub mod tls;
 
 pub use config::Config;
 pub use engine::Sandbox;

@@ -100,7 +100,7 @@ impl Sandbox {
             pares_key: PaResKey::new(),
             transfer_limits: std::sync::Mutex::new(()),
             ids: IdGenerator::new(config.seed),
-            callbacks: Callbacks::new(config.callbacks),
+            callbacks: Callbacks::configured(config.callbacks, &config.callback_transport, config.seed),
             config,
             fixtures,
             store: Store::with_limits(limits),
@@ -142,6 +142,7 @@ impl Sandbox {
     /// periodically by the server and after every clock move.
     pub fn run_due_timers(&self) {
         let now = self.clock.now();
+        self.callbacks.observe_clock(now);
         self.store.prune_tokens(|t| !t.is_live(now));
         self.settle_due_transactions(now);
         self.expire_due_challenges(now);
