@@ -153,10 +153,11 @@ impl Callbacks {
         self.shared.set_settings(self.defaults);
     }
 
-    /// Tells the delivery tasks the sandbox time: retries whose wait has passed on the sandbox
-    /// clock go at once. Called on every timer run and after every clock move.
-    pub fn observe_clock(&self, sandbox_now: chrono::DateTime<chrono::Utc>) {
-        self.shared.observe_clock(sandbox_now);
+    /// Tells the delivery tasks the sandbox time (and whether the clock is frozen): retries
+    /// whose wait has passed on the sandbox clock go at once. Called on every timer run and
+    /// after every clock move.
+    pub fn observe_clock(&self, sandbox_now: chrono::DateTime<chrono::Utc>, frozen: bool) {
+        self.shared.observe_clock(sandbox_now, frozen);
     }
 
     /// Waits until `predicate` holds for the logged deliveries (oldest first), re-checking on

@@ -31,8 +31,22 @@ pub(super) struct Shared {
     client: Option<reqwest::Client>,
     limits: Limits,
     seed: Option<u64>,
-    /// Sandbox time minus wall time, as last seen; ticks when the sandbox clock jumps forward.
-    clock_offset: watch::Sender<chrono::Duration>,
+    /// The sandbox clock as last seen; ticks when it jumps forward.
+    clock: watch::Sender<SandboxTime>,
+}
+
+/// The sandbox clock as the engine reported it: frozen at an instant, or the wall clock
+/// shifted by an offset.
+#[derive(Debug, Clone, Copy, Default)]
+struct SandboxTime {
+    offset: chrono::Duration,
+    frozen: Option<DateTime<Utc>>,
+}
+
+impl SandboxTime {
+    fn at(&self, wall: DateTime<Utc>) -> DateTime<Utc> {
+        self.frozen.unwrap_or(wall + self.offset)
+    }
 }
 
 /// One delivery to make, and how many duplicate copies follow it.
@@ -70,7 +84,7 @@ impl Shared {
             client: client.ok(),
             limits: Limits::new(transport),
             seed,
-            clock_offset: watch::channel(chrono::Duration::zero()).0,
+            clock: watch::channel(SandboxTime::default()).0,
         }
     }
 
@@ -85,28 +99,34 @@ impl Shared {
         self.log.set_capacity(settings.log_capacity);
     }
 
-    /// Sandbox time now, as far as the last [`Shared::observe_clock`] tells.
+    /// Sandbox time now, as the last [`Shared::observe_clock`] tells.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + *self.clock_offset.borrow()
+        self.clock.borrow().at(Utc::now())
     }
 
-    /// Learns the sandbox time; a forward jump wakes the retries it made due.
-    pub fn observe_clock(&self, sandbox_now: DateTime<Utc>) {
-        let offset = sandbox_now - Utc::now();
-        self.clock_offset.send_if_modified(|seen| {
-            let jumped = offset - *seen > CLOCK_JUMP;
-            *seen = offset;
+    /// Learns the sandbox time and whether the clock is frozen; a forward jump wakes the
+    /// retries it made due.
+    pub fn observe_clock(&self, sandbox_now: DateTime<Utc>, frozen: bool) {
+        let wall = Utc::now();
+        let time = SandboxTime {
+            offset: sandbox_now - wall,
+            frozen: frozen.then_some(sandbox_now),
+        };
+        self.clock.send_if_modified(|seen| {
+            let jumped = time.at(wall) - seen.at(wall) > CLOCK_JUMP;
+            *seen = time;
             jumped
         });
     }
 
-    /// Waits `wait` of wall time or of sandbox time, whichever passes first.
-    async fn pause(&self, wait: Duration) {
-        let mut offset = self.clock_offset.subscribe();
-        let due = chrono::Duration::from_std(wait).map_or(DateTime::<Utc>::MAX_UTC, |w| self.now() + w);
+    /// Waits `wait` of wall time, or until the sandbox clock reaches `due`, whichever comes
+    /// first.
+    async fn pause(&self, wait: Duration, due: Option<DateTime<Utc>>) {
+        let mut clock = self.clock.subscribe();
+        let due = due.unwrap_or(DateTime::<Utc>::MAX_UTC);
         tokio::select! {
             () = tokio::time::sleep(wait) => {},
-            _ = offset.wait_for(|offset| Utc::now() + *offset >= due) => {},
+            _ = clock.wait_for(|time| time.at(Utc::now()) >= due) => {},
         }
     }
 
@@ -235,7 +255,9 @@ async fn deliver(shared: &Shared, ticket: Ticket, url: &str, body: &Value) -> bo
             latency_ms,
             response: answer.response,
         };
-        let now = shared.now();
+        let due = wait
+            .and_then(|w| chrono::Duration::from_std(w).ok())
+            .and_then(|w| shared.now().checked_add_signed(w));
         shared.log.update(ticket, |d| {
             d.attempts.push(attempt);
             d.state = match (delivered, wait) {
@@ -243,10 +265,10 @@ async fn deliver(shared: &Shared, ticket: Ticket, url: &str, body: &Value) -> bo
                 (false, Some(_)) => DeliveryState::Retrying,
                 (false, None) => DeliveryState::Failed,
             };
-            d.next_attempt_at = wait.and_then(|w| chrono::Duration::from_std(w).ok()).map(|w| now + w);
+            d.next_attempt_at = due;
         });
         match wait {
-            Some(wait) => shared.pause(wait).await,
+            Some(wait) => shared.pause(wait, due).await,
             None => return delivered,
         }
     }

@@ -142,7 +142,7 @@ impl Sandbox {
     /// periodically by the server and after every clock move.
     pub fn run_due_timers(&self) {
         let now = self.clock.now();
-        self.callbacks.observe_clock(now);
+        self.callbacks.observe_clock(now, self.clock.is_frozen());
         self.store.prune_tokens(|t| !t.is_live(now));
         self.settle_due_transactions(now);
         self.expire_due_challenges(now);

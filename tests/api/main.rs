@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod callback_delivery;
 mod callbacks;
 mod check_status;
 mod concurrency;
