@@ -50,6 +50,10 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// Most headers in one request (more is refused with 431).
     pub max_headers: usize,
+    /// Origins the bank-facing API allows by CORS; empty reflects any request's origin.
+    pub cors_origins: Vec<String>,
+    /// Serve HTTPS too (`--tls`); `None` serves plain HTTP only.
+    pub tls: Option<crate::tls::TlsOptions>,
 }
 
 impl Default for Config {
@@ -75,6 +79,8 @@ impl Default for Config {
             max_connections: 1024,
             header_read_timeout: std::time::Duration::from_secs(10),
             max_headers: 100,
+            cors_origins: Vec::new(),
+            tls: None,
         }
     }
 }

@@ -32,4 +32,4 @@ pub mod tls;
 pub use config::Config;
 pub use engine::Sandbox;
 pub use http::app;
-pub use server::{serve, SandboxServer, StartError};
+pub use server::{serve, serve_with_tls, SandboxServer, StartError};

@@ -4,6 +4,11 @@
 //! as the plain-HTTP listener.
 
 use crate::connections::{self, ConnectionLimits};
+use crate::engine::Sandbox;
+use crate::http::error::ApiError;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -44,6 +49,55 @@ impl Default for TlsOptions {
             ca_file: None,
         }
     }
+}
+
+/// A bound HTTPS listener with its acceptor.
+pub struct TlsListener {
+    /// The bound socket.
+    pub listener: TcpListener,
+    /// The TLS side.
+    pub acceptor: TlsAcceptor,
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The generated CA certificate (PEM), when the certificate was generated.
+    pub ca_pem: Option<String>,
+    /// Where that CA certificate was written.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for TlsListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsListener")
+            .field("addr", &self.addr)
+            .field("ca_file", &self.ca_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Binds [`TlsOptions::addr`] and prepares the certificate: the given one, or a generated one
+/// for [`hosts`], whose CA is written to a file ([`write_ca`]).
+pub async fn bind(options: &TlsOptions, public_url: Option<&str>) -> Result<TlsListener, TlsError> {
+    let listener = TcpListener::bind(options.addr)
+        .await
+        .map_err(|e| fail(format!("cannot bind {}: {e}", options.addr)))?;
+    let addr = listener.local_addr().map_err(fail)?;
+    let identity = match (&options.cert, &options.key) {
+        (Some(cert), Some(key)) => load(cert, key)?,
+        (None, None) => generate(&hosts(addr, public_url))?,
+        _ => return Err(fail("--tls-cert and --tls-key go together")),
+    };
+    let ca_pem = identity.ca_pem.clone();
+    let ca_file = match &ca_pem {
+        Some(pem) => Some(write_ca(options, addr.port(), pem)?),
+        None => None,
+    };
+    Ok(TlsListener {
+        listener,
+        acceptor: acceptor(identity)?,
+        addr,
+        ca_pem,
+        ca_file,
+    })
 }
 
 /// A certificate to serve: the chain (leaf first), its key, and the PEM of the CA that
@@ -202,6 +256,17 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// `GET /_sandbox/tls/ca.pem`: the sandbox CA to trust, or 404 when the sandbox serves no
+/// generated certificate.
+pub async fn ca_pem(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    match sandbox.tls_ca() {
+        Some(pem) => ([(header::CONTENT_TYPE, "application/x-pem-file")], pem.to_string()).into_response(),
+        None => {
+            ApiError::not_found("no sandbox CA: HTTPS is off (--tls) or serves --tls-cert".to_string()).into_response()
+        }
+    }
 }
 
 /// Writes the CA certificate where [`TlsOptions::ca_file`] says (or the default for `port`)

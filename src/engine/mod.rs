@@ -62,6 +62,7 @@ pub struct Sandbox {
     transfer_limits: std::sync::Mutex<()>,
     started: Instant,
     public_url: std::sync::RwLock<String>,
+    tls_ca: std::sync::OnceLock<String>,
 }
 
 impl Sandbox {
@@ -108,6 +109,7 @@ impl Sandbox {
             clock: Clock::new(),
             started: Instant::now(),
             public_url: std::sync::RwLock::new(String::new()),
+            tls_ca: std::sync::OnceLock::new(),
         };
         sandbox.load_fixtures();
         sandbox
@@ -168,5 +170,15 @@ impl Sandbox {
     /// Base URL for links the sandbox hands out (3-D Secure action, payment pages).
     pub fn public_url(&self) -> String {
         self.public_url.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Records the CA certificate (PEM) of the generated HTTPS certificate; the first one stays.
+    pub fn set_tls_ca(&self, pem: String) {
+        let _ = self.tls_ca.set(pem);
+    }
+
+    /// The CA certificate `GET /_sandbox/tls/ca.pem` serves, when the sandbox generated one.
+    pub fn tls_ca(&self) -> Option<&str> {
+        self.tls_ca.get().map(String::as_str)
     }
 }

@@ -20,3 +20,4 @@ mod saved_cards;
 mod secure3d;
 mod security;
 mod transfers;
+mod web;
