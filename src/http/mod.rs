@@ -69,7 +69,7 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
 
 /// CORS for the bank-facing API (token, payments, status, operations, cards, transfers,
 /// public.rsa), never for `/_sandbox/` or the pages: preflights are answered, and the
-/// request's `Origin` is reflected, or only those of `--cors-origins` when given.
+/// request's `Origin` is reflected, or only those of `--cors-origins` when given (W-01).
 fn cors(origins: &[String]) -> CorsLayer {
     let allowed = if origins.is_empty() {
         AllowOrigin::mirror_request()
