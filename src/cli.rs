@@ -102,6 +102,45 @@ pub struct ServeArgs {
     /// Memory and connection limits.
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// HTTPS and CORS.
+    #[command(flatten)]
+    pub web: WebArgs,
+}
+
+/// Serving HTTPS beside HTTP, and CORS on the bank-facing API (docs/tls.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct WebArgs {
+    /// Origins allowed to call the bank-facing API from a browser (comma-separated,
+    /// e.g. `https://shop.example`); default: any, the request's Origin is reflected.
+    #[arg(long, env = "EPAY_SANDBOX_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+    /// Also serve HTTPS on --tls-addr.
+    #[arg(long, env = "EPAY_SANDBOX_TLS", global = true)]
+    pub tls: bool,
+    /// Address of the HTTPS listener.
+    #[arg(long, env = "EPAY_SANDBOX_TLS_ADDR", default_value = "127.0.0.1:8443", global = true)]
+    pub tls_addr: SocketAddr,
+    /// Certificate chain (PEM) to serve instead of a generated one (with --tls-key).
+    #[arg(long, env = "EPAY_SANDBOX_TLS_CERT", requires = "tls_key", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, env = "EPAY_SANDBOX_TLS_KEY", requires = "tls_cert", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// Where to write the generated CA certificate (default: epay-sandbox-ca-<port>.pem in the
+    /// temporary directory).
+    #[arg(long, env = "EPAY_SANDBOX_TLS_CA_FILE", global = true)]
+    pub tls_ca_file: Option<PathBuf>,
+}
+
+impl WebArgs {
+    fn tls(&self) -> Option<crate::tls::TlsOptions> {
+        self.tls.then(|| crate::tls::TlsOptions {
+            addr: self.tls_addr,
+            cert: self.tls_cert.clone(),
+            key: self.tls_key.clone(),
+            ca_file: self.tls_ca_file.clone(),
+        })
+    }
 }
 
 /// Caps that keep a long-running sandbox's memory bounded (docs/benchmarks.md).
@@ -159,6 +198,7 @@ impl ServeArgs {
             state_file: self.state.clone(),
             journal_capacity: self.journal_cap,
             callbacks: self.callbacks.settings(),
+            callback_transport: self.callbacks.transport(),
             token_ttl: self.token_ttl,
             auth_hold: self.auth_hold,
             three_ds_timeout: self.three_ds_timeout,
@@ -173,6 +213,8 @@ impl ServeArgs {
             max_connections: to_usize(self.limits.max_connections),
             header_read_timeout: std::time::Duration::from_millis(self.limits.header_timeout_ms),
             max_headers: to_usize(self.limits.max_headers),
+            cors_origins: self.web.cors_origins.clone(),
+            tls: self.web.tls(),
             ..Config::default()
         }
     }
@@ -267,7 +309,27 @@ async fn serve(args: ServeArgs) -> i32 {
     let url = args.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
     sandbox.set_public_url(url.clone());
     tracing::info!("ePay sandbox listening on http://{bound} (public URL {url})");
-    match server::serve(listener, sandbox, shutdown_signal()).await {
+    let tls = match &sandbox.config().tls {
+        Some(options) => match crate::tls::bind(options, args.public_url.as_deref()).await {
+            Ok(tls) => Some(tls),
+            Err(error) => {
+                tracing::error!("{error}");
+                return 1;
+            }
+        },
+        None => None,
+    };
+    if let Some(tls) = &tls {
+        tracing::info!("HTTPS on https://{} (HTTP/2 and HTTP/1.1)", tls.addr);
+        if let (Some(pem), Some(file)) = (&tls.ca_pem, &tls.ca_file) {
+            sandbox.set_tls_ca(pem.clone());
+            tracing::info!(
+                "sandbox CA certificate written to {} (also at {url}/_sandbox/tls/ca.pem); trust it in your client",
+                file.display()
+            );
+        }
+    }
+    match server::serve_with_tls(listener, tls, sandbox, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped");
             0
@@ -317,16 +379,44 @@ pub async fn shutdown_signal() {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CallbackArgs {
     /// Attempts per callback, the first included; a non-2xx answer or no answer is retried.
-    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_ATTEMPTS", default_value_t = 5,
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_ATTEMPTS", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(1..=100), global = true)]
     pub callback_attempts: u32,
     /// Wait before the second attempt, in milliseconds; it doubles after every failure.
-    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS", default_value_t = 500, global = true)]
+    #[arg(
+        long,
+        env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS",
+        default_value_t = 1000,
+        global = true
+    )]
     pub callback_backoff_ms: u64,
+    /// Longest wait between two attempts, in milliseconds (the doubling stops there).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_MAX_BACKOFF_MS", default_value_t = 300_000,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000), global = true)]
+    pub callback_max_backoff_ms: u64,
+    /// Random share of each wait, in percent (a wait is shortened by up to this much).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_JITTER", default_value_t = 20,
+          value_parser = clap::value_parser!(u8).range(0..=100), global = true)]
+    pub callback_jitter: u8,
     /// Time limit of one attempt, in milliseconds.
-    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_TIMEOUT_MS", default_value_t = 5000,
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_TIMEOUT_MS", default_value_t = 3000,
           value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub callback_timeout_ms: u64,
+    /// Most callback attempts in flight at once (more wait their turn, none is dropped).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_CONCURRENCY", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub callback_concurrency: u64,
+    /// Most callback attempts in flight at once to one receiver (scheme, host, port).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_HOST_CONCURRENCY", default_value_t = 8,
+          value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub callback_host_concurrency: u64,
+    /// PEM file of a CA certificate to trust for https:// callbacks, besides the system and
+    /// webpki roots (repeatable).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_CA", value_delimiter = ',', global = true)]
+    pub callback_ca: Vec<PathBuf>,
+    /// Do not verify https:// receivers' certificates (local receivers only).
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_INSECURE", global = true)]
+    pub callback_insecure: bool,
     /// Extra copies of every callback, to test idempotent receivers (the bank calls twice).
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_DUPLICATES", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=100), global = true)]
@@ -343,9 +433,21 @@ impl CallbackArgs {
         crate::callbacks::CallbackSettings {
             attempts: self.callback_attempts,
             backoff: std::time::Duration::from_millis(self.callback_backoff_ms),
+            max_backoff: std::time::Duration::from_millis(self.callback_max_backoff_ms),
+            jitter_percent: self.callback_jitter,
             timeout: std::time::Duration::from_millis(self.callback_timeout_ms),
             duplicates: self.callback_duplicates,
             log_capacity: usize::try_from(self.callback_log_capacity).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The callback transport these options describe.
+    pub fn transport(&self) -> crate::callbacks::Transport {
+        crate::callbacks::Transport {
+            extra_ca_files: self.callback_ca.clone(),
+            insecure: self.callback_insecure,
+            max_concurrent: to_usize(self.callback_concurrency),
+            max_per_host: to_usize(self.callback_host_concurrency),
         }
     }
 }
@@ -395,6 +497,10 @@ mod tests {
             "3",
             "--callback-backoff-ms",
             "10",
+            "--callback-max-backoff-ms",
+            "40",
+            "--callback-jitter",
+            "0",
             "--callback-timeout-ms",
             "200",
             "--callback-duplicates",
@@ -406,6 +512,8 @@ mod tests {
         let expected = crate::callbacks::CallbackSettings {
             attempts: 3,
             backoff: std::time::Duration::from_millis(10),
+            max_backoff: std::time::Duration::from_millis(40),
+            jitter_percent: 0,
             timeout: std::time::Duration::from_millis(200),
             duplicates: 1,
             log_capacity: 50,
@@ -415,6 +523,44 @@ mod tests {
             .map(|c| c.serve.config().callbacks)
             .ok();
         assert_eq!(defaults, Some(crate::callbacks::CallbackSettings::default()));
+    }
+
+    #[test]
+    fn web_flags_become_cors_origins_tls_and_callback_transport() {
+        let config = Cli::try_parse_from([
+            "epay-sandbox",
+            "--cors-origins",
+            "https://a.example,https://b.example",
+            "--tls",
+            "--tls-addr",
+            "127.0.0.1:0",
+            "--callback-ca",
+            "one.pem",
+            "--callback-ca",
+            "two.pem",
+            "--callback-insecure",
+            "--callback-host-concurrency",
+            "2",
+        ])
+        .map(|c| c.serve.config())
+        .ok();
+        let origins = config.as_ref().map(|c| c.cors_origins.clone()).unwrap_or_default();
+        assert_eq!(origins, vec!["https://a.example", "https://b.example"]);
+        let tls = config.as_ref().and_then(|c| c.tls.clone());
+        assert_eq!(tls.map(|t| t.addr.port()), Some(0));
+        let transport = config.map(|c| c.callback_transport).unwrap_or_default();
+        assert_eq!(transport.extra_ca_files.len(), 2);
+        assert!(transport.insecure);
+        assert_eq!(transport.max_per_host, 2);
+        let defaults = Cli::try_parse_from(["epay-sandbox"]).map(|c| c.serve.config()).ok();
+        assert!(defaults
+            .as_ref()
+            .is_some_and(|c| c.tls.is_none() && c.cors_origins.is_empty()));
+        assert_eq!(
+            defaults.map(|c| c.callback_transport),
+            Some(crate::callbacks::Transport::default())
+        );
+        assert!(Cli::try_parse_from(["epay-sandbox", "--tls-cert", "c.pem"]).is_err());
     }
 
     #[test]

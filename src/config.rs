@@ -40,6 +40,8 @@ pub struct Config {
     pub journal_capacity: usize,
     /// How postLink callbacks are delivered: attempts, backoff, timeout, duplicates, log size.
     pub callbacks: crate::callbacks::CallbackSettings,
+    /// How callbacks reach receivers: extra trusted CAs, `--callback-insecure`, concurrency.
+    pub callback_transport: crate::callbacks::Transport,
     /// Caps on stored transactions, tokens, saved cards and 3-D Secure sessions.
     pub limits: crate::store::StoreLimits,
     /// Most open client connections; further ones wait to be accepted.
@@ -51,6 +53,10 @@ pub struct Config {
     /// How long a merchant created at run time (`POST /_sandbox/merchants`) may go unused
     /// before it is removed.
     pub merchant_idle: Duration,
+    /// Origins the bank-facing API allows by CORS; empty reflects any request's origin.
+    pub cors_origins: Vec<String>,
+    /// Serve HTTPS too (`--tls`); `None` serves plain HTTP only.
+    pub tls: Option<crate::tls::TlsOptions>,
 }
 
 impl Default for Config {
@@ -71,11 +77,14 @@ impl Default for Config {
             state_file: None,
             journal_capacity: 1000,
             callbacks: crate::callbacks::CallbackSettings::default(),
+            callback_transport: crate::callbacks::Transport::default(),
             limits: crate::store::StoreLimits::default(),
             max_connections: 1024,
             header_read_timeout: std::time::Duration::from_secs(10),
             max_headers: 100,
             merchant_idle: Duration::hours(24),
+            cors_origins: Vec::new(),
+            tls: None,
         }
     }
 }

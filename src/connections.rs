@@ -13,10 +13,12 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::util::Oneshot;
 use tower::ServiceExt;
 
 /// Limits on client connections.
@@ -38,6 +40,18 @@ impl ConnectionLimits {
             header_read_timeout: config.header_read_timeout,
             max_headers: config.max_headers.max(1),
         }
+    }
+}
+
+/// The request handler of one connection from `remote`: `app`, with [`ConnectInfo`] set.
+/// Shared by the plain and the TLS listener ([`crate::tls::serve`]).
+pub fn handler(
+    app: Router,
+    remote: SocketAddr,
+) -> impl Fn(hyper::Request<Incoming>) -> Oneshot<Router, hyper::Request<axum::body::Body>> + Clone + Send + 'static {
+    move |mut request| {
+        request.extensions_mut().insert(ConnectInfo(remote));
+        app.clone().oneshot(request.map(axum::body::Body::new))
     }
 }
 
@@ -77,11 +91,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(remote));
-            app.clone().oneshot(request.map(axum::body::Body::new))
-        });
+        let service = hyper::service::service_fn(handler(app.clone(), remote));
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {

@@ -28,8 +28,9 @@ pub mod http;
 pub mod ids;
 pub mod server;
 pub mod store;
+pub mod tls;
 
 pub use config::Config;
 pub use engine::Sandbox;
 pub use http::app;
-pub use server::{serve, SandboxServer, StartError};
+pub use server::{serve, serve_with_tls, SandboxServer, StartError};

@@ -55,6 +55,7 @@ pub fn build(config: Config) -> Result<Arc<Sandbox>, StartError> {
     };
     let crypto = SandboxCrypto::load(config.rsa_key.as_deref(), config.fixtures_dir.as_deref())
         .map_err(|e| StartError::Other(e.to_string()))?;
+    config.callback_transport.client().map_err(StartError::Other)?;
     let Some(path) = config.state_file.clone() else {
         return Ok(Arc::new(Sandbox::with_crypto(config, fixtures, crypto)));
     };
@@ -74,23 +75,54 @@ pub async fn serve(
     sandbox: Arc<Sandbox>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_tls(listener, None, sandbox, shutdown).await
+}
+
+/// Like [`serve`], and HTTPS on `tls` beside the plain listener, with the same router.
+pub async fn serve_with_tls(
+    listener: TcpListener,
+    tls: Option<crate::tls::TlsListener>,
+    sandbox: Arc<Sandbox>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let timer = tokio::spawn(run_timers(sandbox.clone(), stop_rx.clone()));
     sandbox.callbacks().start();
     let app = http::app(sandbox.clone());
     let limits = crate::connections::ConnectionLimits::of(sandbox.config());
-    let mut drain_rx = stop_rx;
+    let mut drain_rx = stop_rx.clone();
     let signal = async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     };
+    let secure = tls.map(|tls| {
+        let mut stopped = stop_rx;
+        let stopped = async move {
+            let _ = stopped.wait_for(|stopped| *stopped).await;
+        };
+        tokio::spawn(crate::tls::serve(
+            tls.listener,
+            tls.acceptor,
+            app.clone(),
+            limits,
+            stopped,
+        ))
+    });
     let server = tokio::spawn(crate::connections::serve(listener, app, limits, signal));
+    let servers = async {
+        let plain = server.await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        let secure = match secure {
+            Some(secure) => secure.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            None => Ok(()),
+        };
+        plain.and(secure)
+    };
     let drained = async {
         let _ = drain_rx.wait_for(|stopped| *stopped).await;
         tokio::time::sleep(http::SHUTDOWN_GRACE).await;
     };
     let result = tokio::select! {
-        result = server => result.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+        result = servers => result,
         _ = drained => Ok(()),
     };
     timer.abort();
@@ -161,6 +193,8 @@ async fn run_timers(sandbox: Arc<Sandbox>, mut stop: watch::Receiver<bool>) {
 pub struct SandboxServer {
     url: String,
     addr: SocketAddr,
+    tls_url: Option<String>,
+    tls_ca_file: Option<std::path::PathBuf>,
     sandbox: Arc<Sandbox>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -189,13 +223,28 @@ impl SandboxServer {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
         sandbox.set_public_url(url.clone());
+        let tls = match &sandbox.config().tls {
+            Some(options) => Some(
+                crate::tls::bind(options, sandbox.config().public_url.as_deref())
+                    .await
+                    .map_err(|e| StartError::Other(e.to_string()))?,
+            ),
+            None => None,
+        };
+        if let Some(pem) = tls.as_ref().and_then(|t| t.ca_pem.clone()) {
+            sandbox.set_tls_ca(pem);
+        }
+        let tls_url = tls.as_ref().map(|t| format!("https://{}", t.addr));
+        let tls_ca_file = tls.as_ref().and_then(|t| t.ca_file.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, sandbox.clone(), async move {
+        let task = tokio::spawn(serve_with_tls(listener, tls, sandbox.clone(), async move {
             let _ = stopped.await;
         }));
         Ok(SandboxServer {
             url,
             addr,
+            tls_url,
+            tls_ca_file,
             sandbox,
             stop: Some(stop),
             task: Some(task),
@@ -210,6 +259,16 @@ impl SandboxServer {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Base URL of the HTTPS listener (`https://127.0.0.1:…`), when `Config::tls` is set.
+    pub fn tls_url(&self) -> Option<&str> {
+        self.tls_url.as_deref()
+    }
+
+    /// Where the generated CA certificate was written, when there is one.
+    pub fn tls_ca_file(&self) -> Option<&std::path::Path> {
+        self.tls_ca_file.as_deref()
     }
 
     /// The sandbox state: reset it, move its clock, inspect its transactions.

@@ -32,7 +32,7 @@ pub enum DeliveryState {
 pub struct Attempt {
     /// 1 for the first attempt.
     pub number: u32,
-    /// When it started (wall-clock time).
+    /// When it started (sandbox time).
     pub at: DateTime<Utc>,
     /// The URL called.
     pub url: String,
@@ -71,9 +71,10 @@ pub struct Delivery {
     pub url: String,
     /// Where it stands.
     pub state: DeliveryState,
-    /// When it was queued (wall-clock time).
+    /// When it was queued (sandbox time).
     pub created_at: DateTime<Utc>,
-    /// When the next attempt is due, while retrying.
+    /// When the next attempt is due (sandbox time), while retrying. It is made then, or when
+    /// the same wait has passed on the wall clock, whichever comes first.
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// The delivery this one duplicates (duplicate mode).
     pub duplicate_of: Option<u64>,
@@ -159,19 +160,20 @@ impl DeliveryLog {
         }
     }
 
-    /// Records a new queued delivery, evicting the oldest ones beyond the capacity.
-    pub fn open(&self, new: NewDelivery) -> (Ticket, Delivery) {
+    /// Records a new delivery queued `at` (sandbox time), evicting the oldest finished ones
+    /// beyond the capacity.
+    pub fn open(&self, new: NewDelivery, at: DateTime<Utc>) -> (Ticket, Delivery) {
         let state = self.lock();
-        self.insert(state, new)
+        self.insert(state, new, at)
     }
 
     /// Like [`DeliveryLog::open`], but only while the log is still in `generation`.
-    pub fn open_in(&self, generation: u64, new: NewDelivery) -> Option<(Ticket, Delivery)> {
+    pub fn open_in(&self, generation: u64, new: NewDelivery, at: DateTime<Utc>) -> Option<(Ticket, Delivery)> {
         let state = self.lock();
-        (state.generation == generation).then(|| self.insert(state, new))
+        (state.generation == generation).then(|| self.insert(state, new, at))
     }
 
-    fn insert(&self, mut state: MutexGuard<'_, LogState>, new: NewDelivery) -> (Ticket, Delivery) {
+    fn insert(&self, mut state: MutexGuard<'_, LogState>, new: NewDelivery, at: DateTime<Utc>) -> (Ticket, Delivery) {
         let id = state.next_id;
         state.next_id += 1;
         let delivery = Delivery {
@@ -181,7 +183,7 @@ impl DeliveryLog {
             kind: new.kind,
             url: new.url,
             state: DeliveryState::Queued,
-            created_at: Utc::now(),
+            created_at: at,
             next_attempt_at: None,
             duplicate_of: new.origin.duplicate_of,
             resend_of: new.origin.resend_of,
@@ -209,6 +211,7 @@ impl DeliveryLog {
             return false;
         };
         change(delivery);
+        evict(&mut state);
         drop(state);
         self.changed();
         true
@@ -269,9 +272,21 @@ impl DeliveryLog {
     }
 }
 
+/// Drops the oldest finished deliveries beyond the capacity. Deliveries still queued or
+/// retrying are never evicted (their job holds the body anyway), so none is lost: the log may
+/// exceed its capacity while more are pending than it holds.
 fn evict(state: &mut LogState) {
     while state.deliveries.len() > state.capacity {
-        state.deliveries.pop_front();
+        let finished = state
+            .deliveries
+            .iter()
+            .position(|d| matches!(d.state, DeliveryState::Delivered | DeliveryState::Failed));
+        match finished {
+            Some(index) => {
+                state.deliveries.remove(index);
+            }
+            None => break,
+        }
     }
 }
 
@@ -295,24 +310,44 @@ mod tests {
         }
     }
 
+    fn open(log: &DeliveryLog, invoice: &str) -> Ticket {
+        log.open(new(invoice), Utc::now()).0
+    }
+
+    fn ids(log: &DeliveryLog) -> Vec<u64> {
+        log.list(&DeliveryFilter::default()).iter().map(|d| d.id).collect()
+    }
+
     #[test]
-    fn oldest_deliveries_are_evicted_first() {
+    fn oldest_finished_deliveries_are_evicted_first() {
         let log = DeliveryLog::new(2);
-        let (first, _) = log.open(new("1"));
-        log.open(new("2"));
-        log.open(new("3"));
-        let ids: Vec<u64> = log.list(&DeliveryFilter::default()).iter().map(|d| d.id).collect();
-        assert_eq!(ids, vec![2, 3]);
+        let first = open(&log, "1");
+        let second = open(&log, "2");
+        log.update(first, |d| d.state = DeliveryState::Delivered);
+        log.update(second, |d| d.state = DeliveryState::Failed);
+        open(&log, "3");
+        assert_eq!(ids(&log), vec![2, 3]);
         assert!(log.get(1).is_none());
         assert!(!log.update(first, |d| d.state = DeliveryState::Delivered));
     }
 
     #[test]
+    fn pending_deliveries_are_never_evicted() {
+        let log = DeliveryLog::new(2);
+        let tickets: Vec<Ticket> = (1..=4).map(|n| open(&log, &n.to_string())).collect();
+        assert_eq!(ids(&log), vec![1, 2, 3, 4], "all four still queued");
+        log.update(tickets[2], |d| d.state = DeliveryState::Delivered);
+        assert_eq!(ids(&log), vec![1, 2, 4], "a finished one goes as soon as it finishes");
+        log.update(tickets[0], |d| d.state = DeliveryState::Failed);
+        assert_eq!(ids(&log), vec![2, 4]);
+    }
+
+    #[test]
     fn a_reset_orphans_old_tickets_and_restarts_ids() {
         let log = DeliveryLog::new(10);
-        let (old, _) = log.open(new("1"));
+        let old = open(&log, "1");
         log.clear();
-        let (fresh, _) = log.open(new("2"));
+        let fresh = open(&log, "2");
         assert_eq!(fresh.id, 1);
         assert!(!log.update(old, |d| d.state = DeliveryState::Failed));
         assert_eq!(log.get(1).map(|d| d.state), Some(DeliveryState::Queued));
@@ -322,8 +357,8 @@ mod tests {
     #[test]
     fn filters_by_invoice_and_transaction() {
         let log = DeliveryLog::new(10);
-        log.open(new("100"));
-        log.open(new("200"));
+        open(&log, "100");
+        open(&log, "200");
         let by_invoice = DeliveryFilter {
             invoice_id: Some("200".into()),
             ..Default::default()
@@ -340,7 +375,8 @@ mod tests {
     fn shrinking_the_capacity_evicts_at_once() {
         let log = DeliveryLog::new(10);
         for n in 0..5 {
-            log.open(new(&n.to_string()));
+            let ticket = open(&log, &n.to_string());
+            log.update(ticket, |d| d.state = DeliveryState::Delivered);
         }
         log.set_capacity(2);
         assert_eq!(log.list(&DeliveryFilter::default()).len(), 2);

@@ -3,17 +3,21 @@
 //! [`Callbacks::notify_final`] is called synchronously whenever an authorisation attempt ends.
 //! It builds the body ([`body`]), records a queued delivery in the [`log`] and puts it on an
 //! unbounded channel; it never blocks and works outside a tokio runtime. A dispatcher task,
-//! started with the server, hands every delivery to its own task, which retries with doubling
-//! backoff ([`settings`]) until the merchant answers 2xx.
+//! started with the server, hands every delivery to its own task, which retries with capped,
+//! jittered doubling backoff ([`settings`]) until the merchant answers 2xx. Attempts wait for a
+//! slot under a global and a per-receiver limit ([`transport`]); waits end early when the
+//! sandbox clock is moved past them.
 
 pub mod body;
 pub mod log;
 pub mod settings;
+pub mod transport;
 mod worker;
 
 pub use body::{callback_for, Callback};
 pub use log::{Attempt, Delivery, DeliveryFilter, DeliveryLog, DeliveryState};
 pub use settings::{CallbackSettings, SettingsError, SettingsPatch};
+pub use transport::Transport;
 
 use crate::domain::transaction::Transaction;
 use log::{NewDelivery, Origin};
@@ -42,10 +46,16 @@ impl Default for Callbacks {
 impl Callbacks {
     /// A callback sender with nothing queued; `settings` are also what a reset returns to.
     pub fn new(settings: CallbackSettings) -> Self {
+        Self::configured(settings, &Transport::default(), None)
+    }
+
+    /// Like [`Callbacks::new`], with a transport (TLS trust, concurrency limits) and a seed
+    /// that makes the retry jitter reproducible.
+    pub fn configured(settings: CallbackSettings, transport: &Transport, seed: Option<u64>) -> Self {
         let (queue, inbox) = mpsc::unbounded_channel();
         Callbacks {
             defaults: settings,
-            shared: Arc::new(Shared::new(settings)),
+            shared: Arc::new(Shared::new(settings, transport, seed)),
             queue,
             inbox: Arc::new(tokio::sync::Mutex::new(inbox)),
             dispatcher: std::sync::Mutex::new(None),
@@ -143,6 +153,13 @@ impl Callbacks {
         self.shared.set_settings(self.defaults);
     }
 
+    /// Tells the delivery tasks the sandbox time (and whether the clock is frozen): retries
+    /// whose wait has passed on the sandbox clock go at once. Called on every timer run and
+    /// after every clock move.
+    pub fn observe_clock(&self, sandbox_now: chrono::DateTime<chrono::Utc>, frozen: bool) {
+        self.shared.observe_clock(sandbox_now, frozen);
+    }
+
     /// Waits until `predicate` holds for the logged deliveries (oldest first), re-checking on
     /// every change of the log. `Ok` with the deliveries that satisfied it, or `Err` with the
     /// last ones seen when `timeout` passes first. No polling, no sleeping.
@@ -167,7 +184,7 @@ impl Callbacks {
     }
 
     fn enqueue(&self, delivery: NewDelivery, duplicates: u32) -> Delivery {
-        let (ticket, logged) = self.shared.log.open(delivery.clone());
+        let (ticket, logged) = self.shared.log.open(delivery.clone(), self.shared.now());
         let job = Job {
             ticket,
             delivery,

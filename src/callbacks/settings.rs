@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// The longest wait between two attempts, however many attempts are configured.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
+/// The longest wait between two attempts the settings accept.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
 /// Delivery settings. [`Default`] is what the binary runs with when given no flags. (C-06)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +15,12 @@ pub struct CallbackSettings {
     /// Wait after the first failed attempt; it doubles after each further failure.
     #[serde(rename = "backoffMs", with = "millis")]
     pub backoff: Duration,
+    /// The longest wait between two attempts (the doubling stops there).
+    #[serde(rename = "maxBackoffMs", with = "millis")]
+    pub max_backoff: Duration,
+    /// How much of each wait is random, in percent: a wait is shortened by up to this share
+    /// (0: the exact doubling schedule). Deterministic under `--seed`.
+    pub jitter_percent: u8,
     /// How long one attempt may take (connect, send, answer).
     #[serde(rename = "timeoutMs", with = "millis")]
     pub timeout: Duration,
@@ -28,9 +34,11 @@ pub struct CallbackSettings {
 impl Default for CallbackSettings {
     fn default() -> Self {
         CallbackSettings {
-            attempts: 5,
-            backoff: Duration::from_millis(500),
-            timeout: Duration::from_millis(5000),
+            attempts: 12,
+            backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(300),
+            jitter_percent: 20,
+            timeout: Duration::from_millis(3000),
             duplicates: 0,
             log_capacity: 1000,
         }
@@ -38,16 +46,30 @@ impl Default for CallbackSettings {
 }
 
 impl CallbackSettings {
-    /// The wait after failed attempt number `attempt` (1-based): `backoff × 2^(attempt-1)`,
-    /// capped at [`MAX_BACKOFF`].
+    /// The nominal wait after failed attempt number `attempt` (1-based):
+    /// `backoff × 2^(attempt-1)`, capped at `max_backoff` (and [`MAX_BACKOFF`]).
     pub fn delay_after(&self, attempt: u32) -> Duration {
+        let cap = self.max_backoff.min(MAX_BACKOFF);
         let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
-        self.backoff.checked_mul(factor).unwrap_or(MAX_BACKOFF).min(MAX_BACKOFF)
+        self.backoff.checked_mul(factor).unwrap_or(cap).min(cap)
     }
 
-    /// Every wait between attempts, in order: one fewer than the attempts.
+    /// The wait after failed attempt `attempt` with jitter: the nominal wait shortened by
+    /// `jitter_percent × random` percent, `random` in `[0, 1)`.
+    pub fn jittered_delay(&self, attempt: u32, random: f64) -> Duration {
+        let share = f64::from(self.jitter_percent.min(100)) / 100.0 * random.clamp(0.0, 1.0);
+        self.delay_after(attempt).mul_f64(1.0 - share)
+    }
+
+    /// Every nominal wait between attempts, in order: one fewer than the attempts.
     pub fn schedule(&self) -> Vec<Duration> {
         (1..self.attempts.max(1)).map(|n| self.delay_after(n)).collect()
+    }
+
+    /// The shortest time from the first attempt to the last, whatever the jitter: a receiver
+    /// down for less than this still gets the callback.
+    pub fn guaranteed_window(&self) -> Duration {
+        (1..self.attempts.max(1)).map(|n| self.jittered_delay(n, 1.0)).sum()
     }
 }
 
@@ -62,6 +84,10 @@ pub struct SettingsPatch {
     pub attempts: Option<u32>,
     /// New first backoff, in milliseconds.
     pub backoff_ms: Option<u64>,
+    /// New longest wait between attempts, in milliseconds (at most an hour).
+    pub max_backoff_ms: Option<u64>,
+    /// New jitter, in percent (0 to 100).
+    pub jitter_percent: Option<u8>,
     /// New per-attempt timeout, in milliseconds (at least 1).
     pub timeout_ms: Option<u64>,
     /// New number of duplicate copies (0 to [`MAX_REPEATS`]).
@@ -91,9 +117,20 @@ impl CallbackSettings {
         if patch.log_capacity == Some(0) {
             return refuse("logCapacity must be at least 1");
         }
+        if patch
+            .max_backoff_ms
+            .is_some_and(|m| Duration::from_millis(m) > MAX_BACKOFF)
+        {
+            return refuse("maxBackoffMs must be at most 3600000");
+        }
+        if patch.jitter_percent.is_some_and(|j| j > 100) {
+            return refuse("jitterPercent must be between 0 and 100");
+        }
         Ok(CallbackSettings {
             attempts: patch.attempts.unwrap_or(self.attempts),
             backoff: patch.backoff_ms.map_or(self.backoff, Duration::from_millis),
+            max_backoff: patch.max_backoff_ms.map_or(self.max_backoff, Duration::from_millis),
+            jitter_percent: patch.jitter_percent.unwrap_or(self.jitter_percent),
             timeout: patch.timeout_ms.map_or(self.timeout, Duration::from_millis),
             duplicates: patch.duplicates.unwrap_or(self.duplicates),
             log_capacity: patch.log_capacity.unwrap_or(self.log_capacity),
@@ -124,9 +161,31 @@ mod tests {
     }
 
     #[test]
-    fn default_schedule_doubles_from_half_a_second() {
+    fn default_schedule_doubles_from_a_second_to_five_minutes() {
         let settings = CallbackSettings::default();
-        assert_eq!(settings.schedule(), vec![ms(500), ms(1000), ms(2000), ms(4000)]);
+        let secs: Vec<u64> = settings.schedule().iter().map(Duration::as_secs).collect();
+        assert_eq!(secs, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+    }
+
+    #[test]
+    fn default_schedule_outlasts_a_ten_minute_outage_even_with_the_most_jitter() {
+        let window = CallbackSettings::default().guaranteed_window();
+        assert!(window > Duration::from_secs(14 * 60), "{window:?}");
+        let exact: Duration = CallbackSettings::default().schedule().iter().sum();
+        assert_eq!(exact, Duration::from_secs(1111));
+    }
+
+    #[test]
+    fn jitter_only_shortens_a_wait_by_at_most_its_share() {
+        let settings = CallbackSettings::default();
+        assert_eq!(settings.jittered_delay(3, 0.0), Duration::from_secs(4));
+        assert_eq!(settings.jittered_delay(3, 0.5), ms(3600));
+        assert_eq!(settings.jittered_delay(3, 1.0), ms(3200));
+        let none = CallbackSettings {
+            jitter_percent: 0,
+            ..settings
+        };
+        assert_eq!(none.jittered_delay(3, 0.9), Duration::from_secs(4));
     }
 
     #[test]
@@ -148,11 +207,17 @@ mod tests {
         let settings = CallbackSettings {
             attempts: 100,
             backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(600),
             ..Default::default()
         };
         assert_eq!(settings.delay_after(10), Duration::from_secs(512));
-        assert_eq!(settings.delay_after(11), MAX_BACKOFF);
-        assert_eq!(settings.delay_after(40), MAX_BACKOFF);
+        assert_eq!(settings.delay_after(11), Duration::from_secs(600));
+        assert_eq!(settings.delay_after(40), Duration::from_secs(600));
+        let unbounded = CallbackSettings {
+            max_backoff: Duration::MAX,
+            ..settings
+        };
+        assert_eq!(unbounded.delay_after(40), MAX_BACKOFF);
         assert_eq!(settings.schedule().len(), 99);
     }
 
@@ -180,7 +245,8 @@ mod tests {
         let json = serde_json::to_value(CallbackSettings::default()).unwrap_or_default();
         assert_eq!(
             json,
-            serde_json::json!({"attempts": 5, "backoffMs": 500, "timeoutMs": 5000, "duplicates": 0, "logCapacity": 1000})
+            serde_json::json!({"attempts": 12, "backoffMs": 1000, "maxBackoffMs": 300000, "jitterPercent": 20,
+                               "timeoutMs": 3000, "duplicates": 0, "logCapacity": 1000})
         );
     }
 }

@@ -1,19 +1,25 @@
 //! Sending callbacks: the dispatcher task that drains the queue, and one task per delivery
-//! that makes its attempts with backoff and records each one in the log.
+//! that makes its attempts with backoff (on the sandbox clock or the wall clock, whichever
+//! gets there first), within the concurrency limits, and records each one in the log.
 
 use super::log::{Attempt, DeliveryLog, DeliveryState, NewDelivery, Origin, Ticket};
 use super::settings::CallbackSettings;
+use super::transport::{Limits, Transport};
 use crate::fidelity;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use reqwest::Url;
 use serde_json::Value;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
 
 /// How much of the merchant's answer body an attempt keeps.
 const RESPONSE_PREVIEW_BYTES: usize = 1024;
+
+/// A forward jump of the sandbox clock smaller than this does not wake waiting retries (the
+/// offset between sandbox and wall time jitters by microseconds between two readings).
+const CLOCK_JUMP: chrono::Duration = chrono::Duration::milliseconds(100);
 
 /// State shared by the sandbox and the delivery tasks.
 #[derive(Debug)]
@@ -23,6 +29,24 @@ pub(super) struct Shared {
     /// Current settings (the control API may change them).
     pub settings: RwLock<CallbackSettings>,
     client: Option<reqwest::Client>,
+    limits: Limits,
+    seed: Option<u64>,
+    /// The sandbox clock as last seen; ticks when it jumps forward.
+    clock: watch::Sender<SandboxTime>,
+}
+
+/// The sandbox clock as the engine reported it: frozen at an instant, or the wall clock
+/// shifted by an offset.
+#[derive(Debug, Clone, Copy, Default)]
+struct SandboxTime {
+    offset: chrono::Duration,
+    frozen: Option<DateTime<Utc>>,
+}
+
+impl SandboxTime {
+    fn at(&self, wall: DateTime<Utc>) -> DateTime<Utc> {
+        self.frozen.unwrap_or(wall + self.offset)
+    }
 }
 
 /// One delivery to make, and how many duplicate copies follow it.
@@ -44,20 +68,23 @@ struct Answer {
 }
 
 impl Shared {
-    /// Shared state with an empty log. Redirects are not followed and no proxy is used: the
-    /// sandbox calls the merchant's URL directly. (C-02)
-    pub fn new(settings: CallbackSettings) -> Self {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build();
+    /// Shared state with an empty log. Without a usable client (see [`Transport::client`])
+    /// every attempt fails with the reason.
+    pub fn new(settings: CallbackSettings, transport: &Transport, seed: Option<u64>) -> Self {
+        let client = transport.client();
         if let Err(error) = &client {
-            tracing::error!("callbacks disabled: cannot build an HTTP client: {error}");
+            tracing::error!("callbacks disabled: {error}");
+        }
+        if transport.insecure {
+            tracing::warn!("callbacks: https receivers' certificates are not verified (--callback-insecure)");
         }
         Shared {
             log: DeliveryLog::new(settings.log_capacity),
             settings: RwLock::new(settings),
             client: client.ok(),
+            limits: Limits::new(transport),
+            seed,
+            clock: watch::channel(SandboxTime::default()).0,
         }
     }
 
@@ -72,9 +99,51 @@ impl Shared {
         self.log.set_capacity(settings.log_capacity);
     }
 
+    /// Sandbox time now, as the last [`Shared::observe_clock`] tells.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.borrow().at(Utc::now())
+    }
+
+    /// Learns the sandbox time and whether the clock is frozen; a forward jump wakes the
+    /// retries it made due.
+    pub fn observe_clock(&self, sandbox_now: DateTime<Utc>, frozen: bool) {
+        let wall = Utc::now();
+        let time = SandboxTime {
+            offset: sandbox_now - wall,
+            frozen: frozen.then_some(sandbox_now),
+        };
+        self.clock.send_if_modified(|seen| {
+            let jumped = time.at(wall) - seen.at(wall) > CLOCK_JUMP;
+            *seen = time;
+            jumped
+        });
+    }
+
+    /// Waits `wait` of wall time, or until the sandbox clock reaches `due`, whichever comes
+    /// first.
+    async fn pause(&self, wait: Duration, due: Option<DateTime<Utc>>) {
+        let mut clock = self.clock.subscribe();
+        let due = due.unwrap_or(DateTime::<Utc>::MAX_UTC);
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {},
+            _ = clock.wait_for(|time| time.at(Utc::now()) >= due) => {},
+        }
+    }
+
+    /// The random share of the wait after attempt `number` of delivery `id`: a pure function of
+    /// the seed when there is one.
+    fn random(&self, id: u64, number: u32) -> f64 {
+        let Some(seed) = self.seed else {
+            return rand::random::<f64>();
+        };
+        let mixed = splitmix64(seed ^ splitmix64(id.rotate_left(20) ^ u64::from(number)));
+        // The top 53 bits as a fraction in [0, 1).
+        (mixed >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     async fn post(&self, url: Url, body: &Value, timeout: Duration) -> Answer {
         let Some(client) = &self.client else {
-            return Answer::failed("no HTTP client".into());
+            return Answer::failed("no HTTP client (see the start-up log)".into());
         };
         match client.post(url).json(body).timeout(timeout).send().await {
             Ok(response) => Answer {
@@ -85,6 +154,13 @@ impl Shared {
             Err(error) => Answer::failed(describe(&error, timeout)),
         }
     }
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
 }
 
 impl Answer {
@@ -120,7 +196,7 @@ async fn run_job(shared: Arc<Shared>, job: Job) {
             },
             ..job.delivery.clone()
         };
-        let Some((ticket, _)) = shared.log.open_in(job.ticket.generation, copy) else {
+        let Some((ticket, _)) = shared.log.open_in(job.ticket.generation, copy, shared.now()) else {
             return;
         };
         deliver(&shared, ticket, &job.delivery.url, &job.delivery.body).await;
@@ -128,31 +204,32 @@ async fn run_job(shared: Arc<Shared>, job: Job) {
 }
 
 /// Attempts one delivery until the merchant answers 2xx or the attempts run out; `true` when
-/// delivered. A reset of the log stops it.
+/// delivered. Each attempt first waits for a free slot (per receiver, then global); the
+/// delivery stays `queued`/`retrying` meanwhile. A reset of the log stops it.
 async fn deliver(shared: &Shared, ticket: Ticket, url: &str, body: &Value) -> bool {
     let settings = shared.settings();
     let attempts = settings.attempts.max(1);
-    let target = match Url::parse(url) {
-        Ok(target) if matches!(target.scheme(), "http" | "https") => target,
-        _ => {
-            let attempt = Attempt {
-                number: 1,
-                at: Utc::now(),
-                url: url.to_string(),
-                status: None,
-                error: Some("not an http(s) URL; not retried".into()),
-                latency_ms: 0,
-                response: String::new(),
-            };
-            tracing::warn!(delivery = ticket.id, "callback URL is not an http(s) URL");
-            shared.log.update(ticket, |d| {
-                d.attempts.push(attempt);
-                d.state = DeliveryState::Failed;
-            });
-            return false;
-        }
+    let Some((target, receiver)) = callable(url) else {
+        let attempt = Attempt {
+            number: 1,
+            at: shared.now(),
+            url: url.to_string(),
+            status: None,
+            error: Some("not an http(s) URL; not retried".into()),
+            latency_ms: 0,
+            response: String::new(),
+        };
+        tracing::warn!(delivery = ticket.id, "callback URL is not an http(s) URL");
+        shared.log.update(ticket, |d| {
+            d.attempts.push(attempt);
+            d.state = DeliveryState::Failed;
+        });
+        return false;
     };
     for number in 1..=attempts {
+        let Some(slot) = shared.limits.slot(&receiver).await else {
+            return false;
+        };
         let current = shared.log.update(ticket, |d| {
             d.state = DeliveryState::Sending;
             d.next_attempt_at = None;
@@ -160,12 +237,14 @@ async fn deliver(shared: &Shared, ticket: Ticket, url: &str, body: &Value) -> bo
         if !current && !shared.log.is_current(ticket.generation) {
             return false;
         }
-        let at = Utc::now();
+        let at = shared.now();
         let started = Instant::now();
         let answer = shared.post(target.clone(), body, settings.timeout).await;
+        drop(slot);
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let delivered = answer.status.is_some_and(fidelity::callback_delivered);
-        let wait = (!delivered && number < attempts).then(|| settings.delay_after(number));
+        let wait = (!delivered && number < attempts)
+            .then(|| settings.jittered_delay(number, shared.random(ticket.id, number)));
         trace(ticket.id, number, url, &answer, delivered, wait);
         let attempt = Attempt {
             number,
@@ -176,6 +255,9 @@ async fn deliver(shared: &Shared, ticket: Ticket, url: &str, body: &Value) -> bo
             latency_ms,
             response: answer.response,
         };
+        let due = wait
+            .and_then(|w| chrono::Duration::from_std(w).ok())
+            .and_then(|w| shared.now().checked_add_signed(w));
         shared.log.update(ticket, |d| {
             d.attempts.push(attempt);
             d.state = match (delivered, wait) {
@@ -183,16 +265,27 @@ async fn deliver(shared: &Shared, ticket: Ticket, url: &str, body: &Value) -> bo
                 (false, Some(_)) => DeliveryState::Retrying,
                 (false, None) => DeliveryState::Failed,
             };
-            d.next_attempt_at = wait
-                .and_then(|w| chrono::Duration::from_std(w).ok())
-                .map(|w| Utc::now() + w);
+            d.next_attempt_at = due;
         });
         match wait {
-            Some(wait) => tokio::time::sleep(wait).await,
+            Some(wait) => shared.pause(wait, due).await,
             None => return delivered,
         }
     }
     false
+}
+
+/// The URL to call and the receiver it belongs to (`scheme://host:port`, the key of the
+/// per-host limit), when `url` is an http(s) URL with a host.
+fn callable(url: &str) -> Option<(Url, String)> {
+    let target = Url::parse(url).ok()?;
+    if !matches!(target.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = target.host_str()?;
+    let port = target.port_or_known_default()?;
+    let receiver = format!("{}://{host}:{port}", target.scheme());
+    Some((target, receiver))
 }
 
 /// One log line per attempt: delivery, attempt, URL and outcome; never the body.

@@ -60,6 +60,7 @@ pub struct Sandbox {
     transfer_limits: std::sync::Mutex<()>,
     started: Instant,
     public_url: std::sync::RwLock<String>,
+    tls_ca: std::sync::OnceLock<String>,
 }
 
 impl Sandbox {
@@ -98,7 +99,7 @@ impl Sandbox {
             pares_key: PaResKey::new(),
             transfer_limits: std::sync::Mutex::new(()),
             ids: IdGenerator::new(config.seed),
-            callbacks: Callbacks::new(config.callbacks),
+            callbacks: Callbacks::configured(config.callbacks, &config.callback_transport, config.seed),
             config,
             fixtures,
             store: Store::with_limits(limits),
@@ -107,6 +108,7 @@ impl Sandbox {
             clock: Clock::new(),
             started: Instant::now(),
             public_url: std::sync::RwLock::new(String::new()),
+            tls_ca: std::sync::OnceLock::new(),
         };
         sandbox.load_fixtures();
         sandbox
@@ -177,6 +179,7 @@ impl Sandbox {
     /// every clock move calls it too.
     pub fn run_due_timers(&self) {
         let now = self.clock.now();
+        self.callbacks.observe_clock(now, self.clock.is_frozen());
         for job in self.deadlines.take_due(now) {
             self.run_job(job);
         }
@@ -227,5 +230,15 @@ impl Sandbox {
     /// Base URL for links the sandbox hands out (3-D Secure action, payment pages).
     pub fn public_url(&self) -> String {
         self.public_url.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Records the CA certificate (PEM) of the generated HTTPS certificate; the first one stays.
+    pub fn set_tls_ca(&self, pem: String) {
+        let _ = self.tls_ca.set(pem);
+    }
+
+    /// The CA certificate `GET /_sandbox/tls/ca.pem` serves, when the sandbox generated one.
+    pub fn tls_ca(&self) -> Option<&str> {
+        self.tls_ca.get().map(String::as_str)
     }
 }

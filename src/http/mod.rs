@@ -25,24 +25,30 @@ pub mod status;
 pub mod transfers;
 
 use crate::engine::Sandbox;
+use axum::http::{HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// The whole application: ePay's routes, the control plane, limits and JSON errors.
 pub fn app(sandbox: Arc<Sandbox>) -> Router {
     let api = api_routes();
-    let config = &sandbox.config();
-    Router::new()
+    let config = sandbox.config();
+    let bank = Router::new()
         .route("/oauth2/token", post(oauth::token))
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
+        .layer(cors(&config.cors_origins));
+    Router::new()
+        .merge(bank)
+        .route("/_sandbox/tls/ca.pem", get(crate::tls::ca_pem))
         .merge(secure3d::page_routes())
         .merge(control::routes())
         .merge(payform_routes())
@@ -59,6 +65,28 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn(middleware::log_request))
         .with_state(sandbox)
+}
+
+/// CORS for the bank-facing API (token, payments, status, operations, cards, transfers,
+/// public.rsa), never for `/_sandbox/` or the pages: preflights are answered, and the
+/// request's `Origin` is reflected, or only those of `--cors-origins` when given (W-01).
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed = if origins.is_empty() {
+        AllowOrigin::mirror_request()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|origin| match HeaderValue::from_str(origin) {
+            Ok(value) => Some(value),
+            Err(_) => {
+                tracing::warn!("--cors-origins: {origin:?} is not a valid origin; ignored");
+                None
+            }
+        }))
+    };
+    CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(AllowHeaders::mirror_request())
+        .max_age(Duration::from_secs(600))
 }
 
 /// Routes that exist both bare and under `/api`.

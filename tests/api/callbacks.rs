@@ -502,7 +502,8 @@ async fn callbacks_settings_endpoint_reads_and_validates() {
     assert_eq!(status, 200);
     assert_eq!(
         settings,
-        json!({"attempts": 3, "backoffMs": 20, "timeoutMs": 5000, "duplicates": 0, "logCapacity": 1000})
+        json!({"attempts": 3, "backoffMs": 20, "maxBackoffMs": 300000, "jitterPercent": 20,
+               "timeoutMs": 5000, "duplicates": 0, "logCapacity": 1000})
     );
     let (status, error) = app
         .control_call(

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod callback_delivery;
 mod callbacks;
 mod check_status;
 mod concurrency;
@@ -19,3 +20,4 @@ mod saved_cards;
 mod secure3d;
 mod security;
 mod transfers;
+mod web;
