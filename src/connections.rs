@@ -5,7 +5,13 @@
 //!   (the kernel backlog queues the rest) until one closes;
 //! - a client has [`ConnectionLimits::header_read_timeout`] to send a request's headers (no
 //!   slow-loris), and at most [`ConnectionLimits::max_headers`] of them (431 otherwise);
-//! - body size and request time are limited by layers of the router (see [`crate::http::app`]).
+//! - body size and request time are limited by layers of the router (see [`crate::http::app`]),
+//!   which also read every request body before routing, so a response that did not need the
+//!   body never leaves unread bytes that would end keep-alive;
+//! - hyper's own answers to requests it cannot parse (400, 414, 431) get a JSON body in the
+//!   bank's error shape ([`crate::parse_errors`]);
+//! - shutdown stops accepting, answers every request that reached the server (each with
+//!   `Connection: close`), closes idle connections and waits for busy ones.
 
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -13,6 +19,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -41,8 +48,14 @@ impl ConnectionLimits {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then stops accepting and waits for the
-/// open connections to finish their in-flight requests (callers bound that wait).
+/// How long, after shutdown begins, idle keep-alive connections stay open so that requests a
+/// client already sent on them are read and answered (with `Connection: close`) rather than
+/// cut off; the wait ends early once every connection has closed.
+pub const SHUTDOWN_LINGER: Duration = Duration::from_millis(250);
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting, answers what
+/// arrives during [`SHUTDOWN_LINGER`] with `Connection: close`, closes idle connections and waits
+/// for the busy ones to finish their in-flight requests (callers bound that wait).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -55,6 +68,7 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_headers(limits.max_headers);
+    let draining = Arc::new(AtomicBool::new(false));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -78,11 +92,24 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let draining = draining.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(remote));
-            app.clone().oneshot(request.map(axum::body::Body::new))
+            let response = app.clone().oneshot(request.map(axum::body::Body::new));
+            let draining = draining.clone();
+            async move {
+                let mut response = response.await?;
+                if draining.load(Ordering::Relaxed) {
+                    response.headers_mut().insert(
+                        hyper::header::CONNECTION,
+                        hyper::header::HeaderValue::from_static("close"),
+                    );
+                }
+                Ok::<_, std::convert::Infallible>(response)
+            }
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let io = TokioIo::new(crate::parse_errors::JsonParseErrors::new(stream));
+        let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!("connection from {remote} ended: {error}");
@@ -91,6 +118,13 @@ pub async fn serve(
         });
     }
     drop(listener);
+    draining.store(true, Ordering::Relaxed);
+    let all_closed = async {
+        let _ = slots
+            .acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX))
+            .await;
+    };
+    let _ = tokio::time::timeout(SHUTDOWN_LINGER, all_closed).await;
     graceful.shutdown().await;
     Ok(())
 }

@@ -31,7 +31,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// The whole application: ePay's routes, the control plane, limits and JSON errors.
@@ -54,8 +53,14 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::BodyLimits {
+                bytes: config.body_limit,
+                timeout: config.request_timeout,
+            },
+            middleware::read_body,
+        ))
         .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn(middleware::log_request))
         .with_state(sandbox)

@@ -6,6 +6,7 @@ mod helpers;
 mod callbacks;
 mod check_status;
 mod concurrency;
+mod connections;
 mod control;
 mod http_errors;
 mod limits;
