@@ -92,6 +92,14 @@ pub struct ServeArgs {
     /// How long a 3-D Secure challenge waits for the cardholder (`20m`, `PT20M`).
     #[arg(long, env = "EPAY_SANDBOX_3DS_TIMEOUT", default_value = "20m", value_parser = sandbox_duration, global = true)]
     pub three_ds_timeout: chrono::Duration,
+    /// More `Host` names the control plane (`/_sandbox`) answers besides IP addresses, localhost
+    /// and the public URL's host; comma-separated, `.example.com` admits subdomains, `*` any.
+    #[arg(long, env = "EPAY_SANDBOX_ALLOWED_HOSTS", value_delimiter = ',', global = true)]
+    pub allowed_hosts: Vec<String>,
+    /// Token every `/_sandbox` request must carry (Bearer, X-Sandbox-Token, or `?token=` once
+    /// in a browser); for shared sandboxes.
+    #[arg(long, env = "EPAY_SANDBOX_CONTROL_TOKEN", global = true)]
+    pub control_token: Option<String>,
     /// postLink delivery options.
     #[command(flatten)]
     pub callbacks: CallbackArgs,
@@ -162,6 +170,8 @@ impl ServeArgs {
             max_connections: to_usize(self.limits.max_connections),
             header_read_timeout: std::time::Duration::from_millis(self.limits.header_timeout_ms),
             max_headers: to_usize(self.limits.max_headers),
+            allowed_hosts: self.allowed_hosts.clone(),
+            control_token: self.control_token.clone(),
             ..Config::default()
         }
     }

@@ -48,6 +48,11 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// Most headers in one request (more is refused with 431).
     pub max_headers: usize,
+    /// Extra `Host` names the control plane answers (`--allowed-hosts`; see
+    /// [`crate::http::control::guard`]).
+    pub allowed_hosts: Vec<String>,
+    /// Token every control-plane request must carry (`--control-token`); `None`: no token.
+    pub control_token: Option<String>,
 }
 
 impl Default for Config {
@@ -72,6 +77,8 @@ impl Default for Config {
             max_connections: 1024,
             header_read_timeout: std::time::Duration::from_secs(10),
             max_headers: 100,
+            allowed_hosts: Vec::new(),
+            control_token: None,
         }
     }
 }

@@ -53,6 +53,10 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            control::guard::guard,
+        ))
         .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
         .layer(axum::middleware::from_fn_with_state(
             middleware::BodyLimits {

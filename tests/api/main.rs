@@ -8,6 +8,7 @@ mod check_status;
 mod concurrency;
 mod connections;
 mod control;
+mod control_access;
 mod http_errors;
 mod limits;
 mod oauth;

@@ -4,6 +4,7 @@
 
 mod clock;
 mod dashboard;
+pub mod guard;
 mod inspect;
 pub mod openapi;
 mod rules;
