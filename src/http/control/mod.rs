@@ -7,6 +7,7 @@ mod dashboard;
 pub mod guard;
 mod inspect;
 pub mod openapi;
+pub(crate) mod paging;
 mod rules;
 
 use super::error::ApiError;
