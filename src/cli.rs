@@ -417,6 +417,27 @@ mod tests {
     }
 
     #[test]
+    fn access_flags_become_config() {
+        let config = Cli::try_parse_from([
+            "epay-sandbox",
+            "--allowed-hosts",
+            "sandbox,.corp.example",
+            "--control-token",
+            "t",
+        ])
+        .map(|c| c.serve.config())
+        .ok();
+        let access = config.map(|c| (c.allowed_hosts, c.control_token));
+        assert_eq!(
+            access,
+            Some((
+                vec!["sandbox".to_string(), ".corp.example".to_string()],
+                Some("t".to_string())
+            ))
+        );
+    }
+
+    #[test]
     fn limit_flags_become_config_and_default_to_config_defaults() {
         let config = Cli::try_parse_from(["epay-sandbox", "--max-transactions", "7", "--max-3ds-sessions", "3"])
             .map(|c| c.serve.config())
