@@ -96,6 +96,14 @@ pub struct ServeArgs {
     /// issued) before it is removed with its data (`24h`, `P1D`).
     #[arg(long, env = "EPAY_SANDBOX_MERCHANT_IDLE", default_value = "24h", value_parser = sandbox_duration, global = true)]
     pub merchant_idle: chrono::Duration,
+    /// More `Host` names the control plane (`/_sandbox`) answers besides IP addresses, localhost
+    /// and the public URL's host; comma-separated, `.example.com` admits subdomains, `*` any.
+    #[arg(long, env = "EPAY_SANDBOX_ALLOWED_HOSTS", value_delimiter = ',', global = true)]
+    pub allowed_hosts: Vec<String>,
+    /// Token every `/_sandbox` request must carry (Bearer, X-Sandbox-Token, or `?token=` once
+    /// in a browser); for shared sandboxes.
+    #[arg(long, env = "EPAY_SANDBOX_CONTROL_TOKEN", global = true)]
+    pub control_token: Option<String>,
     /// postLink delivery options.
     #[command(flatten)]
     pub callbacks: CallbackArgs,
@@ -215,6 +223,8 @@ impl ServeArgs {
             max_headers: to_usize(self.limits.max_headers),
             cors_origins: self.web.cors_origins.clone(),
             tls: self.web.tls(),
+            allowed_hosts: self.allowed_hosts.clone(),
+            control_token: self.control_token.clone(),
             ..Config::default()
         }
     }
@@ -561,6 +571,27 @@ mod tests {
             Some(crate::callbacks::Transport::default())
         );
         assert!(Cli::try_parse_from(["epay-sandbox", "--tls-cert", "c.pem"]).is_err());
+    }
+
+    #[test]
+    fn access_flags_become_config() {
+        let config = Cli::try_parse_from([
+            "epay-sandbox",
+            "--allowed-hosts",
+            "sandbox,.corp.example",
+            "--control-token",
+            "t",
+        ])
+        .map(|c| c.serve.config())
+        .ok();
+        let access = config.map(|c| (c.allowed_hosts, c.control_token));
+        assert_eq!(
+            access,
+            Some((
+                vec!["sandbox".to_string(), ".corp.example".to_string()],
+                Some("t".to_string())
+            ))
+        );
     }
 
     #[test]

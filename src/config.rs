@@ -57,6 +57,11 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Serve HTTPS too (`--tls`); `None` serves plain HTTP only.
     pub tls: Option<crate::tls::TlsOptions>,
+    /// Extra `Host` names the control plane answers (`--allowed-hosts`; see
+    /// [`crate::http::control::guard`]).
+    pub allowed_hosts: Vec<String>,
+    /// Token every control-plane request must carry (`--control-token`); `None`: no token.
+    pub control_token: Option<String>,
 }
 
 impl Default for Config {
@@ -85,6 +90,8 @@ impl Default for Config {
             merchant_idle: Duration::hours(24),
             cors_origins: Vec::new(),
             tls: None,
+            allowed_hosts: Vec::new(),
+            control_token: None,
         }
     }
 }

@@ -5,7 +5,13 @@
 //!   (the kernel backlog queues the rest) until one closes;
 //! - a client has [`ConnectionLimits::header_read_timeout`] to send a request's headers (no
 //!   slow-loris), and at most [`ConnectionLimits::max_headers`] of them (431 otherwise);
-//! - body size and request time are limited by layers of the router (see [`crate::http::app`]).
+//! - body size and request time are limited by layers of the router (see [`crate::http::app`]),
+//!   which also read every request body before routing, so a response that did not need the
+//!   body never leaves unread bytes that would end keep-alive;
+//! - hyper's own answers to requests it cannot parse (400, 414, 431) get a JSON body in the
+//!   bank's error shape ([`crate::parse_errors`]);
+//! - shutdown stops accepting, answers every request that reached the server (each with
+//!   `Connection: close`), closes idle connections and waits for busy ones.
 
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -14,11 +20,12 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use tower::util::Oneshot;
 use tower::ServiceExt;
 
 /// Limits on client connections.
@@ -43,20 +50,42 @@ impl ConnectionLimits {
     }
 }
 
-/// The request handler of one connection from `remote`: `app`, with [`ConnectInfo`] set.
-/// Shared by the plain and the TLS listener ([`crate::tls::serve`]).
+/// How long, after shutdown begins, idle keep-alive connections stay open so that requests a
+/// client already sent on them are read and answered (with `Connection: close`) rather than
+/// cut off; the wait ends early once every connection has closed.
+pub const SHUTDOWN_LINGER: Duration = Duration::from_millis(250);
+
+/// What a connection's service answers a request with.
+type Answer = Pin<Box<dyn Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send>>;
+
+/// The request handler of one connection from `remote`: `app`, with [`ConnectInfo`] set, and
+/// `Connection: close` on every answer once `draining` is set (shutdown has begun). Shared by
+/// the plain and the TLS listener ([`crate::tls::serve`]).
 pub fn handler(
     app: Router,
     remote: SocketAddr,
-) -> impl Fn(hyper::Request<Incoming>) -> Oneshot<Router, hyper::Request<axum::body::Body>> + Clone + Send + 'static {
+    draining: Arc<AtomicBool>,
+) -> impl Fn(hyper::Request<Incoming>) -> Answer + Clone + Send + 'static {
     move |mut request| {
         request.extensions_mut().insert(ConnectInfo(remote));
-        app.clone().oneshot(request.map(axum::body::Body::new))
+        let response = app.clone().oneshot(request.map(axum::body::Body::new));
+        let draining = draining.clone();
+        Box::pin(async move {
+            let mut response = response.await?;
+            if draining.load(Ordering::Relaxed) {
+                response.headers_mut().insert(
+                    hyper::header::CONNECTION,
+                    hyper::header::HeaderValue::from_static("close"),
+                );
+            }
+            Ok(response)
+        })
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then stops accepting and waits for the
-/// open connections to finish their in-flight requests (callers bound that wait).
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting, answers what
+/// arrives during [`SHUTDOWN_LINGER`] with `Connection: close`, closes idle connections and waits
+/// for the busy ones to finish their in-flight requests (callers bound that wait).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -69,6 +98,7 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_headers(limits.max_headers);
+    let draining = Arc::new(AtomicBool::new(false));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -91,8 +121,9 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = hyper::service::service_fn(handler(app.clone(), remote));
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let service = hyper::service::service_fn(handler(app.clone(), remote, draining.clone()));
+        let io = TokioIo::new(crate::parse_errors::JsonParseErrors::new(stream));
+        let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!("connection from {remote} ended: {error}");
@@ -101,6 +132,13 @@ pub async fn serve(
         });
     }
     drop(listener);
+    draining.store(true, Ordering::Relaxed);
+    let all_closed = async {
+        let _ = slots
+            .acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX))
+            .await;
+    };
+    let _ = tokio::time::timeout(SHUTDOWN_LINGER, all_closed).await;
     graceful.shutdown().await;
     Ok(())
 }

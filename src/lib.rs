@@ -26,6 +26,7 @@ pub mod fidelity;
 pub mod fixtures;
 pub mod http;
 pub mod ids;
+pub mod parse_errors;
 pub mod server;
 pub mod store;
 pub mod tls;

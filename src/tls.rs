@@ -245,7 +245,11 @@ pub async fn serve(
                     return;
                 }
             };
-            let service = hyper::service::service_fn(connections::handler(app, remote));
+            let service = hyper::service::service_fn(connections::handler(
+                app,
+                remote,
+                Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            ));
             let connection = http.serve_connection(TokioIo::new(tls), service).into_owned();
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!("TLS connection from {remote} ended: {error}");

@@ -4,6 +4,7 @@
 pub mod cards;
 pub mod duration;
 pub mod issuer;
+pub mod links;
 pub mod merchants;
 pub mod money;
 pub mod outcome;

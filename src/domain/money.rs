@@ -65,11 +65,22 @@ impl Amount {
         Amount(self.0.saturating_add(other.0).min(MAX_MINOR))
     }
 
-    /// Parses a decimal string such as `"100"`, `"100.5"` or `"12.22"`.
+    /// Parses a decimal string such as `"100"`, `"100.5"` or `"12.22"`. A minus sign is
+    /// refused unless the value is zero (`-0`, `-0.00` are zero, as JSON's `-0` is).
     pub fn parse(text: &str) -> Result<Self, AmountError> {
         let text = text.trim();
-        if text.starts_with('-') {
-            return Err(AmountError::Negative);
+        if let Some(magnitude) = text.strip_prefix('-') {
+            return match Self::parse_unsigned(magnitude)? {
+                Amount(0) => Ok(Amount(0)),
+                _ => Err(AmountError::Negative),
+            };
+        }
+        Self::parse_unsigned(text)
+    }
+
+    fn parse_unsigned(text: &str) -> Result<Self, AmountError> {
+        if text.starts_with(['-', '+']) {
+            return Err(AmountError::NotANumber);
         }
         let (whole, frac) = match text.split_once('.') {
             Some((w, f)) => (w, f),
@@ -158,6 +169,11 @@ mod tests {
         assert_eq!(Amount::parse("0.5"), Ok(Amount::from_minor(50)));
         assert_eq!(Amount::parse("1.234"), Err(AmountError::TooPrecise));
         assert_eq!(Amount::parse("-1"), Err(AmountError::Negative));
+        assert_eq!(Amount::parse("-0.01"), Err(AmountError::Negative));
+        assert_eq!(Amount::parse("-0"), Ok(Amount::ZERO));
+        assert_eq!(Amount::parse("-0.00"), Ok(Amount::ZERO));
+        assert_eq!(Amount::from_json(&serde_json::json!(-0.0)), Ok(Amount::ZERO));
+        assert_eq!(Amount::parse("--1"), Err(AmountError::NotANumber));
         assert_eq!(Amount::parse("abc"), Err(AmountError::NotANumber));
         assert_eq!(Amount::parse(""), Err(AmountError::NotANumber));
         assert_eq!(Amount::parse("."), Err(AmountError::NotANumber));

@@ -183,10 +183,16 @@ impl Sandbox {
 
     /// Transactions passing `filter`, newest first, at most its limit.
     pub fn find_transactions(&self, filter: &TransactionFilter) -> Result<Vec<Transaction>, String> {
+        let mut found = self.matching_transactions(filter)?;
+        found.truncate(filter.limit());
+        Ok(found)
+    }
+
+    /// Every transaction passing `filter`, newest first (a listing pages through these).
+    pub fn matching_transactions(&self, filter: &TransactionFilter) -> Result<Vec<Transaction>, String> {
         let status = filter.status()?;
         let mut found = self.store.transactions().all();
         found.retain(|tx| filter.matches(tx, status));
-        found.truncate(filter.limit());
         Ok(found)
     }
 

@@ -228,7 +228,7 @@ impl Sandbox {
     /// The ACS receives the cardholder (`PaReq`, `MD`, `TermUrl`) and shows the challenge.
     pub fn open_challenge(&self, md: &str, pa_req: &str, term_url: &str) -> Result<ChallengeView, Secure3dError> {
         let term_url = term_url.trim();
-        if !(term_url.starts_with("http://") || term_url.starts_with("https://")) {
+        if !crate::domain::links::Link::is_safe(term_url) {
             return Err(Secure3dError::Invalid(
                 "TermUrl is required and must be an http(s) URL (where the ACS posts PaRes and MD)".into(),
             ));

@@ -6,10 +6,12 @@
 //! - `GET /_sandbox/callbacks`, `POST /_sandbox/callbacks`: delivery settings (attempts,
 //!   backoff, timeout, duplicates, log capacity); POST takes any subset of them.
 
+use super::control::paging::Paging;
 use super::error::ApiError;
 use super::extract::FormFields;
 use crate::callbacks::{DeliveryFilter, SettingsPatch};
 use crate::engine::Sandbox;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Redirect;
@@ -17,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::json;
 use std::sync::Arc;
 
 /// The delivery-log routes, merged into the `/_sandbox` control plane.
@@ -30,8 +31,18 @@ pub fn routes() -> Router<Arc<Sandbox>> {
 }
 
 /// Logged deliveries, filtered by `invoiceId` and/or `transactionId`.
-async fn list(State(sandbox): State<Arc<Sandbox>>, Query(filter): Query<DeliveryFilter>) -> Response {
-    Json(json!({ "deliveries": sandbox.callbacks().deliveries(&filter) })).into_response()
+async fn list(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(filter): Query<DeliveryFilter>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Response {
+    match Paging::from_query(paging) {
+        Ok(paging) => {
+            let all = sandbox.callbacks().deliveries(&filter);
+            Json(paging.answer("deliveries", all, serde_json::Map::new())).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 /// One delivery.

@@ -1,16 +1,75 @@
-//! Cross-cutting behaviour: JSON bodies for every error (never axum's plain text; browser pages
-//! keep their HTML error pages), one log
-//! line per request, and a 500 in ePay's shape should a handler ever panic.
+//! Cross-cutting behaviour: every request body read before routing (so keep-alive survives
+//! answers that did not need it), JSON bodies for every error (never axum's plain text; browser
+//! pages keep their HTML error pages), one log line per request, and a 500 in ePay's shape
+//! should a handler ever panic.
 
 use super::error::ApiError;
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{Request, State};
+use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::HeaderValue;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How much of a request body [`read_body`] accepts, and how long it waits for it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    /// Largest body, in bytes.
+    pub bytes: usize,
+    /// Longest wait for the whole body.
+    pub timeout: Duration,
+}
+
+/// Reads the whole request body (at most [`BodyLimits::bytes`]) before the request is routed,
+/// so a response that never looks at the body (401, 404, 405, a bodiless operation sent `{}`)
+/// leaves nothing unread on the connection and keep-alive survives. A body that is too large,
+/// too slow or broken is answered in the error shape with `Connection: close`, since the rest
+/// of it is still on the wire.
+pub async fn read_body(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.bytes as u64) {
+        return closing(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            413,
+            "request body is too large",
+        ));
+    }
+    let limited = http_body_util::Limited::new(body, limits.bytes);
+    let collected = tokio::time::timeout(limits.timeout, http_body_util::BodyExt::collect(limited)).await;
+    match collected {
+        Ok(Ok(collected)) => {
+            next.run(Request::from_parts(parts, Body::from(collected.to_bytes())))
+                .await
+        }
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => closing(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            413,
+            "request body is too large",
+        )),
+        Ok(Err(_)) => closing(ApiError::bad_request("the request body could not be read")),
+        Err(_) => closing(ApiError::new(StatusCode::REQUEST_TIMEOUT, 408, "request took too long")),
+    }
+}
+
+/// `error` with `Connection: close`.
+fn closing(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
 
 /// Unknown route: 404 in the API error shape.
 pub async fn not_found(method: Method, uri: Uri) -> ApiError {

@@ -33,7 +33,6 @@ use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// The whole application: ePay's routes, the control plane, limits and JSON errors.
@@ -60,8 +59,18 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            control::guard::guard,
+        ))
         .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::BodyLimits {
+                bytes: config.body_limit,
+                timeout: config.request_timeout,
+            },
+            middleware::read_body,
+        ))
         .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn(middleware::log_request))
         .with_state(sandbox)

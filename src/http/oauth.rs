@@ -2,7 +2,8 @@
 
 use super::error::OAuthError;
 use super::extract::FormFields;
-use crate::domain::tokens::{Grant, TokenRequest};
+use crate::domain::links::Link;
+use crate::domain::tokens::{Grant, TokenError, TokenRequest};
 use crate::engine::Sandbox;
 use crate::fidelity;
 use axum::extract::State;
@@ -14,6 +15,12 @@ use std::sync::Arc;
 /// Issues a token for any supported grant; the response mirrors the bank's samples exactly.
 pub async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let request = TokenRequest::new(fields);
+    for field in ["postLink", "failurePostLink"] {
+        if let Err(error) = Link::optional(field, request.get(&[field]).unwrap_or("")) {
+            let reason = error.to_string();
+            return OAuthError(TokenError::InvalidField { field, reason }).into_response();
+        }
+    }
     let token = match sandbox.issue_token(&request) {
         Ok(token) => token,
         Err(error) => return OAuthError(error).into_response(),

@@ -8,6 +8,7 @@
 
 use super::extract::{FormFields, PayerIp};
 use crate::crypto::CardData;
+use crate::domain::links::Link;
 use crate::domain::money::Amount;
 use crate::domain::payform::i18n::{Labels, Language};
 use crate::domain::payform::params::encode_uri_component;
@@ -70,6 +71,9 @@ pub async fn page(
         Err(error) => return error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
     };
     let language = Language::parse(&object.text(&["language"]));
+    if let Err(message) = check_links(&object) {
+        return error_page(language, StatusCode::BAD_REQUEST, &message);
+    }
     let Some(access_token) = object.access_token().map(str::to_string) else {
         return error_page(language, StatusCode::BAD_REQUEST, "auth has no access_token");
     };
@@ -110,6 +114,9 @@ pub async fn pay(
         Err(error) => return error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
     };
     let language = Language::parse(&object.text(&["language"]));
+    if let Err(message) = check_links(&object) {
+        return error_page(language, StatusCode::BAD_REQUEST, &message);
+    }
     let Some(access_token) = object.access_token().map(str::to_string) else {
         return error_page(language, StatusCode::BAD_REQUEST, "auth has no access_token");
     };
@@ -192,6 +199,9 @@ pub async fn transfer(
         Err(error) => return error_page(Language::English, StatusCode::BAD_REQUEST, &error.to_string()),
     };
     let language = Language::parse(&object.text(&["language"]));
+    if let Err(message) = check_links(&object) {
+        return error_page(language, StatusCode::BAD_REQUEST, &message);
+    }
     let Some(kind) = page.kind.transfer_kind() else {
         return error_page(language, StatusCode::BAD_REQUEST, "the form is not a transfer form");
     };
@@ -290,13 +300,31 @@ fn payment_request(object: &PaymentObject, ip: String) -> Result<PaymentRequest,
         phone: object.text(&["phone"]),
         language: object.text(&["language"]),
         data: object.get(&["data"]).map(str::to_string).unwrap_or_default(),
-        back_link: object.text(&["backLink"]),
-        failure_back_link: object.text(&["failureBackLink"]),
-        post_link: object.text(&["postLink"]),
-        failure_post_link: object.text(&["failurePostLink"]),
+        back_link: payform_link(object, "backLink")?,
+        failure_back_link: payform_link(object, "failureBackLink")?,
+        post_link: payform_link(object, "postLink")?,
+        failure_post_link: payform_link(object, "failurePostLink")?,
         card_save: object.flag("cardSave"),
         ip,
     })
+}
+
+/// A link of the payment object, checked; empty when absent.
+fn payform_link(object: &PaymentObject, name: &'static str) -> Result<String, String> {
+    Link::optional(name, &object.text(&[name])).map_err(|e| e.to_string())
+}
+
+/// Refuses a payment object whose links are not absolute http(s) URLs.
+fn check_links(object: &PaymentObject) -> Result<(), String> {
+    for name in ["backLink", "failureBackLink", "postLink", "failurePostLink"] {
+        payform_link(object, name)?;
+    }
+    Ok(())
+}
+
+/// A link safe to redirect to or render, or `None`.
+fn safe_link(object: &PaymentObject, name: &str) -> Option<String> {
+    Some(object.text(&[name]).trim().to_string()).filter(|l| Link::is_safe(l))
 }
 
 fn entry_error(language: Language) -> &'static str {
@@ -373,9 +401,9 @@ impl Page {
     /// `{"success": true}` to its parent instead. (H-03, H-06)
     fn success(&self, object: &PaymentObject, reference: &str) -> Response {
         let language = Language::parse(&object.text(&["language"]));
-        let back = object.text(&["backLink"]);
-        if !self.short_form && !back.is_empty() {
-            return see_other(&append_query(&back, "reference", reference));
+        let back = safe_link(object, "backLink");
+        if let Some(back) = back.as_deref().filter(|_| !self.short_form) {
+            return see_other(&append_query(back, "reference", reference));
         }
         message_page(Message {
             status: StatusCode::OK,
@@ -384,7 +412,7 @@ impl Page {
             heading: language.labels().paid.to_string(),
             message: String::new(),
             code: None,
-            link: Some(back).filter(|b| !b.is_empty() && !self.short_form),
+            link: back.filter(|_| !self.short_form),
             post_message: self.short_form.then_some(true),
             target_origin: self.target_origin(),
         })
@@ -394,11 +422,11 @@ impl Page {
     /// back to the shop; the widget reports `{"success": false}`. (H-03, H-06)
     fn failure(&self, object: &PaymentObject, code: i32, message: &str) -> Response {
         let language = Language::parse(&object.text(&["language"]));
-        let failure_back = object.text(&["failureBackLink"]);
-        if !self.short_form && !failure_back.is_empty() {
-            return see_other(&append_query(&failure_back, "errorCode", &code.to_string()));
+        let failure_back = safe_link(object, "failureBackLink");
+        if let Some(failure_back) = failure_back.as_deref().filter(|_| !self.short_form) {
+            return see_other(&append_query(failure_back, "errorCode", &code.to_string()));
         }
-        let back = object.text(&["backLink"]);
+        let back = safe_link(object, "backLink");
         message_page(Message {
             status: StatusCode::OK,
             language,
@@ -406,7 +434,7 @@ impl Page {
             heading: language.labels().failed.to_string(),
             message: message.to_string(),
             code: Some(code),
-            link: Some(back).filter(|b| !b.is_empty() && !self.short_form),
+            link: back.filter(|_| !self.short_form),
             post_message: self.short_form.then_some(false),
             target_origin: self.target_origin(),
         })

@@ -6,6 +6,7 @@
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
 use super::lenient;
+use crate::domain::links::Link;
 use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
@@ -211,13 +212,18 @@ impl<'a> Fields<'a> {
             phone: self.text_or_empty(&["phone"]),
             language: self.text_or_empty(&["language"]),
             data: self.data(),
-            back_link: self.text_or_empty(&["backLink"]),
-            failure_back_link: self.text_or_empty(&["failureBackLink"]),
-            post_link: self.text_or_empty(&["postLink"]),
-            failure_post_link: self.text_or_empty(&["failurePostLink"]),
+            back_link: self.link("backLink")?,
+            failure_back_link: self.link("failureBackLink")?,
+            post_link: self.link("postLink")?,
+            failure_post_link: self.link("failurePostLink")?,
             card_save: self.flag("cardSave"),
             ip,
         })
+    }
+
+    /// A link field, checked; empty when absent.
+    fn link(&self, name: &'static str) -> Result<String, String> {
+        Link::optional(name, &self.text_or_empty(&[name])).map_err(|e| e.to_string())
     }
 
     fn payment_type(&self) -> String {

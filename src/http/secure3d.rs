@@ -5,6 +5,7 @@
 use super::error::ApiError;
 use super::extract::{Bearer, FormFields, JsonBody};
 use super::secure3d_pages::{acs_texts, render, AcsPage, AcsPostPage, PayformResultPage};
+use crate::domain::links::Link;
 use crate::domain::secure3d::CardholderAction;
 use crate::domain::transaction::Transaction;
 use crate::engine::{AcsStep, ChallengeView, ConfirmRequest, Confirmed, Sandbox, Secure3dError};
@@ -82,11 +83,17 @@ fn challenge_page(mut view: ChallengeView, language: &str, uri: &OriginalUri) ->
 pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFields(fields): FormFields) -> Response {
     let md = field(&fields, &["MD", "md"]);
     let pa_req = field(&fields, &["PaReq", "paReq", "pareq"]);
-    let term_url = field(&fields, &["TermUrl", "termUrl", "TermURL", "termURL"]);
+    let term_url = field(&fields, &["TermUrl", "termUrl", "TermURL", "termURL"]).trim();
     if md.is_empty() || pa_req.is_empty() {
         return ApiError::from(Secure3dError::Invalid(
             "PaReq and MD are required (the secure3D.paReq and secure3D.md of the cryptopay answer)".into(),
         ))
+        .into_response();
+    }
+    if let Err(error) = Link::parse("TermUrl", term_url) {
+        return ApiError::from(Secure3dError::Invalid(format!(
+            "{error} (TermUrl is where the ACS posts PaRes and MD)"
+        )))
         .into_response();
     }
     match sandbox.open_challenge(md, pa_req, term_url) {
@@ -234,8 +241,8 @@ pub async fn confirm_payment(
         Ok(Confirmed::Approved(tx)) => {
             let reference = [("reference", tx.reference().to_string())];
             redirect(&match tx.links().back_link.as_str() {
-                "" => fidelity::confirm_success_url(&base, &success_params(&tx)),
-                back => fidelity::with_query(back, &reference),
+                back if Link::is_safe(back) => fidelity::with_query(back, &reference),
+                _ => fidelity::confirm_success_url(&base, &success_params(&tx)),
             })
         }
         Ok(Confirmed::Refused {
@@ -245,11 +252,11 @@ pub async fn confirm_payment(
         }) => {
             let error_code = [("errorCode", code.to_string())];
             redirect(&match transaction.links().failure_back_link.as_str() {
-                "" => fidelity::with_query(
+                back if Link::is_safe(back) => fidelity::with_query(back, &error_code),
+                _ => fidelity::with_query(
                     &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
                     &error_code,
                 ),
-                back => fidelity::with_query(back, &error_code),
             })
         }
         Err(error) => ApiError::from(error).into_response(),

@@ -223,14 +223,19 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
         email: text(order, &["senderEmail", "email"]),
         terminal_id: (!terminal.is_empty()).then_some(terminal),
         language: text(order, &["language"]),
-        back_link: text(order, &["backLink"]),
-        failure_back_link: text(order, &["failureBackLink"]),
-        post_link: text(order, &["postLink"]),
-        failure_post_link: text(order, &["failurePostLink"]),
+        back_link: link(order, "backLink")?,
+        failure_back_link: link(order, "failureBackLink")?,
+        post_link: link(order, "postLink")?,
+        failure_post_link: link(order, "failurePostLink")?,
         sender,
         receiver,
         ip,
     })
+}
+
+/// A link field of the order, checked; empty when absent.
+fn link(order: &Map<String, Value>, name: &'static str) -> Result<String, String> {
+    crate::domain::links::Link::optional(name, &text(order, &[name])).map_err(|e| e.to_string())
 }
 
 /// One party (`card.sender` / `card.receiver`); `saved_id` is a `senderCardId`/`receiverCardId`

@@ -1051,3 +1051,105 @@ async fn embedded_server_api_controls_the_sandbox() {
     assert_eq!(server.reset_merchant(CLIENT_ID).transactions, 1);
     assert!(server.transaction(id).is_none());
 }
+
+#[tokio::test]
+async fn the_clock_never_advances_backwards() {
+    let app = TestApp::spawn().await;
+    app.server.freeze();
+    let before = app.server.now();
+    for body in [
+        json!({"seconds": -3600}),
+        json!({"duration": "-PT1H"}),
+        json!({"duration": "PT1H", "seconds": -7200}),
+    ] {
+        let (status, answer) = app.post("/_sandbox/clock/advance", body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["code"], 400);
+    }
+    assert_eq!(app.server.now(), before);
+}
+
+#[tokio::test]
+async fn merchants_must_be_json_objects() {
+    let app = TestApp::spawn().await;
+    let count = app.sandbox().record_counts().merchants;
+    for body in [
+        json!([null, null]),
+        json!(["ci-x", "secret"]),
+        json!(null),
+        json!("ci-x"),
+    ] {
+        let (status, answer) = app.post("/_sandbox/merchants", body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(
+            answer["message"].as_str().is_some_and(|m| m.contains("object")),
+            "{answer}"
+        );
+    }
+    assert_eq!(app.sandbox().record_counts().merchants, count, "nothing created");
+}
+
+#[tokio::test]
+async fn every_listing_pages_with_limit_and_offset() {
+    let app = TestApp::spawn().await;
+    for n in 0..5 {
+        app.seed_payment(TERMINAL, &format!("92000000{n}"), 100);
+        app.terminal_token(TERMINAL).await;
+    }
+    for (path, key) in [
+        ("/_sandbox/transactions", "transactions"),
+        ("/_sandbox/tokens", "tokens"),
+        ("/_sandbox/journal", "entries"),
+        ("/_sandbox/merchants", "merchants"),
+        ("/_sandbox/deliveries", "deliveries"),
+        ("/_sandbox/scenarios", "scenarios"),
+        ("/_sandbox/faults", "faults"),
+    ] {
+        let (status, all) = app.control(path).await;
+        assert_eq!(status, 200, "{path}: {all}");
+        assert_eq!(all["limit"], 100, "{path}: the default limit: {all}");
+        let total = all["total"].as_u64().unwrap_or_default();
+        let (status, page) = app.control(&format!("{path}?limit=2&offset=1")).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        let expected = total.saturating_sub(1).min(2);
+        assert_eq!(
+            page[key].as_array().map(Vec::len),
+            Some(expected as usize),
+            "{path}: {page}"
+        );
+        assert_eq!(
+            (page["total"].as_u64(), page["offset"].as_u64()),
+            (Some(total), Some(1)),
+            "{path}"
+        );
+        for bad in ["limit=0", "limit=1001", "offset=-1", "limit=x"] {
+            let (status, answer) = app.control(&format!("{path}?{bad}")).await;
+            assert_eq!(status, 400, "{path}?{bad}: {answer}");
+        }
+    }
+    let (_, tokens) = app.control("/_sandbox/tokens?limit=2").await;
+    assert_eq!(tokens["count"], 2);
+    assert_eq!(tokens["total"], 5);
+    let response = app
+        .http
+        .get(app.url("/_sandbox/state?limit=2&offset=0"))
+        .send()
+        .await
+        .expect("state");
+    assert_eq!(
+        response
+            .headers()
+            .get("x-total-transactions")
+            .and_then(|v| v.to_str().ok()),
+        Some("5")
+    );
+    let state: Value = response.json().await.expect("json");
+    assert_eq!(state["transactions"].as_array().map(Vec::len), Some(2));
+    assert_eq!(state["tokens"].as_array().map(Vec::len), Some(2));
+    let (_, whole) = app.control("/_sandbox/state").await;
+    assert_eq!(
+        whole["transactions"].as_array().map(Vec::len),
+        Some(5),
+        "the export is whole by default"
+    );
+}

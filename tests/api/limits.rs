@@ -101,7 +101,7 @@ async fn too_many_headers_are_refused() {
         ..Config::default()
     })
     .await;
-    let mut request = String::from("GET /_sandbox/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    let mut request = String::from("GET /_sandbox/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
     for n in 0..40 {
         request.push_str(&format!("X-Extra-{n}: {n}\r\n"));
     }
@@ -110,7 +110,7 @@ async fn too_many_headers_are_refused() {
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
     let fine = raw_exchange(
         &app,
-        b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /_sandbox/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     )
     .await;
     assert!(fine.starts_with("HTTP/1.1 200"), "{fine}");
@@ -123,7 +123,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         ..Config::default()
     })
     .await;
-    let answer = raw_exchange(&app, b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\nX-Slow: ").await;
+    let answer = raw_exchange(&app, b"GET /_sandbox/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ").await;
     assert!(!answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
@@ -143,7 +143,7 @@ async fn connections_beyond_the_cap_are_served_once_a_slot_frees() {
         .await
         .expect("connect");
     second
-        .write_all(b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(b"GET /_sandbox/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .expect("write");
     let third = tokio::spawn({

@@ -266,3 +266,29 @@ async fn seeded_sandboxes_mint_the_same_tokens() {
     let b = TestApp::spawn_with(config()).await;
     assert_eq!(a.terminal_token(TERMINAL).await, b.terminal_token(TERMINAL).await);
 }
+
+#[tokio::test]
+async fn token_requests_with_unsafe_post_links_are_refused() {
+    let app = TestApp::spawn().await;
+    for (field, link) in [
+        ("postLink", "javascript:alert(1)"),
+        ("failurePostLink", "http://a/\r\nb"),
+    ] {
+        let (status, body) = app
+            .token_request(&[
+                ("grant_type", "client_credentials"),
+                ("scope", SCOPE),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("terminal", TERMINAL),
+                ("invoiceID", "570001"),
+                ("amount", "100"),
+                (field, link),
+            ])
+            .await;
+        assert_eq!(status, 400, "{field}: {body}");
+        assert_eq!(body["error"], "invalid_request");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains(field)), "{body}");
+    }
+    assert!(app.server.tokens().is_empty(), "no token stored");
+}

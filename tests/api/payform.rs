@@ -556,3 +556,33 @@ async fn payform_demo_shop_and_its_helpers() {
         .expect("POST");
     assert_eq!(sink.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn payform_refuses_unsafe_back_links_and_never_renders_them() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("340001", "backLink", "javascript:alert(document.domain)"),
+        ("340002", "backLink", "https://shop.example/ok\r\nSet-Cookie: x=1"),
+        ("340003", "failureBackLink", "JAVASCRIPT:alert(1)"),
+        ("340004", "postLink", "file:///etc/passwd"),
+    ];
+    for (invoice, field, link) in cases {
+        let token = app.payment_token(invoice, "100", TERMINAL).await;
+        let object = params(&token, invoice, "100", &[(field, link)]);
+        let (status, _, html) = app.payform_page(&format!("params={object}")).await;
+        assert_eq!(status, 400, "{field}={link:?}: {html}");
+        assert!(!html.contains("javascript:") && !html.contains("JAVASCRIPT:"), "{html}");
+        let (status, location, html) = app.payform_submit(&object, FRICTIONLESS, &[]).await;
+        assert_eq!(status, 400, "{field}={link:?}: {location} {html}");
+        assert!(html.contains(field), "the page names the field: {html}");
+        assert!(
+            app.server.transaction_by_invoice(TERMINAL, invoice).is_none(),
+            "nothing stored from a refused request"
+        );
+    }
+    let token = app.payment_token("340005", "100", TERMINAL).await;
+    let object = params(&token, "340005", "100", &[("backLink", "HTTPS://Shop.Example/ok")]);
+    let (status, location, _) = app.payform_submit(&object, FRICTIONLESS, &[]).await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with("HTTPS://Shop.Example/ok?reference="), "{location}");
+}

@@ -568,3 +568,48 @@ async fn secure3d_frictionless_card_needs_no_challenge() {
     assert_eq!(both["answer"]["secure3D"], Value::Null);
     assert_eq!(both["answer"]["status"], "AUTH");
 }
+
+#[tokio::test]
+async fn secure3d_term_url_and_back_links_are_checked() {
+    let app = TestApp::spawn().await;
+    for (invoice, field, link) in [
+        (
+            "560001",
+            "backLink",
+            "https://shop.example/ok\r\nLocation: https://evil.example",
+        ),
+        ("560002", "failureBackLink", "javascript:alert(1)"),
+        ("560003", "postLink", "shop.example/callback"),
+    ] {
+        let (status, both) = pay_with(&app, TERMINAL, invoice, MC_CHALLENGE, json!({ field: link })).await;
+        let answer = &both["answer"];
+        assert_eq!(status, 400, "{field}={link:?}: {answer}");
+        assert!(
+            answer["message"].as_str().is_some_and(|m| m.contains(field)),
+            "{answer}"
+        );
+        assert_eq!(answer["invoiceId"], invoice, "the bank's error shape: {answer}");
+        assert!(
+            app.server.transaction_by_invoice(TERMINAL, invoice).is_none(),
+            "nothing stored"
+        );
+    }
+    let p = challenge(&app, TERMINAL, "560004", MC_CHALLENGE, json!({})).await;
+    for bad in ["javascript:alert(1)", "https://shop.example/\nx"] {
+        let (status, _, body) = post_form(
+            &app,
+            &p.action,
+            &[("PaReq", &p.pa_req), ("MD", &p.md), ("TermUrl", bad)],
+        )
+        .await;
+        assert_eq!(status, 400, "{bad:?}: {body}");
+        let body: Value = serde_json::from_str(&body).unwrap_or_default();
+        assert!(body["code"].is_i64(), "the bank's error shape: {body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.contains("TermUrl")),
+            "{body}"
+        );
+    }
+    let html = open_acs(&app, &p, "HTTPS://Shop.Example/term").await;
+    assert!(html.contains("form"), "an upper-case scheme is accepted: {html}");
+}

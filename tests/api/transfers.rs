@@ -679,3 +679,35 @@ async fn concurrent_transfers_never_break_the_receiver_daily_limit() {
         "{results:?}"
     );
 }
+
+#[tokio::test]
+async fn transfers_with_unsafe_links_are_refused_and_not_stored() {
+    let app = TestApp::spawn().await;
+    for (n, (field, link)) in [
+        ("backLink", "javascript:alert(1)"),
+        ("failureBackLink", "https://a/\r\nb"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let order = format!("58000{n}");
+        let mut body = transfer_body(
+            &order,
+            json!(100),
+            P2P_TERMINAL,
+            visa_sender(false),
+            pan_receiver("4003032704547597", false),
+        );
+        body["order"][field] = json!(link);
+        let (status, answer) = send(&app, "/p2p/transfer", P2P_TERMINAL, &body).await;
+        assert_eq!(status, 400, "{field}: {answer}");
+        assert!(
+            answer["message"].as_str().is_some_and(|m| m.contains(field)),
+            "{answer}"
+        );
+        assert!(
+            app.server.transaction_by_invoice(P2P_TERMINAL, &order).is_none(),
+            "nothing stored"
+        );
+    }
+}

@@ -71,3 +71,33 @@ test('dashboard charges an AUTH payment and advances the clock', async (t) => {
 
   await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: false });
 });
+
+test('with --control-token the dashboard works after ?token= and a foreign page cannot reset', async (t) => {
+  const sandbox = await startSandbox(['--seed', '8', '--control-token', 't0k3n']);
+  t.after(() => sandbox.stop());
+  const created = await fetch(`${sandbox.url}/_sandbox/transactions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-sandbox-token': 't0k3n' },
+    body: JSON.stringify({ terminal: TERMINAL, invoiceId: '800101', amount: 100 }),
+  });
+  assert.equal(created.status, 201);
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const refused = await page.goto(`${sandbox.url}/_sandbox/`);
+  assert.equal(refused.status(), 401, 'no token, no dashboard');
+  const opened = await page.goto(`${sandbox.url}/_sandbox/?token=t0k3n`);
+  assert.equal(opened.status(), 200);
+  const before = await page.locator('#now').innerText();
+  await Promise.all([page.waitForURL(/\/_sandbox\/$/), page.getByRole('button', { name: '+1 day' }).click()]);
+  assert.notEqual(await page.locator('#now').innerText(), before, 'the forms carry the token cookie');
+
+  const attacker = await browser.newPage();
+  await attacker.setContent(`<form method="post" action="${sandbox.url}/_sandbox/reset"><button id="go">win</button></form>`);
+  const [answer] = await Promise.all([attacker.waitForNavigation(), attacker.click('#go')]);
+  assert.equal(answer.status(), 403, 'a cross-origin form post is refused');
+  const list = await fetch(`${sandbox.url}/_sandbox/transactions`, { headers: { 'x-sandbox-token': 't0k3n' } })
+    .then((r) => r.json());
+  assert.equal(list.total, 1, 'nothing was reset');
+});

@@ -92,6 +92,11 @@ fn advance_by(fields: &std::collections::HashMap<String, String>) -> Result<Dura
     if let Some(t) = text {
         total += parse_duration(t).map_err(|e| ApiError::bad_request(e.to_string()))?;
     }
+    if total < Duration::zero() {
+        return Err(ApiError::bad_request(
+            "the clock only advances: the duration must not be negative (use /_sandbox/clock/set to go back)",
+        ));
+    }
     Ok(total)
 }
 

@@ -1,6 +1,7 @@
 //! Inspection and direct manipulation: transactions, tokens, the journal, the state dump,
 //! run-time merchants, test cards and reason codes.
 
+use super::paging::Paging;
 use super::respond;
 use crate::control::merchants::{MerchantError, NewMerchant};
 use crate::control::state::{StateToken, StateTransaction};
@@ -17,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -34,16 +35,21 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
 pub async fn transactions(
     State(sandbox): State<Arc<Sandbox>>,
     filter: Result<Query<TransactionFilter>, QueryRejection>,
+    paging: Result<Query<Paging>, QueryRejection>,
 ) -> Response {
+    let paging = match Paging::from_query(paging) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
     let filter = match query(filter) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
     sandbox.run_due_timers();
-    match sandbox.find_transactions(&filter) {
+    match sandbox.matching_transactions(&filter) {
         Ok(found) => {
             let list: Vec<StateTransaction> = found.iter().map(StateTransaction::from_transaction).collect();
-            Json(json!({"count": list.len(), "transactions": list})).into_response()
+            Json(paging.answer("transactions", list, Map::new())).into_response()
         }
         Err(bad) => ApiError::bad_request(format!(
             "status '{bad}' is not a status (NEW, AUTH, CHARGE, CANCEL, CANCEL_OLD, REFUND, FAILED, REJECT, 3D, VERIFIED)"
@@ -128,9 +134,13 @@ pub struct TokenQuery {
 }
 
 /// `GET /_sandbox/tokens`: every token and what it is bound to.
-pub async fn tokens(State(sandbox): State<Arc<Sandbox>>, q: Result<Query<TokenQuery>, QueryRejection>) -> Response {
-    let q = match query(q) {
-        Ok(q) => q,
+pub async fn tokens(
+    State(sandbox): State<Arc<Sandbox>>,
+    q: Result<Query<TokenQuery>, QueryRejection>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Response {
+    let (q, paging) = match query(q).and_then(|q| Ok((q, Paging::from_query(paging)?))) {
+        Ok(both) => both,
         Err(e) => return e.into_response(),
     };
     let now = sandbox.clock().now();
@@ -150,44 +160,66 @@ pub async fn tokens(State(sandbox): State<Arc<Sandbox>>, q: Result<Query<TokenQu
         })
         .collect();
     list.sort_by(|a, b| a["issuedAt"].as_str().cmp(&b["issuedAt"].as_str()));
-    Json(json!({"count": list.len(), "tokens": list})).into_response()
+    Json(paging.answer("tokens", list, Map::new())).into_response()
 }
 
 /// Query of `GET /_sandbox/journal`.
-#[derive(Debug, Default, Deserialize)]
-pub struct JournalQuery {
-    limit: Option<usize>,
-}
-
 /// `GET /_sandbox/journal`: the last requests to the ePay routes, newest first.
-pub async fn journal(State(sandbox): State<Arc<Sandbox>>, q: Result<Query<JournalQuery>, QueryRejection>) -> Response {
-    let q = match query(q) {
-        Ok(q) => q,
+pub async fn journal(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
+    let paging = match Paging::from_query(paging) {
+        Ok(p) => p,
         Err(e) => return e.into_response(),
     };
     let journal = &sandbox.control().journal;
-    let entries = journal.entries(q.limit.unwrap_or(usize::MAX));
-    Json(json!({"capacity": journal.capacity(), "count": entries.len(), "entries": entries})).into_response()
+    let mut extra = Map::new();
+    extra.insert("capacity".into(), json!(journal.capacity()));
+    Json(paging.answer("entries", journal.entries(usize::MAX), extra)).into_response()
 }
 
 /// `GET /_sandbox/state`: the state in the `--state` file format.
-pub async fn state(State(sandbox): State<Arc<Sandbox>>) -> Response {
+pub async fn state(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
+    let paging = match Paging::from_query(paging) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
     sandbox.run_due_timers();
-    Json(sandbox.dump_state()).into_response()
+    let mut state = sandbox.dump_state();
+    let totals = [
+        ("x-total-transactions", state.transactions.len()),
+        ("x-total-tokens", state.tokens.len()),
+    ];
+    if paging.is_requested() {
+        state.transactions = paging.slice(state.transactions);
+        state.tokens = paging.slice(state.tokens);
+    }
+    let mut response = Json(state).into_response();
+    for (name, total) in totals {
+        response
+            .headers_mut()
+            .insert(name, axum::http::HeaderValue::from(total));
+    }
+    response
 }
 
 /// `GET /_sandbox/merchants`: every merchant with its terminals.
-pub async fn merchants(State(sandbox): State<Arc<Sandbox>>) -> Response {
+pub async fn merchants(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let merchants = sandbox.merchants();
-    let list: Vec<&Merchant> = merchants.iter().map(|m| m.as_ref()).collect();
-    Json(json!({"count": list.len(), "merchants": list})).into_response()
+    match Paging::from_query(paging) {
+        Ok(paging) => Json(paging.answer("merchants", merchants.iter().map(|m| Merchant::clone(m)).collect::<Vec<_>>(), Map::new())).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `POST /_sandbox/merchants`: a merchant with terminals, created at run time.
-pub async fn create_merchant(
-    State(sandbox): State<Arc<Sandbox>>,
-    JsonBody(request): JsonBody<NewMerchant>,
-) -> Response {
+pub async fn create_merchant(State(sandbox): State<Arc<Sandbox>>, JsonBody(body): JsonBody<Value>) -> Response {
+    if !body.is_object() {
+        return ApiError::bad_request("the body must be a JSON object such as {\"clientId\": \"ci-shop\"} (or {})")
+            .into_response();
+    }
+    let request: NewMerchant = match serde_json::from_value(body) {
+        Ok(request) => request,
+        Err(e) => return ApiError::bad_request(format!("invalid merchant: {e}")).into_response(),
+    };
     match sandbox.create_merchant(request) {
         Ok(merchant) => (StatusCode::CREATED, Json(json!(merchant))).into_response(),
         Err(e @ (MerchantError::ClientExists(_) | MerchantError::TerminalExists(_))) => {

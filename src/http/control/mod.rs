@@ -4,8 +4,10 @@
 
 mod clock;
 mod dashboard;
+pub mod guard;
 mod inspect;
 pub mod openapi;
+pub(crate) mod paging;
 mod rules;
 
 use super::error::ApiError;

@@ -1,16 +1,18 @@
 //! `/_sandbox/scenarios` (forced outcomes) and `/_sandbox/faults` (latency and fault injection).
 
+use super::paging::Paging;
 use crate::control::faults::FaultSpec;
 use crate::domain::scenario::{ForcedOutcome, RuleMatch};
 use crate::engine::Sandbox;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Map};
 use std::sync::Arc;
 
 /// Body of `POST /_sandbox/scenarios`.
@@ -32,9 +34,11 @@ fn once() -> u32 {
 }
 
 /// `GET /_sandbox/scenarios`.
-pub async fn scenarios(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    let rules = sandbox.scenarios();
-    Json(json!({"count": rules.len(), "scenarios": rules})).into_response()
+pub async fn scenarios(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
+    match Paging::from_query(paging) {
+        Ok(paging) => Json(paging.answer("scenarios", sandbox.scenarios(), Map::new())).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `POST /_sandbox/scenarios`.
@@ -60,9 +64,11 @@ pub async fn clear_scenarios(State(sandbox): State<Arc<Sandbox>>) -> Response {
 }
 
 /// `GET /_sandbox/faults`.
-pub async fn faults(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    let rules = sandbox.control().faults.rules();
-    Json(json!({"count": rules.len(), "faults": rules})).into_response()
+pub async fn faults(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
+    match Paging::from_query(paging) {
+        Ok(paging) => Json(paging.answer("faults", sandbox.control().faults.rules(), Map::new())).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `POST /_sandbox/faults`.
