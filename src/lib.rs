@@ -27,8 +27,15 @@ pub mod http;
 pub mod ids;
 pub mod server;
 pub mod store;
+pub mod testkit;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use config::Config;
 pub use engine::Sandbox;
 pub use http::app;
 pub use server::{serve, SandboxServer, StartError};
+pub use testkit::{Card, Payment};

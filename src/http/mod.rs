@@ -5,6 +5,7 @@
 //! test host); the token endpoint both as `/oauth2/token` and `/epay2/oauth2/token`.
 
 pub mod control;
+pub mod cryptogram;
 pub mod deliveries;
 pub mod demo;
 pub mod error;

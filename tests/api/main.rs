@@ -7,6 +7,7 @@ mod callbacks;
 mod check_status;
 mod concurrency;
 mod control;
+mod cryptogram;
 mod http_errors;
 mod limits;
 mod oauth;

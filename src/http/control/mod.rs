@@ -65,6 +65,7 @@ pub fn routes() -> Router<Arc<Sandbox>> {
         )
         .route("/_sandbox/faults/{id}", delete(rules::remove_fault))
         .route("/_sandbox/openapi.json", get(openapi::document))
+        .route("/_sandbox/cryptogram", post(super::cryptogram::create))
 }
 
 /// Liveness, version and uptime.
