@@ -50,6 +50,16 @@ pub struct Config {
     pub max_headers: usize,
 }
 
+impl Config {
+    /// The defaults with a seed: the same ids, references and tokens every run.
+    pub fn seeded(seed: u64) -> Self {
+        Config {
+            seed: Some(seed),
+            ..Config::default()
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

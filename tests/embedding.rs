@@ -3,11 +3,7 @@ use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sandbox = SandboxServer::start(Config {
-        seed: Some(7),
-        ..Config::default()
-    })
-    .await?;
+    let sandbox = SandboxServer::start(Config::seeded(7)).await?; // the same ids every run
     let base = sandbox.url(); // http://127.0.0.1:<port>: point the client under test here
     assert!(base.starts_with("http://127.0.0.1:"));
 
