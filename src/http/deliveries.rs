@@ -11,7 +11,7 @@ use super::extract::FormFields;
 use crate::callbacks::{DeliveryFilter, SettingsPatch};
 use crate::engine::Sandbox;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -29,8 +29,15 @@ pub fn routes() -> Router<Arc<Sandbox>> {
         .route("/_sandbox/callbacks", get(settings).post(update_settings))
 }
 
-/// Logged deliveries, filtered by `invoiceId` and/or `transactionId`.
-async fn list(State(sandbox): State<Arc<Sandbox>>, Query(filter): Query<DeliveryFilter>) -> Response {
+/// Logged deliveries, filtered by `invoiceId` and/or `transactionId`; an HTML table for browsers.
+async fn list(
+    State(sandbox): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    Query(filter): Query<DeliveryFilter>,
+) -> Response {
+    if super::pages::wants_html(&headers) {
+        return super::pages::deliveries(sandbox.callbacks.deliveries(&filter));
+    }
     Json(json!({ "deliveries": sandbox.callbacks.deliveries(&filter) })).into_response()
 }
 

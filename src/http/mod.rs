@@ -16,6 +16,7 @@ mod middleware;
 pub mod oauth;
 pub mod operations;
 pub mod operations_search;
+pub mod pages;
 pub mod payform;
 pub mod payments;
 pub mod saved_cards;
@@ -40,6 +41,7 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
     let api = api_routes();
     let config = &sandbox.config;
     Router::new()
+        .route("/", get(pages::landing))
         .route("/oauth2/token", post(oauth::token))
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())

@@ -306,9 +306,11 @@ fn ordered(query: HashMap<String, String>, names: &[&str]) -> Vec<(String, Strin
 /// `GET /payform/success.html?amount=…&currency=…&invoiceID=…&accountID=…&description=…
 /// &reference=…&language=…&cardid=…`
 pub async fn success_page(Query(query): Query<HashMap<String, String>>) -> Response {
-    render(&PayformResultPage {
-        success: true,
-        params: ordered(
+    let language = query.get("language").cloned().unwrap_or_default();
+    render(&PayformResultPage::new(
+        true,
+        &language,
+        ordered(
             query,
             &[
                 "amount",
@@ -321,13 +323,15 @@ pub async fn success_page(Query(query): Query<HashMap<String, String>>) -> Respo
                 "cardid",
             ],
         ),
-    })
+    ))
 }
 
 /// `GET /payform/failure.html?invoiceID=…&code=…&message=…` (the bank's `/payform/?…`). (S-06)
 pub async fn failure_page(Query(query): Query<HashMap<String, String>>) -> Response {
-    render(&PayformResultPage {
-        success: false,
-        params: ordered(query, &["invoiceID", "code", "message"]),
-    })
+    let language = query.get("language").cloned().unwrap_or_default();
+    render(&PayformResultPage::new(
+        false,
+        &language,
+        ordered(query, &["invoiceID", "code", "message"]),
+    ))
 }

@@ -13,6 +13,7 @@ mod limits;
 mod oauth;
 mod operations;
 mod operations_search;
+mod pages;
 mod parsers;
 mod payform;
 mod payments;

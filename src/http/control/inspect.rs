@@ -10,9 +10,10 @@ use crate::domain::transaction::Operation;
 use crate::engine::{CreateError, OperateError, Sandbox};
 use crate::http::error::ApiError;
 use crate::http::extract::{FormFields, JsonBody};
+use crate::http::pages;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -194,8 +195,11 @@ pub async fn create_merchant(
     }
 }
 
-/// `GET /_sandbox/cards`: the test cards.
-pub async fn cards(State(sandbox): State<Arc<Sandbox>>) -> Response {
+/// `GET /_sandbox/cards`: the test cards (an HTML table for browsers).
+pub async fn cards(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap) -> Response {
+    if pages::wants_html(&headers) {
+        return pages::cards(&sandbox.fixtures.cards);
+    }
     Json(json!({"cards": sandbox.fixtures.cards})).into_response()
 }
 

@@ -4,6 +4,7 @@
 
 mod clock;
 mod dashboard;
+mod dashboard_i18n;
 mod inspect;
 pub mod openapi;
 mod rules;
