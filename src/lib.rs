@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod callbacks;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -35,10 +35,9 @@ async fn list(
     headers: HeaderMap,
     Query(filter): Query<DeliveryFilter>,
 ) -> Response {
-    if super::pages::wants_html(&headers) {
-        return super::pages::deliveries(sandbox.callbacks.deliveries(&filter));
-    }
-    Json(json!({ "deliveries": sandbox.callbacks.deliveries(&filter) })).into_response()
+    let deliveries = sandbox.callbacks.deliveries(&filter);
+    super::pages::deliveries(&headers, &deliveries)
+        .unwrap_or_else(|| Json(json!({ "deliveries": deliveries })).into_response())
 }
 
 /// One delivery.

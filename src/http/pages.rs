@@ -50,8 +50,11 @@ struct CardsPage {
     cards: Vec<CardRow>,
 }
 
-/// The test cards as an HTML table.
-pub fn cards(cards: &[TestCard]) -> Response {
+/// The test cards as an HTML table, if the client is a browser.
+pub fn cards(headers: &HeaderMap, cards: &[TestCard]) -> Option<Response> {
+    if !wants_html(headers) {
+        return None;
+    }
     let cards = cards
         .iter()
         .map(|c| CardRow {
@@ -71,7 +74,7 @@ pub fn cards(cards: &[TestCard]) -> Response {
             note: c.note.clone(),
         })
         .collect();
-    render(&CardsPage { cards })
+    Some(render(&CardsPage { cards }))
 }
 
 /// One delivery as the deliveries page shows it.
@@ -92,16 +95,21 @@ struct DeliveriesPage {
     deliveries: Vec<DeliveryRow>,
 }
 
-/// Callback deliveries as an HTML table, newest first, each with its body and a re-send button.
-pub fn deliveries(mut deliveries: Vec<Delivery>) -> Response {
+/// Callback deliveries as an HTML table, newest first, each with its body and a re-send
+/// button, if the client is a browser.
+pub fn deliveries(headers: &HeaderMap, deliveries: &[Delivery]) -> Option<Response> {
+    if !wants_html(headers) {
+        return None;
+    }
+    let mut deliveries: Vec<&Delivery> = deliveries.iter().collect();
     deliveries.sort_by_key(|d| std::cmp::Reverse(d.id));
     let deliveries = deliveries
         .into_iter()
         .map(|d| DeliveryRow {
             id: d.id,
-            invoice_id: d.invoice_id,
+            invoice_id: d.invoice_id.clone(),
             kind: format!("{:?}", d.kind),
-            url: d.url,
+            url: d.url.clone(),
             state: format!("{:?}", d.state),
             attempts: d.attempts.len(),
             last: d
@@ -116,7 +124,7 @@ pub fn deliveries(mut deliveries: Vec<Delivery>) -> Response {
             body: serde_json::to_string_pretty(&d.body).unwrap_or_default(),
         })
         .collect();
-    render(&DeliveriesPage { deliveries })
+    Some(render(&DeliveriesPage { deliveries }))
 }
 
 #[cfg(test)]

@@ -197,10 +197,8 @@ pub async fn create_merchant(
 
 /// `GET /_sandbox/cards`: the test cards (an HTML table for browsers).
 pub async fn cards(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap) -> Response {
-    if pages::wants_html(&headers) {
-        return pages::cards(&sandbox.fixtures.cards);
-    }
-    Json(json!({"cards": sandbox.fixtures.cards})).into_response()
+    pages::cards(&headers, &sandbox.fixtures.cards)
+        .unwrap_or_else(|| Json(json!({"cards": sandbox.fixtures.cards})).into_response())
 }
 
 /// `GET /_sandbox/reasons`: the reason-code catalogue.

@@ -3,7 +3,9 @@
 //! are described in docs/control-plane.md and docs/openapi.json.
 
 mod clock;
+#[cfg(feature = "pages")]
 mod dashboard;
+#[cfg(feature = "pages")]
 mod dashboard_i18n;
 mod inspect;
 pub mod openapi;
@@ -28,8 +30,6 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .merge(super::deliveries::routes())
         .merge(super::secure3d_control::routes())
-        .route("/_sandbox", get(dashboard::page))
-        .route("/_sandbox/", get(dashboard::page))
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/seed", post(seed))
@@ -67,6 +67,14 @@ pub fn routes() -> Router<Arc<Sandbox>> {
         .route("/_sandbox/faults/{id}", delete(rules::remove_fault))
         .route("/_sandbox/openapi.json", get(openapi::document))
         .route("/_sandbox/cryptogram", post(super::cryptogram::create))
+}
+
+/// The dashboard (feature `pages`), at both `/_sandbox` and `/_sandbox/`.
+#[cfg(feature = "pages")]
+pub fn page_routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/_sandbox", get(dashboard::page))
+        .route("/_sandbox/", get(dashboard::page))
 }
 
 /// Liveness, version and uptime.
