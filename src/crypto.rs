@@ -112,8 +112,8 @@ pub enum CardInputError {
     /// The CVC is not 3 or 4 digits.
     #[error("cvc must be 3 or 4 digits")]
     Cvc,
-    /// The terminal is not a UUID.
-    #[error("terminalId must be a terminal UUID")]
+    /// The terminal is not a UUID in its hyphenated form.
+    #[error("terminalId must be a terminal UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")]
     Terminal,
 }
 
@@ -146,7 +146,7 @@ impl CardData {
             return Err(CardInputError::Cvc);
         }
         let terminal = terminal_id.trim();
-        if uuid::Uuid::parse_str(terminal).is_err() {
+        if terminal.len() != 36 || uuid::Uuid::parse_str(terminal).is_err() {
             return Err(CardInputError::Terminal);
         }
         Ok(CardData {
