@@ -103,7 +103,7 @@ fn with_acs(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
     router
 }
 
-/// HTML views of JSON routes for browsers (see [`pages::wants_html`]); `None` without the
+/// HTML views of JSON routes for browsers; `None` without the
 /// `pages` feature, so every client gets JSON.
 #[cfg(not(feature = "pages"))]
 pub mod pages {

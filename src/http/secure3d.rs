@@ -1,6 +1,6 @@
 //! 3-D Secure over HTTP: both confirm paths (`POST /payment/confirm` of seed 003 and the SDKs'
 //! `POST /payments/cards/confirmPayment?Access=`). The ACS and the `payform` success/failure
-//! pages they redirect to are browser pages, in [`super::acs`].
+//! pages they redirect to are browser pages, in `http/acs.rs`.
 
 use super::error::ApiError;
 use super::extract::{Bearer, FormFields, JsonBody};
@@ -19,7 +19,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// Routes served bare and under `/api` (merged into the API routes); the ACS pages are in
-/// [`super::acs`].
+/// `http/acs.rs`.
 pub fn api_routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .route("/payment/confirm", post(payment_confirm))
