@@ -100,7 +100,7 @@ impl Payment {
         self.body["id"].as_str()
     }
 
-    /// `status` of an approved payment or a challenge (`AUTH`, `CHARGE`, `NEW`).
+    /// `status` of an approved payment (`AUTH`, `CHARGE`); `None` for a challenge or a decline.
     pub fn status(&self) -> Option<&str> {
         self.body["status"].as_str()
     }
@@ -199,10 +199,10 @@ impl SandboxServer {
     /// backend does: a token, a cryptogram, `POST /payment/cryptopay`.
     pub async fn pay(&self, card: &Card, invoice_id: &str, amount: &str) -> Result<Payment, HelperError> {
         let token = self.token(invoice_id, amount).await?;
-        let amount_json: Value = amount
-            .trim()
-            .parse::<f64>()
-            .map_or_else(|_| json!(amount), |a| json!(a));
+        let amount_json = serde_json::from_str::<Value>(amount.trim())
+            .ok()
+            .filter(Value::is_number)
+            .unwrap_or_else(|| json!(amount));
         let response = self
             .http()
             .post(format!("{}/payment/cryptopay", self.url()))

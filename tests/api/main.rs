@@ -20,4 +20,5 @@ mod payments;
 mod saved_cards;
 mod secure3d;
 mod security;
+mod testkit;
 mod transfers;
