@@ -4,93 +4,109 @@ use crate::config::Config;
 use crate::crypto::{self, CardData, SandboxCrypto};
 use crate::server;
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use tokio::net::TcpListener;
 
 /// ePay Sandbox: an offline emulator of Halyk Bank's ePay payment gateway.
+///
+/// Without a subcommand it serves (the same as `serve`); each subcommand takes only its own
+/// options.
 #[derive(Debug, Parser)]
-#[command(name = "epay-sandbox", version, about)]
+#[command(name = "epay-sandbox", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do (default: serve).
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Server options.
+    /// Server options (when no subcommand is given).
     #[command(flatten)]
     pub serve: ServeArgs,
 }
 
-/// Subcommands.
+/// Subcommands, one variant each with its own options.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the sandbox server (the default).
-    Serve,
+    Serve(Box<ServeArgs>),
     /// Generate an RSA private key (PKCS#8 PEM) for `--rsa-key`.
-    GenKey {
-        /// Where to write the private key.
-        #[arg(long)]
-        out: PathBuf,
-        /// Key size in bits.
-        #[arg(long, default_value_t = 4096)]
-        bits: usize,
-    },
+    GenKey(GenKeyArgs),
     /// Print a base64 cryptogram for `/payment/cryptopay` (for curl demos).
-    Cryptogram {
-        /// Card number.
-        #[arg(long)]
-        pan: String,
-        /// Expiry as MMYY.
-        #[arg(long)]
-        exp: String,
-        /// CVC/CVV.
-        #[arg(long)]
-        cvc: String,
-        /// Terminal UUID the payment is made on.
-        #[arg(long)]
-        terminal: String,
-        /// Public key PEM (SPKI) to encrypt with (default: the embedded sandbox key).
-        #[arg(long)]
-        key: Option<PathBuf>,
-    },
+    Cryptogram(CryptogramArgs),
+}
+
+/// Options of `gen-key`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenKeyArgs {
+    /// Where to write the private key.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Key size in bits.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1024..=16384))]
+    pub bits: u64,
+}
+
+/// Options of `cryptogram`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CryptogramArgs {
+    /// Card number (12–19 digits, Luhn-valid unless --allow-bad-luhn).
+    #[arg(long)]
+    pub pan: String,
+    /// Expiry as MMYY (or MM/YY).
+    #[arg(long)]
+    pub exp: String,
+    /// CVC/CVV (3 or 4 digits).
+    #[arg(long)]
+    pub cvc: String,
+    /// Terminal UUID the payment is made on.
+    #[arg(long)]
+    pub terminal: String,
+    /// Accept a card number that fails the Luhn check (to test reason 472).
+    #[arg(long)]
+    pub allow_bad_luhn: bool,
+    /// Public key PEM (SPKI) to encrypt with (default: the embedded sandbox key).
+    #[arg(long)]
+    pub key: Option<PathBuf>,
 }
 
 /// Options of the server.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "EPAY_SANDBOX_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    /// A host name is resolved once at start (`localhost:8080`; IPv4 first).
+    #[arg(long, env = "EPAY_SANDBOX_ADDR", default_value = "127.0.0.1:8080", value_parser = socket_addr)]
     pub addr: SocketAddr,
     /// Directory with merchants.json, cards.json, reason_codes.json, result_codes.json
     /// (default: the fixtures compiled into the binary).
-    #[arg(long, env = "EPAY_SANDBOX_FIXTURES", global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_FIXTURES")]
     pub fixtures: Option<PathBuf>,
     /// Log level: error, warn, info, debug, trace (info logs one line per request).
-    #[arg(long, env = "EPAY_SANDBOX_LOG", default_value = "info", global = true)]
+    /// Per-module directives (`info,epay_sandbox=debug`) are accepted too.
+    #[arg(long, env = "EPAY_SANDBOX_LOG", default_value = "info", value_parser = log_filter)]
     pub log_level: String,
     /// Seed for reproducible ids, references and tokens.
-    #[arg(long, env = "EPAY_SANDBOX_SEED", global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_SEED")]
     pub seed: Option<u64>,
     /// RSA private key (PEM, PKCS#8 or PKCS#1) for cryptograms (default: the sandbox test key).
-    #[arg(long, env = "EPAY_SANDBOX_RSA_KEY", global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_RSA_KEY")]
     pub rsa_key: Option<PathBuf>,
     /// Base URL browsers reach the sandbox at (default: http://<bound address>).
-    #[arg(long, env = "EPAY_SANDBOX_PUBLIC_URL", global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// JSON state file (transactions, tokens) to start from and return to on reset; see
     /// docs/control-plane.md. `GET /_sandbox/state` writes the same format.
-    #[arg(long, env = "EPAY_SANDBOX_STATE", global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_STATE")]
     pub state: Option<PathBuf>,
     /// Most requests the journal (`GET /_sandbox/journal`) keeps.
-    #[arg(long, env = "EPAY_SANDBOX_JOURNAL_CAP", default_value_t = 1000, global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_JOURNAL_CAP", default_value_t = 1000)]
     pub journal_cap: usize,
     /// Lifetime of a client-credentials token (`7200s`, `2h`, `PT2H`).
-    #[arg(long, env = "EPAY_SANDBOX_TOKEN_TTL", default_value = "7200s", value_parser = sandbox_duration, global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_TOKEN_TTL", default_value = "7200s", value_parser = sandbox_duration)]
     pub token_ttl: chrono::Duration,
     /// How long an unclaimed AUTH is held before it turns CANCEL_OLD (`7d`, `P7D`).
-    #[arg(long, env = "EPAY_SANDBOX_AUTH_HOLD", default_value = "7d", value_parser = sandbox_duration, global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_AUTH_HOLD", default_value = "7d", value_parser = sandbox_duration)]
     pub auth_hold: chrono::Duration,
     /// How long a 3-D Secure challenge waits for the cardholder (`20m`, `PT20M`).
-    #[arg(long, env = "EPAY_SANDBOX_3DS_TIMEOUT", default_value = "20m", value_parser = sandbox_duration, global = true)]
+    #[arg(long, env = "EPAY_SANDBOX_3DS_TIMEOUT", default_value = "20m", value_parser = sandbox_duration)]
     pub three_ds_timeout: chrono::Duration,
     /// How long a merchant created with `POST /_sandbox/merchants` may go unused (no token
     /// issued) before it is removed with its data (`24h`, `P1D`).
@@ -156,20 +172,20 @@ impl WebArgs {
 pub struct LimitArgs {
     /// Most transactions kept; the oldest finished ones are evicted first, NEW/AUTH ones last.
     #[arg(long, env = "EPAY_SANDBOX_MAX_TRANSACTIONS", default_value_t = 20_000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_transactions: u64,
     /// Most access tokens kept; expired ones are pruned, then the oldest are evicted.
     #[arg(long, env = "EPAY_SANDBOX_MAX_TOKENS", default_value_t = 50_000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_tokens: u64,
     /// Most saved cards kept (oldest evicted first).
     #[arg(long, env = "EPAY_SANDBOX_MAX_SAVED_CARDS", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_saved_cards: u64,
     /// Most 3-D Secure sessions waiting for the cardholder (oldest evicted first; each also
     /// ends at its challenge timeout).
     #[arg(long = "max-3ds-sessions", env = "EPAY_SANDBOX_MAX_3DS_SESSIONS", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_secure3d_sessions: u64,
     /// Most payment-page sessions (one per token that opened `/payform/`; oldest evicted first,
     /// each also goes when its token expires).
@@ -178,15 +194,15 @@ pub struct LimitArgs {
     pub max_payform_sessions: u64,
     /// Most open client connections; more wait in the listen backlog.
     #[arg(long, env = "EPAY_SANDBOX_MAX_CONNECTIONS", default_value_t = 1024,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
     /// Time a client has to send a request's headers, in milliseconds.
     #[arg(long, env = "EPAY_SANDBOX_HEADER_TIMEOUT_MS", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout_ms: u64,
     /// Most header lines in one request (more: 431).
     #[arg(long, env = "EPAY_SANDBOX_MAX_HEADERS", default_value_t = 100,
-          value_parser = clap::value_parser!(u64).range(1..=10_000), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub max_headers: u64,
 }
 
@@ -240,26 +256,71 @@ fn sandbox_duration(text: &str) -> Result<chrono::Duration, String> {
     }
 }
 
+/// Resolves `--addr`: an IP address with a port, or a host name with a port (IPv4 preferred).
+fn socket_addr(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if text
+        .rsplit_once(':')
+        .is_none_or(|(_, port)| port.parse::<u16>().is_err())
+    {
+        return Err(format!(
+            "'{text}' is not HOST:PORT (e.g. 127.0.0.1:8080, localhost:8080, 0.0.0.0:0)"
+        ));
+    }
+    let addrs: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve '{text}': {e}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("'{text}' resolves to no address"))
+}
+
+/// Log levels `--log-level` takes alone.
+const LOG_LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// Checks `--log-level`: one of [`LOG_LEVELS`], or `tracing` directives with at least one
+/// `target=level` (a bare word such as `loud` would silently filter on a target of that name).
+fn log_filter(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let level_ok = |level: &str| LOG_LEVELS.contains(&level.trim().to_ascii_lowercase().as_str());
+    let valid = !text.is_empty()
+        && text.split(',').all(|directive| match directive.split_once('=') {
+            Some((target, level)) => !target.trim().is_empty() && level_ok(level),
+            None => level_ok(directive),
+        });
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not a log level: use one of {} (or directives like info,epay_sandbox=debug)",
+            LOG_LEVELS.join(", ")
+        ))
+    }
+}
+
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.serve).await,
-        Command::GenKey { out, bits } => gen_key(&out, bits),
-        Command::Cryptogram {
-            pan,
-            exp,
-            cvc,
-            terminal,
-            key,
-        } => print_cryptogram(
-            CardData {
-                hpan: pan,
-                exp_date: exp,
-                cvc,
-                terminal_id: terminal,
-            },
-            key.as_deref(),
-        ),
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(*args).await,
+        Some(Command::GenKey(args)) => gen_key(&args.out, to_usize(args.bits)),
+        Some(Command::Cryptogram(args)) => cryptogram(&args),
+    }
+}
+
+fn cryptogram(args: &CryptogramArgs) -> i32 {
+    match CardData::checked(&args.pan, &args.exp, &args.cvc, &args.terminal, args.allow_bad_luhn) {
+        Ok(card) => print_cryptogram(card, args.key.as_deref()),
+        Err(error) => {
+            eprintln!("{error}");
+            2
+        }
     }
 }
 
@@ -304,21 +365,23 @@ async fn serve(args: ServeArgs) -> i32 {
     let sandbox = match server::build(config) {
         Ok(sandbox) => sandbox,
         Err(error) => {
-            tracing::error!("{error}");
+            eprintln!("epay-sandbox: {error}");
             return 1;
         }
     };
     let listener = match TcpListener::bind(args.addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            tracing::error!("cannot bind {}: {error}", args.addr);
+            eprintln!("epay-sandbox: cannot bind {}: {error}", args.addr);
             return 1;
         }
     };
     let bound = listener.local_addr().unwrap_or(args.addr);
     let url = args.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
     sandbox.set_public_url(url.clone());
-    tracing::info!("ePay sandbox listening on http://{bound} (public URL {url})");
+    let listening = format!("ePay sandbox listening on http://{bound} (public URL {url})");
+    println!("{listening}");
+    tracing::info!("{listening}");
     let tls = match &sandbox.config().tls {
         Some(options) => match crate::tls::bind(options, args.public_url.as_deref()).await {
             Ok(tls) => Some(tls),
@@ -390,14 +453,13 @@ pub async fn shutdown_signal() {
 pub struct CallbackArgs {
     /// Attempts per callback, the first included; a non-2xx answer or no answer is retried.
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_ATTEMPTS", default_value_t = 12,
-          value_parser = clap::value_parser!(u32).range(1..=100), global = true)]
+          value_parser = clap::value_parser!(u32).range(1..=100))]
     pub callback_attempts: u32,
     /// Wait before the second attempt, in milliseconds; it doubles after every failure.
     #[arg(
         long,
         env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS",
         default_value_t = 1000,
-        global = true
     )]
     pub callback_backoff_ms: u64,
     /// Longest wait between two attempts, in milliseconds (the doubling stops there).
@@ -410,7 +472,7 @@ pub struct CallbackArgs {
     pub callback_jitter: u8,
     /// Time limit of one attempt, in milliseconds.
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_TIMEOUT_MS", default_value_t = 3000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub callback_timeout_ms: u64,
     /// Most callback attempts in flight at once (more wait their turn, none is dropped).
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_CONCURRENCY", default_value_t = 64,
@@ -429,11 +491,11 @@ pub struct CallbackArgs {
     pub callback_insecure: bool,
     /// Extra copies of every callback, to test idempotent receivers (the bank calls twice).
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_DUPLICATES", default_value_t = 0,
-          value_parser = clap::value_parser!(u32).range(0..=100), global = true)]
+          value_parser = clap::value_parser!(u32).range(0..=100))]
     pub callback_duplicates: u32,
     /// Deliveries kept in the log (GET /_sandbox/deliveries); the oldest are evicted first.
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_LOG_CAPACITY", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub callback_log_capacity: u64,
 }
 
@@ -465,6 +527,52 @@ impl CallbackArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addr_takes_host_names_and_refuses_nonsense() {
+        let addr = Cli::try_parse_from(["epay-sandbox", "--addr", "localhost:8080"]).map(|c| c.serve.addr);
+        assert_eq!(addr.map(|a| (a.ip().is_loopback(), a.port())).ok(), Some((true, 8080)));
+        let serve = Cli::try_parse_from(["epay-sandbox", "serve", "--addr", "127.0.0.1:0"]);
+        assert!(matches!(serve.map(|c| c.command), Ok(Some(Command::Serve(_)))));
+        assert!(Cli::try_parse_from(["epay-sandbox", "--addr", "localhost"]).is_err());
+        assert!(Cli::try_parse_from(["epay-sandbox", "--addr", "127.0.0.1:99999"]).is_err());
+    }
+
+    #[test]
+    fn log_level_must_be_a_level_or_directives() {
+        for good in ["warn", "INFO", "off", "info,epay_sandbox=debug", "tower_http=trace"] {
+            assert!(
+                Cli::try_parse_from(["epay-sandbox", "--log-level", good]).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in ["loud", "", "info,loud", "x=loud", "=info"] {
+            assert!(
+                Cli::try_parse_from(["epay-sandbox", "--log-level", bad]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn subcommands_take_only_their_own_flags() {
+        let help = Cli::try_parse_from(["epay-sandbox", "cryptogram", "--help"])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(help.contains("--pan") && help.contains("--terminal"), "{help}");
+        assert!(!help.contains("--addr") && !help.contains("--max-tokens"), "{help}");
+        let mixed = [
+            "epay-sandbox",
+            "cryptogram",
+            "--pan",
+            "4405639704015096",
+            "--exp",
+            "0125",
+        ];
+        assert!(Cli::try_parse_from(mixed.iter().chain(&["--cvc", "815", "--terminal", "t", "--seed", "1"])).is_err());
+        assert!(Cli::try_parse_from(["epay-sandbox", "--seed", "1", "gen-key", "--out", "k.pem"]).is_err());
+    }
 
     #[test]
     fn timing_flags_take_sandbox_durations() {

@@ -64,6 +64,16 @@ pub struct Config {
     pub control_token: Option<String>,
 }
 
+impl Config {
+    /// The defaults with a seed: the same ids, references and tokens every run.
+    pub fn seeded(seed: u64) -> Self {
+        Config {
+            seed: Some(seed),
+            ..Config::default()
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -96,6 +96,68 @@ impl CardData {
     }
 }
 
+/// Why card details were refused before encryption (the `cryptogram` subcommand and
+/// `POST /_sandbox/cryptogram`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CardInputError {
+    /// The card number is not 12–19 digits.
+    #[error("hpan must be 12 to 19 digits (spaces allowed)")]
+    PanDigits,
+    /// The card number fails the Luhn checksum.
+    #[error("hpan {0} fails the Luhn check (allow it explicitly to test reason 472)")]
+    PanLuhn(String),
+    /// The expiry is not `MMYY` (or `MM/YY`) with a month from 01 to 12.
+    #[error("expDate must be MMYY (or MM/YY) with a month from 01 to 12")]
+    Expiry,
+    /// The CVC is not 3 or 4 digits.
+    #[error("cvc must be 3 or 4 digits")]
+    Cvc,
+    /// The terminal is not a UUID in its hyphenated form.
+    #[error("terminalId must be a terminal UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")]
+    Terminal,
+}
+
+impl CardData {
+    /// Checked card details for a cryptogram: the PAN 12–19 digits (spaces removed) passing
+    /// Luhn unless `allow_bad_luhn`, the expiry `MMYY` or `MM/YY` (stored as `MMYY`), the CVC 3–4
+    /// digits and the terminal a UUID. Error messages never repeat a full PAN or the CVC.
+    pub fn checked(
+        hpan: &str,
+        exp_date: &str,
+        cvc: &str,
+        terminal_id: &str,
+        allow_bad_luhn: bool,
+    ) -> Result<Self, CardInputError> {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let pan: String = hpan.chars().filter(|c| !c.is_whitespace()).collect();
+        if !digits(&pan) || !(12..=19).contains(&pan.len()) {
+            return Err(CardInputError::PanDigits);
+        }
+        if !allow_bad_luhn && !crate::domain::cards::luhn_valid(&pan) {
+            return Err(CardInputError::PanLuhn(crate::domain::cards::mask_pan(&pan)));
+        }
+        let exp: String = exp_date.trim().replacen('/', "", 1);
+        let month = exp.get(..2).and_then(|m| m.parse::<u8>().ok());
+        if !digits(&exp) || exp.len() != 4 || !month.is_some_and(|m| (1..=12).contains(&m)) {
+            return Err(CardInputError::Expiry);
+        }
+        let cvc = cvc.trim();
+        if !digits(cvc) || !(3..=4).contains(&cvc.len()) {
+            return Err(CardInputError::Cvc);
+        }
+        let terminal = terminal_id.trim();
+        if terminal.len() != 36 || uuid::Uuid::parse_str(terminal).is_err() {
+            return Err(CardInputError::Terminal);
+        }
+        Ok(CardData {
+            hpan: pan,
+            exp_date: exp,
+            cvc: cvc.to_string(),
+            terminal_id: terminal.to_string(),
+        })
+    }
+}
+
 /// The key pair a sandbox decrypts cryptograms with.
 #[derive(Clone)]
 pub struct SandboxCrypto {
@@ -236,6 +298,49 @@ mod tests {
         let key = SandboxCrypto::from_private_pem(&pkcs1).expect("loads");
         assert_eq!(key.public_pem(), sandbox_key().public_pem());
         assert!(SandboxCrypto::from_private_pem("nonsense").is_err());
+    }
+
+    #[test]
+    fn card_input_is_checked() {
+        let t = "67e34d63-102f-4bd1-898e-370781d0074d";
+        let ok = CardData::checked("4405 6397 0401 5096", "01/25", "815", t, false);
+        assert_eq!(
+            ok.map(|c| (c.hpan, c.exp_date)),
+            Ok(("4405639704015096".into(), "0125".into()))
+        );
+        assert_eq!(
+            CardData::checked("4405639704015096", "13/25", "815", t, false),
+            Err(CardInputError::Expiry)
+        );
+        assert_eq!(
+            CardData::checked("4405639704015096", "0025", "815", t, false),
+            Err(CardInputError::Expiry)
+        );
+        assert_eq!(
+            CardData::checked("4405639704015096", "012", "815", t, false),
+            Err(CardInputError::Expiry)
+        );
+        assert_eq!(
+            CardData::checked("4405-6397", "0125", "815", t, false),
+            Err(CardInputError::PanDigits)
+        );
+        assert_eq!(
+            CardData::checked("4405639704015097", "0125", "815", t, false),
+            Err(CardInputError::PanLuhn("440563...5097".into()))
+        );
+        assert!(CardData::checked("4405639704015097", "0125", "815", t, true).is_ok());
+        assert_eq!(
+            CardData::checked("4405639704015096", "0125", "81", t, false),
+            Err(CardInputError::Cvc)
+        );
+        assert_eq!(
+            CardData::checked("4405639704015096", "0125", "81a5", t, false),
+            Err(CardInputError::Cvc)
+        );
+        assert_eq!(
+            CardData::checked("4405639704015096", "0125", "815", "t-1", false),
+            Err(CardInputError::Terminal)
+        );
     }
 
     #[test]

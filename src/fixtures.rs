@@ -2,8 +2,8 @@
 //! and result codes.
 //!
 //! The files are compiled into the binary so it runs from any directory; `--fixtures DIR`
-//! reads a directory instead, file by file, falling back to the embedded copy for any file the
-//! directory lacks.
+//! reads a directory instead, which must hold all four JSON files (a copy of `fixtures/`); the
+//! RSA key in it is optional.
 
 use crate::domain::cards::TestCard;
 use crate::domain::merchants::Merchant;
@@ -17,9 +17,23 @@ const CARDS: &str = include_str!("../fixtures/cards.json");
 const REASON_CODES: &str = include_str!("../fixtures/reason_codes.json");
 const RESULT_CODES: &str = include_str!("../fixtures/result_codes.json");
 
+/// The JSON files a fixtures directory must hold.
+pub const FILES: [&str; 4] = ["merchants.json", "cards.json", "reason_codes.json", "result_codes.json"];
+
 /// Why fixtures could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
+    /// The fixtures directory does not exist or is not a directory.
+    #[error("fixtures directory {0} does not exist or is not a directory")]
+    NoDirectory(PathBuf),
+    /// The fixtures directory lacks some of [`FILES`].
+    #[error("fixtures directory {dir} lacks {}: copy them from the project's fixtures/ folder", missing.join(", "))]
+    Incomplete {
+        /// The directory.
+        dir: PathBuf,
+        /// The missing file names.
+        missing: Vec<&'static str>,
+    },
     /// A file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -79,8 +93,18 @@ impl Fixtures {
         Self::load(None)
     }
 
-    /// Fixtures from `dir`, with the embedded copy for any missing file.
+    /// Fixtures from `dir`, which must exist and hold every one of [`FILES`].
     pub fn from_dir(dir: &Path) -> Result<Self, FixtureError> {
+        if !dir.is_dir() {
+            return Err(FixtureError::NoDirectory(dir.to_path_buf()));
+        }
+        let missing: Vec<&'static str> = FILES.into_iter().filter(|f| !dir.join(f).is_file()).collect();
+        if !missing.is_empty() {
+            return Err(FixtureError::Incomplete {
+                dir: dir.to_path_buf(),
+                missing,
+            });
+        }
         Self::load(Some(dir))
     }
 
@@ -141,6 +165,28 @@ mod tests {
             fx.catalogue.result_message("102"),
             "Invoice not found, try again later or check transaction type (payment/p2p)"
         );
+    }
+
+    #[test]
+    fn a_missing_or_incomplete_directory_is_named() {
+        let nowhere = std::env::temp_dir().join("epay-sandbox-no-such-fixtures");
+        let error = Fixtures::from_dir(&nowhere).map(|_| ()).map_err(|e| e.to_string());
+        assert!(error.as_ref().is_err_and(|e| e.contains("does not exist")), "{error:?}");
+
+        let partial = std::env::temp_dir().join(format!("epay-sandbox-partial-{}", std::process::id()));
+        std::fs::create_dir_all(&partial).expect("temp dir");
+        std::fs::write(partial.join("merchants.json"), MERCHANTS).expect("write");
+        let error = Fixtures::from_dir(&partial).map(|_| ()).map_err(|e| e.to_string());
+        let _ = std::fs::remove_dir_all(&partial);
+        assert!(
+            error
+                .as_ref()
+                .is_err_and(|e| e.contains("cards.json, reason_codes.json, result_codes.json")),
+            "{error:?}"
+        );
+
+        let full = Fixtures::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+        assert!(full.is_ok());
     }
 
     #[test]

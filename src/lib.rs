@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod callbacks;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -30,8 +31,15 @@ pub mod parse_errors;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod testkit;
+
+/// The README's Rust examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use config::Config;
 pub use engine::Sandbox;
 pub use http::app;
 pub use server::{serve, serve_with_tls, SandboxServer, StartError};
+pub use testkit::{Card, Payment};

@@ -198,6 +198,7 @@ pub struct SandboxServer {
     sandbox: Arc<Sandbox>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    http: reqwest::Client,
 }
 
 impl SandboxServer {
@@ -210,6 +211,10 @@ impl SandboxServer {
 
     /// Serves an already built sandbox.
     pub async fn start_with(sandbox: Arc<Sandbox>) -> Result<Self, StartError> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| StartError::Other(format!("cannot build the helpers' HTTP client: {e}")))?;
         let addr = sandbox.config().addr;
         let listener = TcpListener::bind(addr)
             .await
@@ -248,12 +253,19 @@ impl SandboxServer {
             sandbox,
             stop: Some(stop),
             task: Some(task),
+            http,
         })
     }
 
     /// Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// An HTTP client for this sandbox (redirects are not followed), as the helpers of
+    /// [`crate::testkit`] use it.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// The bound address.

@@ -13,7 +13,7 @@ use crate::callbacks::{DeliveryFilter, SettingsPatch};
 use crate::engine::Sandbox;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -30,19 +30,21 @@ pub fn routes() -> Router<Arc<Sandbox>> {
         .route("/_sandbox/callbacks", get(settings).post(update_settings))
 }
 
-/// Logged deliveries, filtered by `invoiceId` and/or `transactionId`.
+/// Logged deliveries, filtered by `invoiceId` and/or `transactionId`, a page at a time; an
+/// HTML table for browsers.
 async fn list(
     State(sandbox): State<Arc<Sandbox>>,
+    headers: HeaderMap,
     Query(filter): Query<DeliveryFilter>,
     paging: Result<Query<Paging>, QueryRejection>,
 ) -> Response {
-    match Paging::from_query(paging) {
-        Ok(paging) => {
-            let all = sandbox.callbacks().deliveries(&filter);
-            Json(paging.answer("deliveries", all, serde_json::Map::new())).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    let paging = match Paging::from_query(paging) {
+        Ok(paging) => paging,
+        Err(e) => return e.into_response(),
+    };
+    let deliveries = sandbox.callbacks().deliveries(&filter);
+    super::pages::deliveries(&headers, &deliveries)
+        .unwrap_or_else(|| Json(paging.answer("deliveries", deliveries, serde_json::Map::new())).into_response())
 }
 
 /// One delivery.

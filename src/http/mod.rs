@@ -3,9 +3,17 @@
 //!
 //! Every API route is served both bare (production, new test host) and under `/api` (the old
 //! test host); the token endpoint both as `/oauth2/token` and `/epay2/oauth2/token`.
+//!
+//! The browser pages (the ACS, the hosted payment page, the dashboard, the demo shop, the
+//! landing page and the HTML views) need the `pages` feature; this file is where they are wired
+//! in, and without it every route answers JSON only.
 
+#[cfg(feature = "pages")]
+pub mod acs;
 pub mod control;
+pub mod cryptogram;
 pub mod deliveries;
+#[cfg(feature = "pages")]
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -15,11 +23,15 @@ mod middleware;
 pub mod oauth;
 pub mod operations;
 pub mod operations_search;
+#[cfg(feature = "pages")]
+pub mod pages;
+#[cfg(feature = "pages")]
 pub mod payform;
 pub mod payments;
 pub mod saved_cards;
 pub mod secure3d;
 pub mod secure3d_control;
+#[cfg(feature = "pages")]
 pub mod secure3d_pages;
 pub mod status;
 pub mod transfers;
@@ -45,35 +57,85 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .merge(api.clone())
         .nest("/api", api)
         .layer(cors(&config.cors_origins));
-    Router::new()
-        .merge(bank)
-        .route("/_sandbox/tls/ca.pem", get(crate::tls::ca_pem))
-        .merge(secure3d::page_routes())
-        .merge(control::routes())
+    with_pages(
+        Router::new()
+            .merge(bank)
+            .route("/_sandbox/tls/ca.pem", get(crate::tls::ca_pem))
+            .merge(control::routes()),
+    )
+    .fallback(middleware::not_found)
+    .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
+    .layer(CatchPanicLayer::custom(middleware::panic_response))
+    .layer(TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        config.request_timeout,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        sandbox.clone(),
+        control::guard::guard,
+    ))
+    .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
+    .layer(axum::middleware::from_fn_with_state(
+        middleware::BodyLimits {
+            bytes: config.body_limit,
+            timeout: config.request_timeout,
+        },
+        middleware::read_body,
+    ))
+    .layer(axum::middleware::from_fn(middleware::json_errors))
+    .layer(axum::middleware::from_fn(middleware::log_request))
+    .with_state(sandbox)
+}
+
+/// The browser pages: the landing page, the payment-page host's result pages, the hosted
+/// payment page, the demo shop and the dashboard.
+#[cfg(feature = "pages")]
+fn with_pages(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
+    router
+        .route("/", get(pages::landing))
+        .merge(acs::page_routes())
         .merge(payform_routes())
         .merge(demo::routes())
-        .fallback(middleware::not_found)
-        .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            sandbox.clone(),
-            control::guard::guard,
-        ))
-        .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
-        .layer(axum::middleware::from_fn_with_state(
-            middleware::BodyLimits {
-                bytes: config.body_limit,
-                timeout: config.request_timeout,
-            },
-            middleware::read_body,
-        ))
-        .layer(axum::middleware::from_fn(middleware::json_errors))
-        .layer(axum::middleware::from_fn(middleware::log_request))
-        .with_state(sandbox)
+        .merge(control::page_routes())
+}
+
+/// Without the `pages` feature: no browser pages.
+#[cfg(not(feature = "pages"))]
+fn with_pages(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
+    router
+}
+
+/// The ACS, served bare and under `/api` like the API.
+#[cfg(feature = "pages")]
+fn with_acs(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
+    router.merge(acs::acs_routes())
+}
+
+/// Without the `pages` feature there is no ACS page: finish challenges with
+/// `POST /_sandbox/3ds/{id}/complete`.
+#[cfg(not(feature = "pages"))]
+fn with_acs(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
+    router
+}
+
+/// HTML views of JSON routes for browsers; `None` without the
+/// `pages` feature, so every client gets JSON.
+#[cfg(not(feature = "pages"))]
+pub mod pages {
+    use crate::callbacks::Delivery;
+    use crate::domain::cards::TestCard;
+    use axum::http::HeaderMap;
+    use axum::response::Response;
+
+    /// Always `None`: no HTML view.
+    pub fn cards(_headers: &HeaderMap, _cards: &[TestCard]) -> Option<Response> {
+        None
+    }
+
+    /// Always `None`: no HTML view.
+    pub fn deliveries(_headers: &HeaderMap, _deliveries: &[Delivery]) -> Option<Response> {
+        None
+    }
 }
 
 /// CORS for the bank-facing API (token, payments, status, operations, cards, transfers,
@@ -100,7 +162,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 /// Routes that exist both bare and under `/api`.
 fn api_routes() -> Router<Arc<Sandbox>> {
-    Router::new()
+    with_acs(Router::new())
         .route(
             "/check-status/payment/transaction/{invoice_id}",
             get(status::check_payment),
@@ -124,6 +186,7 @@ fn api_routes() -> Router<Arc<Sandbox>> {
 }
 
 /// The hosted payment page: browser routes, served bare only (as on the bank's payform host).
+#[cfg(feature = "pages")]
 fn payform_routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .route("/payform/", get(payform::page))

@@ -388,6 +388,9 @@ impl Page {
             needs_sender: self.kind.needs_sender(),
             needs_receiver: self.kind.needs_receiver(),
             cardholder: object.text(&["name"]),
+            prefill_pan: object.text(&["sandboxPan"]),
+            prefill_expiry: object.text(&["sandboxExpiry"]),
+            prefill_cvc: object.text(&["sandboxCvc"]),
             show_save_card: payment && object.get(&["accountId", "accountID"]).is_some(),
             card_save_checked: object.flag("cardSave"),
             button: if payment { labels.pay } else { labels.transfer },
@@ -479,6 +482,11 @@ struct PayformTemplate {
     needs_sender: bool,
     needs_receiver: bool,
     cardholder: String,
+    /// Sandbox-only fields of the payment object that fill the card in (the demo shop's 3-D
+    /// Secure button); the bank has no such fields and ignores them.
+    prefill_pan: String,
+    prefill_expiry: String,
+    prefill_cvc: String,
     show_save_card: bool,
     card_save_checked: bool,
     button: &'static str,
@@ -551,6 +559,7 @@ struct Secure3dTemplate<'a> {
     pa_req: &'a str,
     md: &'a str,
     term_url: &'a str,
+    wait: &'static str,
     continue_label: &'static str,
 }
 
@@ -562,6 +571,7 @@ fn secure3d_page(language: Language, challenge: &Secure3dChallenge, term_url: &s
         pa_req: &challenge.pa_req,
         md: &challenge.md,
         term_url,
+        wait: language.labels().wait,
         continue_label: language.labels().continue_label,
     };
     render(StatusCode::OK, &template)

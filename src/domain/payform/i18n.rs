@@ -91,6 +91,16 @@ pub struct Labels {
     pub wait: &'static str,
     /// "Continue" (3-D Secure without JavaScript).
     pub continue_label: &'static str,
+    /// Placeholder of the expiry field.
+    pub expiry_placeholder: &'static str,
+    /// The sandbox footer before the link to the test cards.
+    pub test_cards: &'static str,
+    /// The sandbox footer's warning.
+    pub never_real_card: &'static str,
+    /// Heading of the bank's success page (`/payform/success.html`).
+    pub success_page: &'static str,
+    /// Heading of the bank's failure page (`/payform/failure.html`).
+    pub failure_page: &'static str,
 }
 
 static RUSSIAN: Labels = Labels {
@@ -117,6 +127,11 @@ static RUSSIAN: Labels = Labels {
     back_to_shop: "Вернуться в магазин",
     wait: "Дождитесь ответа!",
     continue_label: "Продолжить",
+    expiry_placeholder: "ММ/ГГ",
+    test_cards: "Песочница ePay: тестовые карты —",
+    never_real_card: "Никогда не вводите настоящую карту.",
+    success_page: "Оплата прошла успешно",
+    failure_page: "Оплата не прошла",
 };
 
 static KAZAKH: Labels = Labels {
@@ -143,6 +158,11 @@ static KAZAKH: Labels = Labels {
     back_to_shop: "Дүкенге оралу",
     wait: "Жауабын күтіңіз!",
     continue_label: "Жалғастыру",
+    expiry_placeholder: "АА/ЖЖ",
+    test_cards: "ePay құмсалғышы: тест карталары —",
+    never_real_card: "Ешқашан нағыз картаны енгізбеңіз.",
+    success_page: "Төлем сәтті өтті",
+    failure_page: "Төлем өтпеді",
 };
 
 static ENGLISH: Labels = Labels {
@@ -169,6 +189,11 @@ static ENGLISH: Labels = Labels {
     back_to_shop: "Return to the shop",
     wait: "Wait for an answer!",
     continue_label: "Continue",
+    expiry_placeholder: "MM/YY",
+    test_cards: "ePay Sandbox: test cards at",
+    never_real_card: "Never enter a real card.",
+    success_page: "Payment successful",
+    failure_page: "Payment failed",
 };
 
 impl Labels {

@@ -2,13 +2,15 @@
 //! `templates/dashboard.html`). Plain HTML forms post to the control endpoints, which redirect
 //! back here.
 
+use super::dashboard_i18n::{self, DashboardTexts};
 use crate::domain::status::Status;
 use crate::domain::transaction::Transaction;
 use crate::engine::Sandbox;
 use crate::fidelity;
 use crate::http::error::ApiError;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::Arc;
 
@@ -49,18 +51,16 @@ pub struct SectionAction {
 
 /// Sections contributed by other areas of the sandbox. Saved cards and callback deliveries
 /// add theirs here, built from their own stores; an empty section is not rendered.
-pub fn extension_sections(sandbox: &Sandbox) -> Vec<DashboardSection> {
-    vec![saved_cards_section(sandbox), deliveries_section(sandbox)]
+pub fn extension_sections(sandbox: &Sandbox, t: &DashboardTexts) -> Vec<DashboardSection> {
+    vec![saved_cards_section(sandbox, t), deliveries_section(sandbox, t)]
 }
 
 /// Every active saved card, newest first.
-fn saved_cards_section(sandbox: &Sandbox) -> DashboardSection {
+fn saved_cards_section(sandbox: &Sandbox, t: &DashboardTexts) -> DashboardSection {
     let cards = sandbox.active_saved_cards();
     DashboardSection {
-        title: "Saved cards".into(),
-        columns: ["Card ID", "Client", "Account", "Card", "Holder", "Saved"]
-            .map(String::from)
-            .to_vec(),
+        title: t.saved_cards.into(),
+        columns: t.saved_card_columns.map(String::from).to_vec(),
         rows: cards
             .iter()
             .map(|c| SectionRow {
@@ -79,15 +79,13 @@ fn saved_cards_section(sandbox: &Sandbox) -> DashboardSection {
 }
 
 /// The newest callback deliveries, each with a re-send button.
-fn deliveries_section(sandbox: &Sandbox) -> DashboardSection {
+fn deliveries_section(sandbox: &Sandbox, t: &DashboardTexts) -> DashboardSection {
     let mut deliveries = sandbox.callbacks().deliveries(&Default::default());
     deliveries.sort_by_key(|d| std::cmp::Reverse(d.id));
     deliveries.truncate(PAGE_JOURNAL);
     DashboardSection {
-        title: "Callback deliveries".into(),
-        columns: ["#", "Invoice", "Kind", "URL", "State", "Attempts", "Last answer"]
-            .map(String::from)
-            .to_vec(),
+        title: t.deliveries.into(),
+        columns: t.delivery_columns.map(String::from).to_vec(),
         rows: deliveries
             .iter()
             .map(|d| {
@@ -110,7 +108,7 @@ fn deliveries_section(sandbox: &Sandbox) -> DashboardSection {
                     last,
                 ];
                 let action = Some(SectionAction {
-                    label: "Re-send".into(),
+                    label: t.resend.into(),
                     url: format!("/_sandbox/deliveries/{}/resend", d.id),
                 });
                 SectionRow { cells, action }
@@ -156,6 +154,8 @@ struct Row {
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct Dashboard {
+    t: &'static DashboardTexts,
+    home: String,
     now: String,
     frozen: bool,
     seed: String,
@@ -169,10 +169,16 @@ struct Dashboard {
     sections: Vec<DashboardSection>,
 }
 
-/// Renders the page.
-pub async fn page(State(sandbox): State<Arc<Sandbox>>) -> Response {
+/// Query of the page: `?lang=en|ru`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+}
+
+/// Renders the page in the language of `?lang=` or `Accept-Language`.
+pub async fn page(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
     sandbox.run_due_timers();
-    let page = build(&sandbox);
+    let page = build(&sandbox, dashboard_i18n::pick(query.lang.as_deref(), &headers));
     match page.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -187,17 +193,24 @@ pub async fn page(State(sandbox): State<Arc<Sandbox>>) -> Response {
     }
 }
 
-fn build(sandbox: &Sandbox) -> Dashboard {
+fn build(sandbox: &Sandbox, t: &'static DashboardTexts) -> Dashboard {
     let mut transactions = sandbox.all_transactions();
     transactions.truncate(PAGE_TRANSACTIONS);
+    let home = if t.code == dashboard_i18n::ENGLISH.code {
+        "/_sandbox/".to_string()
+    } else {
+        format!("/_sandbox/?lang={}", t.code)
+    };
     Dashboard {
+        t,
+        home,
         now: fidelity::bank_timestamp(sandbox.clock().now()),
         frozen: sandbox.clock().is_frozen(),
         seed: sandbox
             .control()
             .seed()
-            .map_or_else(|| "none (random)".to_string(), |s| s.to_string()),
-        transactions: transactions.iter().map(tx_row).collect(),
+            .map_or_else(|| t.no_seed.to_string(), |s| s.to_string()),
+        transactions: transactions.iter().map(|tx| tx_row(tx, t)).collect(),
         scenarios: sandbox
             .scenarios()
             .iter()
@@ -238,7 +251,7 @@ fn build(sandbox: &Sandbox) -> Dashboard {
                     c.brand.clone(),
                     c.issuer.clone(),
                     if c.credentials.is_empty() {
-                        "any future / any".to_string()
+                        t.any_expiry.to_string()
                     } else {
                         c.credentials
                             .iter()
@@ -260,7 +273,7 @@ fn build(sandbox: &Sandbox) -> Dashboard {
                     r.code.to_string(),
                     r.message_en.clone(),
                     r.message_ru.clone(),
-                    if r.r#final { "final" } else { "not final" }.to_string(),
+                    if r.r#final { t.is_final } else { t.not_final }.to_string(),
                 ],
             })
             .collect(),
@@ -295,14 +308,14 @@ fn build(sandbox: &Sandbox) -> Dashboard {
                 })
             })
             .collect(),
-        sections: extension_sections(sandbox)
+        sections: extension_sections(sandbox, t)
             .into_iter()
             .filter(|s| !s.rows.is_empty())
             .collect(),
     }
 }
 
-fn tx_row(tx: &Transaction) -> TxRow {
+fn tx_row(tx: &Transaction, t: &DashboardTexts) -> TxRow {
     TxRow {
         id: tx.id().to_string(),
         created: fidelity::bank_datetime(tx.created_at()),
@@ -323,8 +336,8 @@ fn tx_row(tx: &Transaction) -> TxRow {
             format!("{} {}", tx.reason_code(), tx.reason())
         },
         pending: tx.pending().map_or_else(String::new, |p| match p.polls_left {
-            Some(n) => format!("pending: {n} polls left"),
-            None => format!("pending until {}", fidelity::bank_datetime(p.settle_at)),
+            Some(n) => format!("{} {n}", t.pending_polls),
+            None => format!("{} {}", t.pending_until, fidelity::bank_datetime(p.settle_at)),
         }),
         can_charge: tx.status() == Status::Auth,
         can_refund: matches!(tx.status(), Status::Charge | Status::Refund) && !tx.refundable().is_zero(),

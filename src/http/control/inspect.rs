@@ -12,9 +12,10 @@ use crate::domain::transaction::Event;
 use crate::engine::{CreateError, OperateError, Sandbox};
 use crate::http::error::ApiError;
 use crate::http::extract::{FormFields, JsonBody};
+use crate::http::pages;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -238,9 +239,10 @@ pub async fn delete_merchant(State(sandbox): State<Arc<Sandbox>>, Path(client_id
     }
 }
 
-/// `GET /_sandbox/cards`: the test cards.
-pub async fn cards(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    Json(json!({"cards": sandbox.fixtures().cards})).into_response()
+/// `GET /_sandbox/cards`: the test cards (an HTML table for browsers).
+pub async fn cards(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap) -> Response {
+    pages::cards(&headers, &sandbox.fixtures().cards)
+        .unwrap_or_else(|| Json(json!({"cards": sandbox.fixtures().cards})).into_response())
 }
 
 /// `GET /_sandbox/reasons`: the reason-code catalogue.

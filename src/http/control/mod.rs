@@ -3,8 +3,11 @@
 //! are described in docs/control-plane.md and docs/openapi.json.
 
 mod clock;
+#[cfg(feature = "pages")]
 mod dashboard;
 pub mod guard;
+#[cfg(feature = "pages")]
+mod dashboard_i18n;
 mod inspect;
 pub mod openapi;
 pub(crate) mod paging;
@@ -29,8 +32,6 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .merge(super::deliveries::routes())
         .merge(super::secure3d_control::routes())
-        .route("/_sandbox", get(dashboard::page))
-        .route("/_sandbox/", get(dashboard::page))
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/seed", post(seed))
@@ -68,6 +69,15 @@ pub fn routes() -> Router<Arc<Sandbox>> {
         )
         .route("/_sandbox/faults/{id}", delete(rules::remove_fault))
         .route("/_sandbox/openapi.json", get(openapi::document))
+        .route("/_sandbox/cryptogram", post(super::cryptogram::create))
+}
+
+/// The dashboard (feature `pages`), at both `/_sandbox` and `/_sandbox/`.
+#[cfg(feature = "pages")]
+pub fn page_routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/_sandbox", get(dashboard::page))
+        .route("/_sandbox/", get(dashboard::page))
 }
 
 /// Liveness, version and uptime.
