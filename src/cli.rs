@@ -456,11 +456,7 @@ pub struct CallbackArgs {
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub callback_attempts: u32,
     /// Wait before the second attempt, in milliseconds; it doubles after every failure.
-    #[arg(
-        long,
-        env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS",
-        default_value_t = 1000,
-    )]
+    #[arg(long, env = "EPAY_SANDBOX_CALLBACK_BACKOFF_MS", default_value_t = 1000)]
     pub callback_backoff_ms: u64,
     /// Longest wait between two attempts, in milliseconds (the doubling stops there).
     #[arg(long, env = "EPAY_SANDBOX_CALLBACK_MAX_BACKOFF_MS", default_value_t = 300_000,

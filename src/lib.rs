@@ -30,8 +30,8 @@ pub mod ids;
 pub mod parse_errors;
 pub mod server;
 pub mod store;
-pub mod tls;
 pub mod testkit;
+pub mod tls;
 
 /// The README's Rust examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -21,4 +21,4 @@ pub mod transfer;
 pub mod validation;
 
 #[cfg(test)]
-mod state_machine_props;
+pub(crate) mod state_machine_props;

@@ -95,7 +95,7 @@ fn amount() -> impl Strategy<Value = Option<Amount>> {
     prop_oneof![Just(None), (0i64..200_000).prop_map(|m| Some(Amount::from_minor(m)))]
 }
 
-fn operation() -> impl Strategy<Value = Event> {
+pub(crate) fn operation() -> impl Strategy<Value = Event> {
     prop_oneof![
         any::<bool>().prop_map(|two_step| Event::Approve {
             two_step,

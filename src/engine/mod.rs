@@ -12,6 +12,8 @@ mod payments;
 mod saved_cards;
 mod scenarios;
 mod secure3d;
+#[cfg(test)]
+mod snapshot_props;
 mod status;
 mod transactions;
 mod transfers;

@@ -66,7 +66,8 @@ async fn https_receiver(inbox: Inbox) -> (String, String) {
                 let Ok(tls) = acceptor.accept(stream).await else {
                     return;
                 };
-                let service = hyper::service::service_fn(epay_sandbox::connections::handler(app, remote, Default::default()));
+                let service =
+                    hyper::service::service_fn(epay_sandbox::connections::handler(app, remote, Default::default()));
                 let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
                     .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
                     .await;

@@ -206,7 +206,12 @@ pub async fn state(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Pag
 pub async fn merchants(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let merchants = sandbox.merchants();
     match Paging::from_query(paging) {
-        Ok(paging) => Json(paging.answer("merchants", merchants.iter().map(|m| Merchant::clone(m)).collect::<Vec<_>>(), Map::new())).into_response(),
+        Ok(paging) => Json(paging.answer(
+            "merchants",
+            merchants.iter().map(|m| Merchant::clone(m)).collect::<Vec<_>>(),
+            Map::new(),
+        ))
+        .into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -5,9 +5,9 @@
 mod clock;
 #[cfg(feature = "pages")]
 mod dashboard;
-pub mod guard;
 #[cfg(feature = "pages")]
 mod dashboard_i18n;
+pub mod guard;
 mod inspect;
 pub mod openapi;
 pub(crate) mod paging;
