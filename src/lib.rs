@@ -28,6 +28,7 @@ pub mod http;
 pub mod ids;
 pub mod server;
 pub mod store;
+pub mod wire;
 
 pub use config::Config;
 pub use engine::Sandbox;
