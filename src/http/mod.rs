@@ -4,6 +4,7 @@
 //! Every API route is served both bare (production, new test host) and under `/api` (the old
 //! test host); the token endpoint both as `/oauth2/token` and `/epay2/oauth2/token`.
 
+pub mod aliases;
 pub mod control;
 pub mod deliveries;
 pub mod demo;

@@ -3,6 +3,7 @@
 //! Bodies are read leniently (numbers or strings, `invoiceId`/`invoiceID`, the Cyrillic
 //! `"сryptogram"` key); the engine decides; responses follow seeds 002/003.
 
+use super::aliases;
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
 use super::lenient;
@@ -165,12 +166,12 @@ impl<'a> Fields<'a> {
                 .text(&["currency"])
                 .ok_or("currency is required")?
                 .to_ascii_uppercase(),
-            invoice_id: self.text(&["invoiceId", "invoiceID"]).ok_or("invoiceId is required")?,
-            invoice_id_alt: self.text_or_empty(&["invoiceIdAlt", "invoiceIDAlt"]),
-            terminal_id: self.text(&["terminalId", "terminalID", "terminal"]),
+            invoice_id: self.text(aliases::INVOICE_ID).ok_or("invoiceId is required")?,
+            invoice_id_alt: self.text_or_empty(aliases::INVOICE_ID_ALT),
+            terminal_id: self.text(aliases::TERMINAL_ID),
             name: self.text_or_empty(&["name"]),
             description: self.text_or_empty(&["description"]),
-            account_id: self.text_or_empty(&["accountId", "accountID"]),
+            account_id: self.text_or_empty(aliases::ACCOUNT_ID),
             email: self.text_or_empty(&["email"]),
             phone: self.text_or_empty(&["phone"]),
             language: self.text_or_empty(&["language"]),
@@ -229,9 +230,9 @@ impl<'a> Fields<'a> {
             code,
             message,
         )
-        .with("invoiceId", self.text_or_empty(&["invoiceId", "invoiceID"]))
+        .with("invoiceId", self.text_or_empty(aliases::INVOICE_ID))
         .with("id", "")
         .with("reference", "")
-        .with("accountId", self.text_or_empty(&["accountId", "accountID"]))
+        .with("accountId", self.text_or_empty(aliases::ACCOUNT_ID))
     }
 }

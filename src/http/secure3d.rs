@@ -2,6 +2,7 @@
 //! (`POST /payment/confirm` of seed 003 and the SDKs' `POST /payments/cards/confirmPayment
 //! ?Access=`), and the `payform` success/failure pages they redirect to.
 
+use super::aliases;
 use super::error::ApiError;
 use super::extract::{Bearer, FormFields, JsonBody};
 use super::secure3d_pages::{acs_texts, render, AcsPage, AcsPostPage, PayformResultPage};
@@ -80,7 +81,7 @@ fn challenge_page(mut view: ChallengeView, language: &str, uri: &OriginalUri) ->
 /// The ACS: the cardholder's browser posts `PaReq`, `MD`, `TermUrl` (seed 003's form, the
 /// SDKs' urlencoded POST) and gets the challenge page. (S-01)
 pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFields(fields): FormFields) -> Response {
-    let md = field(&fields, &["MD", "md"]);
+    let md = field(&fields, aliases::MD);
     let pa_req = field(&fields, &["PaReq", "paReq", "pareq"]);
     let term_url = field(&fields, &["TermUrl", "termUrl", "TermURL", "termURL"]);
     if md.is_empty() || pa_req.is_empty() {
@@ -105,7 +106,7 @@ pub async fn acs_submit(
     uri: OriginalUri,
     FormFields(fields): FormFields,
 ) -> Response {
-    let md = field(&fields, &["MD", "md"]);
+    let md = field(&fields, aliases::MD);
     let language = field(&fields, &["lang"]);
     let code = fields.get("code").map(String::as_str).unwrap_or("");
     let action = match field(&fields, &["action"]) {
@@ -163,11 +164,7 @@ pub async fn payment_confirm(
             .unwrap_or("")
             .to_string()
     };
-    let (id, pa_res, md) = (
-        text(&["ID", "id", "Id"]),
-        text(&["PaRes", "paRes"]),
-        text(&["MD", "md"]),
-    );
+    let (id, pa_res, md) = (text(&["ID", "id", "Id"]), text(aliases::PA_RES), text(aliases::MD));
     if id.is_empty() || pa_res.is_empty() || md.is_empty() {
         return ApiError::from(Secure3dError::Invalid(
             "ID, PaRes and MD are required (ID is the cryptopay answer's id; PaRes and MD what the ACS posted to TermUrl)"
@@ -220,8 +217,8 @@ pub async fn confirm_payment(
     };
     let request = ConfirmRequest {
         transaction_id: None,
-        pa_res: field(&fields, &["PaRes", "paRes"]).to_string(),
-        md: field(&fields, &["MD", "md"]).to_string(),
+        pa_res: field(&fields, aliases::PA_RES).to_string(),
+        md: field(&fields, aliases::MD).to_string(),
     };
     if request.pa_res.is_empty() || request.md.is_empty() {
         return ApiError::from(Secure3dError::Invalid(

@@ -3,6 +3,7 @@
 //! (seed 000); `GET /check-status/p2p/transaction/{order}`. Bodies are read leniently; the
 //! engine decides; responses follow seeds 000/004.
 
+use super::aliases;
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
 use super::lenient;
@@ -111,8 +112,8 @@ impl Echo {
         let order = body.get("order").and_then(Value::as_object);
         let get = |names: &[&str]| order.map(|o| text(o, names)).unwrap_or_default();
         Echo {
-            invoice_id: get(&["id", "orderId", "orderID", "invoiceId", "invoiceID"]),
-            account_id: get(&["accountID", "accountId"]),
+            invoice_id: get(aliases::ORDER_ID),
+            account_id: get(aliases::TRANSFER_ACCOUNT_ID),
         }
     }
 
@@ -143,7 +144,7 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
         .ok_or("order is required: {amount, currency, id, terminalId, ...}")?;
     let amount = order.get("amount").ok_or("order.amount is required")?;
     let amount = Amount::from_json(amount).map_err(|e| format!("order.amount: {e}"))?;
-    let order_id = text(order, &["id", "orderId", "orderID", "invoiceId", "invoiceID"]);
+    let order_id = text(order, aliases::ORDER_ID);
     if order_id.is_empty() {
         return Err("order.id is required (the order number, digits)".into());
     }
@@ -163,7 +164,7 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
     };
     let sender = party(card, "sender", saved_id("senderCardId"))?;
     let receiver = party(card, "receiver", saved_id("receiverCardId"))?;
-    let terminal = text(order, &["terminalId", "terminalID", "terminal"]);
+    let terminal = text(order, aliases::TERMINAL_ID);
     Ok(TransferRequest {
         order_id,
         amount,
@@ -173,7 +174,7 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
             currency.to_ascii_uppercase()
         },
         description: text(order, &["description"]),
-        account_id: text(order, &["accountID", "accountId"]),
+        account_id: text(order, aliases::TRANSFER_ACCOUNT_ID),
         email: text(order, &["senderEmail", "email"]),
         terminal_id: (!terminal.is_empty()).then_some(terminal),
         language: text(order, &["language"]),
