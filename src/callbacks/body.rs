@@ -21,7 +21,7 @@ pub struct Callback {
 /// The callback a transaction in its current (final) status calls, if it has a link to call.
 pub fn callback_for(tx: &Transaction) -> Option<Callback> {
     let kind = fidelity::callback_kind(tx.status())?;
-    let url = fidelity::callback_url(&tx.links(), kind)?.to_string();
+    let url = fidelity::callback_url(tx.links(), kind)?.to_string();
     let body = match tx.kind() {
         TransactionKind::Payment => payment_body(tx, kind),
         TransactionKind::Transfer => transfer_body(tx, kind),

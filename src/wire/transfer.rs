@@ -18,17 +18,45 @@ static NO_PARTY: TransferParty = TransferParty {
     limit_key: String::new(),
 };
 
-/// The sender and receiver of a transfer, empty when the transaction does not record them.
-fn parties(tx: &Transaction) -> (&TransferParty, &TransferParty) {
-    let details = tx.transfer();
-    (
-        details.and_then(|d| d.sender.as_ref()).unwrap_or(&NO_PARTY),
-        details.and_then(|d| d.receiver.as_ref()).unwrap_or(&NO_PARTY),
-    )
+/// The sender and receiver keys, in the same order in the receipt and the P2P view; empty
+/// when the transaction does not record a party.
+#[derive(Debug, Serialize)]
+struct PartiesView<'a> {
+    #[serde(rename = "senderCardID")]
+    sender_card_id: &'a str,
+    #[serde(rename = "senderCardPAN")]
+    sender_card_pan: &'a str,
+    #[serde(rename = "senderCardType")]
+    sender_card_type: &'a str,
+    #[serde(rename = "senderTransferType")]
+    sender_transfer_type: &'static str,
+    #[serde(rename = "receiverCardID")]
+    receiver_card_id: &'a str,
+    #[serde(rename = "receiverCardPAN")]
+    receiver_card_pan: &'a str,
+    #[serde(rename = "receiverCardType")]
+    receiver_card_type: &'a str,
+    #[serde(rename = "receiverTransferType")]
+    receiver_transfer_type: &'static str,
 }
 
-fn transfer_type(party: &TransferParty) -> &'static str {
-    party.transfer_type.map_or("", TransferType::as_str)
+impl<'a> PartiesView<'a> {
+    fn of(tx: &'a Transaction) -> Self {
+        let details = tx.transfer();
+        let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&NO_PARTY);
+        let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&NO_PARTY);
+        let transfer_type = |party: &TransferParty| party.transfer_type.map_or("", TransferType::as_str);
+        PartiesView {
+            sender_card_id: &sender.card_id,
+            sender_card_pan: &sender.mask,
+            sender_card_type: &sender.brand,
+            sender_transfer_type: transfer_type(sender),
+            receiver_card_id: &receiver.card_id,
+            receiver_card_pan: &receiver.mask,
+            receiver_card_type: &receiver.brand,
+            receiver_transfer_type: transfer_type(receiver),
+        }
+    }
 }
 
 fn fee(tx: &Transaction) -> Amount {
@@ -49,22 +77,8 @@ pub struct TransferReceipt<'a> {
     reference: &'a str,
     #[serde(rename = "orderID")]
     order_id: &'a str,
-    #[serde(rename = "senderCardID")]
-    sender_card_id: &'a str,
-    #[serde(rename = "senderCardPAN")]
-    sender_card_pan: &'a str,
-    #[serde(rename = "senderCardType")]
-    sender_card_type: &'a str,
-    #[serde(rename = "senderTransferType")]
-    sender_transfer_type: &'static str,
-    #[serde(rename = "receiverCardID")]
-    receiver_card_id: &'a str,
-    #[serde(rename = "receiverCardPAN")]
-    receiver_card_pan: &'a str,
-    #[serde(rename = "receiverCardType")]
-    receiver_card_type: &'a str,
-    #[serde(rename = "receiverTransferType")]
-    receiver_transfer_type: &'static str,
+    #[serde(flatten)]
+    parties: PartiesView<'a>,
     #[serde(rename = "intReference")]
     int_reference: &'a str,
     #[serde(rename = "terminalID")]
@@ -109,7 +123,6 @@ impl<'a> TransferReceipt<'a> {
 
     fn base(tx: &'a Transaction, code: Option<i32>) -> Self {
         let order = tx.order();
-        let (sender, receiver) = parties(tx);
         TransferReceipt {
             id: tx.id().to_string(),
             amount: tx.org_amount(),
@@ -120,14 +133,7 @@ impl<'a> TransferReceipt<'a> {
             description: &order.description,
             reference: tx.reference(),
             order_id: &order.invoice_id,
-            sender_card_id: &sender.card_id,
-            sender_card_pan: &sender.mask,
-            sender_card_type: &sender.brand,
-            sender_transfer_type: transfer_type(sender),
-            receiver_card_id: &receiver.card_id,
-            receiver_card_pan: &receiver.mask,
-            receiver_card_type: &receiver.brand,
-            receiver_transfer_type: transfer_type(receiver),
+            parties: PartiesView::of(tx),
             int_reference: tx.int_reference(),
             terminal_id: tx.terminal_id(),
             code,
@@ -198,22 +204,8 @@ pub struct P2pView<'a> {
     approval_code: &'a str,
     #[serde(rename = "transferType")]
     transfer_type: &'static str,
-    #[serde(rename = "senderCardID")]
-    sender_card_id: &'a str,
-    #[serde(rename = "senderCardPAN")]
-    sender_card_pan: &'a str,
-    #[serde(rename = "senderCardType")]
-    sender_card_type: &'a str,
-    #[serde(rename = "senderTransferType")]
-    sender_transfer_type: &'static str,
-    #[serde(rename = "receiverCardID")]
-    receiver_card_id: &'a str,
-    #[serde(rename = "receiverCardPAN")]
-    receiver_card_pan: &'a str,
-    #[serde(rename = "receiverCardType")]
-    receiver_card_type: &'a str,
-    #[serde(rename = "receiverTransferType")]
-    receiver_transfer_type: &'static str,
+    #[serde(flatten)]
+    parties: PartiesView<'a>,
     secure: bool,
     #[serde(rename = "statusID")]
     status_id: String,
@@ -228,7 +220,6 @@ impl<'a> P2pView<'a> {
     /// The view of `tx`.
     pub fn of(tx: &'a Transaction) -> Self {
         let order = tx.order();
-        let (sender, receiver) = parties(tx);
         P2pView {
             id: tx.id().to_string(),
             created_date: crate::fidelity::bank_timestamp(tx.created_at()),
@@ -250,14 +241,7 @@ impl<'a> P2pView<'a> {
             int_reference: tx.int_reference(),
             approval_code: tx.approval_code(),
             transfer_type: tx.transfer().map_or("", |d| d.kind.as_str()),
-            sender_card_id: &sender.card_id,
-            sender_card_pan: &sender.mask,
-            sender_card_type: &sender.brand,
-            sender_transfer_type: transfer_type(sender),
-            receiver_card_id: &receiver.card_id,
-            receiver_card_pan: &receiver.mask,
-            receiver_card_type: &receiver.brand,
-            receiver_transfer_type: transfer_type(receiver),
+            parties: PartiesView::of(tx),
             secure: tx.secure(),
             status_id: tx.status_id().to_string(),
             status_name: tx.status().as_str(),
