@@ -81,3 +81,68 @@ impl<T> SearchPageView<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::payment::PaymentReceipt;
+    use super::status::FlatPaymentView;
+    use super::transfer::{P2pView, TransferReceipt};
+    use crate::domain::money::Amount;
+    use crate::domain::transaction::tests::{opened, sample_new};
+    use crate::domain::transaction::TransactionKind;
+
+    fn keys(view: &impl serde::Serialize) -> Vec<String> {
+        match serde_json::to_value(view) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn split(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn payment_views_keep_the_bank_key_order() {
+        let tx = opened(sample_new(Amount::from_minor(1222)));
+        assert_eq!(
+            keys(&FlatPaymentView::operation(&tx)),
+            split(
+                "id dateTime invoiceId amount currency terminal accountId description language cardMask cardType \
+                 issuer reference secure code reason reasonCode name email phone ip ipCountry ipCity ipRegion \
+                 ipDistrict ipLongitude ipLatitude cardId"
+            )
+        );
+        assert_eq!(
+            keys(&PaymentReceipt::approved(&tx)),
+            split(
+                "id accountId amount amountBonus currency description email invoiceID invoiceIdAlt language phone \
+                 reference intReference secure3D cardID fee accountID code status"
+            )
+        );
+    }
+
+    #[test]
+    fn transfer_views_keep_the_bank_key_order() {
+        let mut new = sample_new(Amount::from_minor(1222));
+        new.kind = TransactionKind::Transfer;
+        let tx = opened(new);
+        let parties = "senderCardID senderCardPAN senderCardType senderTransferType receiverCardID \
+                       receiverCardPAN receiverCardType receiverTransferType";
+        assert_eq!(
+            keys(&TransferReceipt::done(&tx)),
+            split(&format!(
+                "id amount fee accountID currency email description reference orderID {parties} intReference \
+                 terminalID code status"
+            ))
+        );
+        assert_eq!(
+            keys(&P2pView::of(&tx)),
+            split(&format!(
+                "id createdDate invoiceID amount amountBonus payoutAmount fee currency cardType cardMask terminal \
+                 terminalID accountID description language email reference intReference approvalCode transferType \
+                 {parties} secure statusID statusName reason reasonCode"
+            ))
+        );
+    }
+}
