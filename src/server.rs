@@ -78,7 +78,7 @@ pub async fn serve(
     let timer = tokio::spawn(run_timers(sandbox.clone(), stop_rx.clone()));
     sandbox.callbacks().start();
     let app = http::app(sandbox.clone());
-    let limits = crate::connections::ConnectionLimits::of(&sandbox.config());
+    let limits = crate::connections::ConnectionLimits::of(sandbox.config());
     let mut drain_rx = stop_rx;
     let signal = async move {
         shutdown.await;

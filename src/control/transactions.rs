@@ -41,13 +41,13 @@ impl TransactionFilter {
     /// Whether `tx` passes every filter (with the status already parsed).
     pub fn matches(&self, tx: &Transaction, status: Option<Status>) -> bool {
         let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w.is_empty() || w == have);
-        eq(&self.client_id, &tx.client_id())
+        eq(&self.client_id, tx.client_id())
             && eq(&self.invoice_id, &tx.order().invoice_id)
             && eq(&self.account_id, &tx.order().account_id)
             && self
                 .terminal
                 .as_deref()
-                .is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case(&tx.terminal_id()))
+                .is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case(tx.terminal_id()))
             && status.is_none_or(|s| s == tx.status())
     }
 

@@ -141,7 +141,7 @@ pub async fn pay(
         terminal_id: request.terminal_id.clone().unwrap_or_default(),
     };
     match sandbox.payform_pay(&access_token, &request, card) {
-        Ok(PayformAttempt::Approved(tx)) => page.success(&object, &tx.reference()),
+        Ok(PayformAttempt::Approved(tx)) => page.success(&object, tx.reference()),
         Ok(PayformAttempt::Challenge { challenge, .. }) => {
             let term_url = format!(
                 "{}/payments/cards/confirmPayment?Access={}",
@@ -212,7 +212,7 @@ pub async fn transfer(
         Err(message) => return page.form(&object, &merchant, None, Some(message)),
     };
     match sandbox.transfer(&token, kind, &request) {
-        Ok(TransferAccepted::Done(tx)) => page.success(&object, &tx.reference()),
+        Ok(TransferAccepted::Done(tx)) => page.success(&object, tx.reference()),
         Ok(TransferAccepted::Challenge { challenge, .. }) => {
             let term_url = format!(
                 "{}/payments/cards/confirmPayment?Access={}",
