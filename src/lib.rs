@@ -37,6 +37,7 @@ pub mod tls;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+pub mod wire;
 
 pub use config::Config;
 pub use engine::Sandbox;

@@ -3,7 +3,9 @@
 
 use crate::domain::transaction::{Transaction, TransactionKind};
 use crate::fidelity::{self, CallbackKind};
-use serde_json::{json, Value};
+use crate::wire::status::FlatPaymentView;
+use crate::wire::transfer::TransferReceipt;
+use serde_json::Value;
 
 /// A callback ready to send: where, why, and the JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,51 +31,7 @@ pub fn callback_for(tx: &Transaction) -> Option<Callback> {
 
 /// The postLink / failurePostLink body of a card payment (spec §6). (C-03, C-04)
 pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
-    let (reason, reason_code) = match kind {
-        CallbackKind::Success => (fidelity::CALLBACK_SUCCESS_REASON.to_string(), 0),
-        CallbackKind::Failure => (tx.reason().to_string(), tx.reason_code()),
-    };
-    let mut body = json!({
-        "id": tx.id().to_string(),
-        "dateTime": fidelity::bank_datetime(outcome_at(tx)),
-        "invoiceId": tx.order().invoice_id,
-        "amount": tx.amount(),
-        "currency": tx.order().currency,
-        "terminal": tx.terminal_number(),
-        "accountId": tx.order().account_id,
-        "description": tx.order().description,
-        "language": fidelity::display_language(&tx.order().language),
-        "cardMask": tx.card().mask,
-        "cardType": tx.card().brand,
-        "issuer": tx.card().issuer,
-        "reference": tx.reference(),
-        "approvalCode": tx.approval_code(),
-        "secure": fidelity::callback_secure(tx.secure()),
-        "secureDetails": "",
-        "code": fidelity::callback_code(kind),
-        "reason": reason,
-        "reasonCode": reason_code,
-        "name": tx.order().name,
-        "email": tx.order().email,
-        "phone": tx.order().phone,
-        "ip": tx.ip(),
-        "ipCountry": fidelity::PAYER_COUNTRY,
-        "ipCity": fidelity::PAYER_CITY,
-        "ipRegion": "",
-        "ipDistrict": "",
-        "ipLongitude": fidelity::PAYER_LONGITUDE,
-        "ipLatitude": fidelity::PAYER_LATITUDE,
-        "cardId": tx.card().card_id,
-        "data": tx.order().data,
-        "secret_hash": tx.links().secret_hash,
-    });
-    if kind == CallbackKind::Failure {
-        if let Some(fields) = body.as_object_mut() {
-            fields.insert("invoiceIdAlt".into(), Value::from(tx.order().invoice_id_alt.clone()));
-            fields.insert("tokenRecipient".into(), Value::from(""));
-        }
-    }
-    body
+    to_body(&FlatPaymentView::callback(tx, kind))
 }
 
 /// The postLink body of a transfer, shaped as the seed 004 sample. The transaction keeps one
@@ -81,20 +39,12 @@ pub fn payment_body(tx: &Transaction, kind: CallbackKind) -> Value {
 /// A failure carries the reason code as `code`, the failing status and the reason text as
 /// `message`. (C-05)
 pub fn transfer_body(tx: &Transaction, kind: CallbackKind) -> Value {
-    let code = match kind {
-        CallbackKind::Success => 0,
-        CallbackKind::Failure => tx.reason_code(),
-    };
-    let mut body = crate::domain::transfer::receipt(tx, Some(Value::from(code)));
-    if kind == CallbackKind::Failure {
-        body.insert("message".into(), Value::from(tx.reason().to_string()));
-    }
-    Value::Object(body)
+    to_body(&TransferReceipt::callback(tx, kind))
 }
 
-/// When the outcome was reached: the last move of the history (sandbox time).
-fn outcome_at(tx: &Transaction) -> chrono::DateTime<chrono::Utc> {
-    tx.last_moved_at()
+/// The view as the JSON value the worker posts (the one conversion of a callback body).
+fn to_body(view: &impl serde::Serialize) -> Value {
+    serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -104,6 +54,7 @@ mod tests {
     use crate::domain::transaction::tests::{ctx_at, opened, sample_new};
     use crate::domain::transaction::{CardSnapshot, Event, NewTransaction};
     use chrono::{DateTime, Utc};
+    use serde_json::json;
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)

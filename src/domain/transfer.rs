@@ -5,9 +5,7 @@
 use super::merchants::TransferSettings;
 use super::money::Amount;
 use super::saved_cards::CardToSave;
-use super::transaction::Transaction;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
 
 /// Which transfer product a request uses (decided by its path).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,45 +249,6 @@ pub fn mask_phone(phone: &str) -> String {
         (Some(head), Some(tail)) if phone.len() >= 8 => format!("{head}***{tail}"),
         _ => "*".repeat(phone.len()),
     }
-}
-
-/// The body of seed 000 describing a transfer: the synchronous answer of the transfer routes and
-/// the postLink of seed 004 (`code` as each wants it, before `status` as in seed 004). (T-02, C-05)
-pub fn receipt(tx: &Transaction, code: Option<Value>) -> Map<String, Value> {
-    let details = tx.transfer();
-    let empty = TransferParty::default();
-    let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&empty);
-    let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&empty);
-    let body = json!({
-        "id": tx.id().to_string(),
-        "amount": tx.org_amount(),
-        "fee": details.map_or(Amount::ZERO, |d| d.fee),
-        "accountID": tx.order().account_id,
-        "currency": tx.order().currency,
-        "email": tx.order().email,
-        "description": tx.order().description,
-        "reference": tx.reference(),
-        "orderID": tx.order().invoice_id,
-        "senderCardID": sender.card_id,
-        "senderCardPAN": sender.mask,
-        "senderCardType": sender.brand,
-        "senderTransferType": sender.transfer_type.map_or("", TransferType::as_str),
-        "receiverCardID": receiver.card_id,
-        "receiverCardPAN": receiver.mask,
-        "receiverCardType": receiver.brand,
-        "receiverTransferType": receiver.transfer_type.map_or("", TransferType::as_str),
-        "intReference": tx.int_reference(),
-        "terminalID": tx.terminal_id(),
-    });
-    let mut body = match body {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    if let Some(code) = code {
-        body.insert("code".into(), code);
-    }
-    body.insert("status".into(), Value::from(tx.status().as_str()));
-    body
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The browser side of 3-D Secure: the sandbox ACS (`POST /acs`, `POST /acs/submit`) and the
 //! `payform` success/failure pages the confirm paths redirect to (feature `pages`).
 
+use super::aliases;
 use super::error::ApiError;
 use super::extract::FormFields;
 use super::secure3d::field;
@@ -52,7 +53,7 @@ fn challenge_page(mut view: ChallengeView, language: &str, uri: &OriginalUri) ->
 /// The ACS: the cardholder's browser posts `PaReq`, `MD`, `TermUrl` (seed 003's form, the
 /// SDKs' urlencoded POST) and gets the challenge page. (S-01)
 pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFields(fields): FormFields) -> Response {
-    let md = field(&fields, &["MD", "md"]);
+    let md = field(&fields, aliases::MD);
     let pa_req = field(&fields, &["PaReq", "paReq", "pareq"]);
     let term_url = field(&fields, &["TermUrl", "termUrl", "TermURL", "termURL"]).trim();
     if md.is_empty() || pa_req.is_empty() {
@@ -83,7 +84,7 @@ pub async fn acs_submit(
     uri: OriginalUri,
     FormFields(fields): FormFields,
 ) -> Response {
-    let md = field(&fields, &["MD", "md"]);
+    let md = field(&fields, aliases::MD);
     let language = field(&fields, &["lang"]);
     let code = fields.get("code").map(String::as_str).unwrap_or("");
     let action = match field(&fields, &["action"]) {

@@ -36,7 +36,10 @@ mod tests {
     fn reads_any_spelling_and_type() {
         let body = json!({"invoiceID": " 000123 ", "amount": 100, "cardSave": "TRUE", "empty": ""});
         let object = body.as_object().cloned().unwrap_or_default();
-        assert_eq!(text(&object, &["invoiceId", "invoiceID"]).as_deref(), Some("000123"));
+        assert_eq!(
+            text(&object, crate::http::aliases::INVOICE_ID).as_deref(),
+            Some("000123")
+        );
         assert_eq!(text(&object, &["amount"]).as_deref(), Some("100"));
         assert_eq!(text(&object, &["empty", "missing"]), None);
         assert!(flag(&object, "cardSave"));

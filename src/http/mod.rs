@@ -10,6 +10,7 @@
 
 #[cfg(feature = "pages")]
 pub mod acs;
+pub mod aliases;
 pub mod control;
 pub mod cryptogram;
 pub mod deliveries;

@@ -5,11 +5,10 @@ use super::extract::FormFields;
 use crate::domain::links::Link;
 use crate::domain::tokens::{Grant, TokenError, TokenRequest};
 use crate::engine::Sandbox;
-use crate::fidelity;
+use crate::wire::oauth::{PasswordTokenAnswer, TokenAnswer};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 use std::sync::Arc;
 
 /// Issues a token for any supported grant; the response mirrors the bank's samples exactly.
@@ -25,27 +24,9 @@ pub async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): Form
         Ok(token) => token,
         Err(error) => return OAuthError(error).into_response(),
     };
-    let lifetime = (token.expires_at - token.issued_at).num_seconds();
-    let body = match (&token.grant, request.get(&["grant_type"])) {
-        (_, Some("refresh_token")) => json!({
-            "access_token": token.access_token,
-            "expires_in": fidelity::expires_in(lifetime),
-            "scope": token.scope,
-            "token_type": "Bearer",
-        }),
-        (Grant::Password { .. }, _) => json!({
-            "access_token": token.access_token,
-            "token_type": "bearer",
-            "refresh_token": token.refresh_token,
-            "expires_in": lifetime,
-        }),
-        _ => json!({
-            "access_token": token.access_token,
-            "expires_in": fidelity::expires_in(lifetime),
-            "refresh_token": "",
-            "scope": token.scope,
-            "token_type": "Bearer",
-        }),
-    };
-    Json(body).into_response()
+    match (&token.grant, request.get(&["grant_type"])) {
+        (_, Some("refresh_token")) => Json(TokenAnswer::refreshed(&token)).into_response(),
+        (Grant::Password { .. }, _) => Json(PasswordTokenAnswer::of(&token)).into_response(),
+        _ => Json(TokenAnswer::client_credentials(&token)).into_response(),
+    }
 }

@@ -4,15 +4,17 @@
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody};
-use super::status::transaction_view;
-use super::transfers::p2p_view;
+use crate::domain::search::{SearchPage, SearchQuery};
 use crate::domain::transaction::{Transaction, TransactionKind};
 use crate::engine::{Sandbox, SearchRefusal};
+use crate::wire::status::TransactionView;
+use crate::wire::transfer::P2pView;
+use crate::wire::SearchPageView;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// Payments of the token's client.
@@ -23,7 +25,7 @@ pub async fn payments(
 ) -> Response {
     render(
         sandbox.search_operations(&token, TransactionKind::Payment, &body),
-        transaction_view,
+        |query, page| Json(SearchPageView::new(query, page, TransactionView::of)).into_response(),
     )
 }
 
@@ -35,28 +37,16 @@ pub async fn transfers(
 ) -> Response {
     render(
         sandbox.search_operations(&token, TransactionKind::Transfer, &body),
-        p2p_view,
+        |query, page| Json(SearchPageView::new(query, page, P2pView::of)).into_response(),
     )
 }
 
 fn render(
-    result: Result<
-        (
-            crate::domain::search::SearchQuery,
-            crate::domain::search::SearchPage<Transaction>,
-        ),
-        SearchRefusal,
-    >,
-    view: fn(&Transaction) -> Value,
+    result: Result<(SearchQuery, SearchPage<Transaction>), SearchRefusal>,
+    answer: impl FnOnce(&SearchQuery, &SearchPage<Transaction>) -> Response,
 ) -> Response {
     match result {
-        Ok((query, page)) => Json(json!({
-            "data": page.items.iter().map(view).collect::<Vec<_>>(),
-            "total": page.total,
-            "page": query.skip,
-            "size": query.size,
-        }))
-        .into_response(),
+        Ok((query, page)) => answer(&query, &page),
         Err(refusal @ SearchRefusal::NeedsPasswordToken) => {
             ApiError::new(StatusCode::UNAUTHORIZED, 401, refusal.to_string()).into_response()
         }

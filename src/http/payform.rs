@@ -6,6 +6,7 @@
 //! [`Sandbox::payform_pay`]) and render askama pages; the decoding is
 //! [`crate::domain::payform::params`].
 
+use super::aliases;
 use super::extract::{FormFields, PayerIp};
 use crate::crypto::CardData;
 use crate::domain::links::Link;
@@ -258,11 +259,11 @@ fn transfer_body(object: &PaymentObject, field: &dyn Fn(&str) -> String, kind: F
     let order_field = |names: &[&str]| object.text(names);
     serde_json::json!({
         "order": {
-            "id": order_field(&["invoiceId", "invoiceID"]),
+            "id": order_field(aliases::INVOICE_ID),
             "amount": order_field(&["amount"]),
             "currency": object.get(&["currency"]).unwrap_or(DEFAULT_CURRENCY),
             "description": order_field(&["description"]),
-            "accountID": order_field(&["accountId", "accountID"]),
+            "accountID": order_field(aliases::ACCOUNT_ID),
             "senderEmail": order_field(&["email"]),
             "terminalId": order_field(&["terminal", "terminalId"]),
             "language": order_field(&["language"]),
@@ -286,16 +287,14 @@ fn payment_request(object: &PaymentObject, ip: String) -> Result<PaymentRequest,
             .unwrap_or(DEFAULT_CURRENCY)
             .to_ascii_uppercase(),
         invoice_id: object
-            .get(&["invoiceId", "invoiceID"])
+            .get(aliases::INVOICE_ID)
             .ok_or("the payment object has no invoiceId")?
             .to_string(),
-        invoice_id_alt: object.text(&["invoiceIdAlt", "invoiceIDAlt"]),
-        terminal_id: object
-            .get(&["terminal", "terminalId", "terminalID"])
-            .map(str::to_string),
+        invoice_id_alt: object.text(aliases::INVOICE_ID_ALT),
+        terminal_id: object.get(aliases::PAYFORM_TERMINAL).map(str::to_string),
         name: object.text(&["name"]),
         description: object.text(&["description"]),
-        account_id: object.text(&["accountId", "accountID"]),
+        account_id: object.text(aliases::ACCOUNT_ID),
         email: object.text(&["email"]),
         phone: object.text(&["phone"]),
         language: object.text(&["language"]),
@@ -377,7 +376,7 @@ impl Page {
                 .unwrap_or(DEFAULT_CURRENCY)
                 .to_ascii_uppercase(),
             merchant: merchant.to_string(),
-            invoice_id: object.text(&["invoiceId", "invoiceID"]),
+            invoice_id: object.text(aliases::INVOICE_ID),
             description: object.text(&["description"]),
             error,
             action: if payment { "/payform/pay" } else { "/payform/transfer" },
@@ -391,7 +390,7 @@ impl Page {
             prefill_pan: object.text(&["sandboxPan"]),
             prefill_expiry: object.text(&["sandboxExpiry"]),
             prefill_cvc: object.text(&["sandboxCvc"]),
-            show_save_card: payment && object.get(&["accountId", "accountID"]).is_some(),
+            show_save_card: payment && object.get(aliases::ACCOUNT_ID).is_some(),
             card_save_checked: object.flag("cardSave"),
             button: if payment { labels.pay } else { labels.transfer },
             limits: labels.limits_text(SESSION_MINUTES, MAX_ATTEMPTS),

@@ -3,22 +3,23 @@
 //! Bodies are read leniently (numbers or strings, `invoiceId`/`invoiceID`, the Cyrillic
 //! `"сryptogram"` key); the engine decides; responses follow seeds 002/003.
 
+use super::aliases;
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
 use super::lenient;
 use crate::domain::links::Link;
 use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
-use crate::domain::transaction::Transaction;
 use crate::domain::transfer::TransferKind;
 use crate::engine::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Sandbox, Wallet};
 use crate::fidelity::{self, RequestRefusal};
+use crate::wire::payment::PaymentReceipt;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// The cryptogram key as the RU doc and the official SDKs spell it: Cyrillic `с` (U+0441).
@@ -92,18 +93,9 @@ pub fn p2p_via_cards_auth(sandbox: &Sandbox, token: &Token, ip: String, body: &V
 
 fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) -> Response {
     match result {
-        Ok(PaymentAccepted::Approved(tx)) => {
-            let mut body = receipt(&tx, Value::Null, tx.card().card_id.clone());
-            body.insert("accountID".into(), Value::from(tx.order().account_id.clone()));
-            body.insert("code".into(), Value::from(0));
-            body.insert("status".into(), Value::from(tx.status().as_str()));
-            Json(Value::Object(body)).into_response()
-        }
+        Ok(PaymentAccepted::Approved(tx)) => Json(PaymentReceipt::approved(&tx)).into_response(),
         Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
-            let mut body = receipt(&transaction, json!(challenge), String::new());
-            body.insert("reference".into(), Value::from(""));
-            body.insert("intReference".into(), Value::from(""));
-            Json(Value::Object(body)).into_response()
+            Json(PaymentReceipt::challenge(&transaction, &challenge)).into_response()
         }
         Err(PaymentError::Refused { kind, message }) => fields.refusal(kind, message).into_response(),
         Err(PaymentError::NotApproved {
@@ -127,33 +119,6 @@ fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) ->
         Err(PaymentError::Conflict(error)) => fields
             .refusal(RequestRefusal::Invalid, error.to_string())
             .into_response(),
-    }
-}
-
-/// The success body shared by both endpoints and both branches (seed 003 with 3-D Secure;
-/// seed 002). (P-01)
-fn receipt(tx: &Transaction, secure3d: Value, card_id: String) -> Map<String, Value> {
-    let body = json!({
-        "id": tx.id().to_string(),
-        "accountId": tx.order().account_id,
-        "amount": tx.org_amount(),
-        "amountBonus": tx.amount_bonus(),
-        "currency": tx.order().currency,
-        "description": tx.order().description,
-        "email": tx.order().email,
-        "invoiceID": tx.order().invoice_id,
-        "invoiceIdAlt": tx.order().invoice_id_alt,
-        "language": fidelity::display_language(&tx.order().language),
-        "phone": tx.order().phone,
-        "reference": tx.reference(),
-        "intReference": tx.int_reference(),
-        "secure3D": secure3d,
-        "cardID": card_id,
-        "fee": 0,
-    });
-    match body {
-        Value::Object(map) => map,
-        _ => Map::new(),
     }
 }
 
@@ -202,12 +167,12 @@ impl<'a> Fields<'a> {
                 .text(&["currency"])
                 .ok_or("currency is required")?
                 .to_ascii_uppercase(),
-            invoice_id: self.text(&["invoiceId", "invoiceID"]).ok_or("invoiceId is required")?,
-            invoice_id_alt: self.text_or_empty(&["invoiceIdAlt", "invoiceIDAlt"]),
-            terminal_id: self.text(&["terminalId", "terminalID", "terminal"]),
+            invoice_id: self.text(aliases::INVOICE_ID).ok_or("invoiceId is required")?,
+            invoice_id_alt: self.text_or_empty(aliases::INVOICE_ID_ALT),
+            terminal_id: self.text(aliases::TERMINAL_ID),
             name: self.text_or_empty(&["name"]),
             description: self.text_or_empty(&["description"]),
-            account_id: self.text_or_empty(&["accountId", "accountID"]),
+            account_id: self.text_or_empty(aliases::ACCOUNT_ID),
             email: self.text_or_empty(&["email"]),
             phone: self.text_or_empty(&["phone"]),
             language: self.text_or_empty(&["language"]),
@@ -271,9 +236,9 @@ impl<'a> Fields<'a> {
             code,
             message,
         )
-        .with("invoiceId", self.text_or_empty(&["invoiceId", "invoiceID"]))
+        .with("invoiceId", self.text_or_empty(aliases::INVOICE_ID))
         .with("id", "")
         .with("reference", "")
-        .with("accountId", self.text_or_empty(&["accountId", "accountID"]))
+        .with("accountId", self.text_or_empty(aliases::ACCOUNT_ID))
     }
 }

@@ -2,6 +2,7 @@
 //! `POST /payments/cards/confirmPayment?Access=`). The ACS and the `payform` success/failure
 //! pages they redirect to are browser pages, in `http/acs.rs`.
 
+use super::aliases;
 use super::error::ApiError;
 use super::extract::{Bearer, FormFields, JsonBody};
 use crate::domain::links::Link;
@@ -66,11 +67,7 @@ pub async fn payment_confirm(
             .unwrap_or("")
             .to_string()
     };
-    let (id, pa_res, md) = (
-        text(&["ID", "id", "Id"]),
-        text(&["PaRes", "paRes"]),
-        text(&["MD", "md"]),
-    );
+    let (id, pa_res, md) = (text(&["ID", "id", "Id"]), text(aliases::PA_RES), text(aliases::MD));
     if id.is_empty() || pa_res.is_empty() || md.is_empty() {
         return ApiError::from(Secure3dError::Invalid(
             "ID, PaRes and MD are required (ID is the cryptopay answer's id; PaRes and MD what the ACS posted to TermUrl)"
@@ -123,8 +120,8 @@ pub async fn confirm_payment(
     };
     let request = ConfirmRequest {
         transaction_id: None,
-        pa_res: field(&fields, &["PaRes", "paRes"]).to_string(),
-        md: field(&fields, &["MD", "md"]).to_string(),
+        pa_res: field(&fields, aliases::PA_RES).to_string(),
+        md: field(&fields, aliases::MD).to_string(),
     };
     if request.pa_res.is_empty() || request.md.is_empty() {
         return ApiError::from(Secure3dError::Invalid(

@@ -3,21 +3,21 @@
 //! (seed 000); `GET /check-status/p2p/transaction/{order}`. Bodies are read leniently; the
 //! engine decides; responses follow seeds 000/004.
 
+use super::aliases;
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody, PayerIp};
 use super::lenient;
-use super::status::reason_code_string;
 use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
-use crate::domain::transaction::Transaction;
-use crate::domain::transfer::{expiry_mmyy, TransferKind, TransferParty, TransferType};
+use crate::domain::transfer::{expiry_mmyy, TransferKind, TransferType};
 use crate::engine::{CardInput, Sandbox, TransferAccepted, TransferError, TransferRequest};
 use crate::fidelity::{self, check_status_result};
+use crate::wire::transfer::{P2pCheckStatus, P2pView, P2pWrapper, ResultView, TransferReceipt};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// `POST /p2p/transfer`: card to card.
@@ -58,17 +58,9 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
         Err(message) => return echo.error(i64::from(-1), message, "", "").into_response(),
     };
     match sandbox.transfer(token, kind, &request) {
-        Ok(TransferAccepted::Done(tx)) => Json(Value::Object(crate::domain::transfer::receipt(
-            &tx,
-            Some(Value::from(0)),
-        )))
-        .into_response(),
+        Ok(TransferAccepted::Done(tx)) => Json(TransferReceipt::done(&tx)).into_response(),
         Ok(TransferAccepted::Challenge { transaction, challenge }) => {
-            let mut body = crate::domain::transfer::receipt(&transaction, None);
-            body.insert("reference".into(), Value::from(""));
-            body.insert("intReference".into(), Value::from(""));
-            body.insert("secure3D".into(), json!(challenge));
-            Json(Value::Object(body)).into_response()
+            Json(TransferReceipt::challenge(&transaction, &challenge)).into_response()
         }
         Err(TransferError::Refused { code, message }) => echo.error(code, message, "", "").into_response(),
         Err(TransferError::NotApproved {
@@ -96,54 +88,17 @@ pub async fn check_p2p(
 ) -> Response {
     let lookup = sandbox.check_transfer_status(&token, &order);
     let (http, code) = check_status_result(lookup.outcome);
-    let body = json!({
-        "result": {"code": code, "message": sandbox.fixtures().catalogue.result_message(code)},
-        "transaction": lookup.transaction.as_ref().map(|tx| json!({"p2p": p2p_view(tx)})),
-    });
+    let body = P2pCheckStatus {
+        result: ResultView {
+            code,
+            message: sandbox.fixtures().catalogue.result_message(code),
+        },
+        transaction: lookup
+            .transaction
+            .as_ref()
+            .map(|tx| P2pWrapper { p2p: P2pView::of(tx) }),
+    };
     (StatusCode::from_u16(http).unwrap_or(StatusCode::OK), Json(body)).into_response()
-}
-
-/// The transfer object of P2P check-status and `/p2p/operations`.
-pub fn p2p_view(tx: &Transaction) -> Value {
-    let details = tx.transfer();
-    let empty = TransferParty::default();
-    let sender = details.and_then(|d| d.sender.as_ref()).unwrap_or(&empty);
-    let receiver = details.and_then(|d| d.receiver.as_ref()).unwrap_or(&empty);
-    json!({
-        "id": tx.id().to_string(),
-        "createdDate": fidelity::bank_timestamp(tx.created_at()),
-        "invoiceID": tx.order().invoice_id,
-        "amount": tx.amount(),
-        "amountBonus": tx.amount_bonus(),
-        "payoutAmount": tx.refunded(),
-        "fee": details.map_or(Amount::ZERO, |d| d.fee),
-        "currency": tx.order().currency,
-        "cardType": tx.card().brand,
-        "cardMask": tx.card().mask,
-        "terminal": tx.terminal_number(),
-        "terminalID": tx.terminal_id(),
-        "accountID": tx.order().account_id,
-        "description": tx.order().description,
-        "language": fidelity::display_language(&tx.order().language),
-        "email": tx.order().email,
-        "reference": tx.reference(),
-        "intReference": tx.int_reference(),
-        "approvalCode": tx.approval_code(),
-        "transferType": details.map_or("", |d| d.kind.as_str()),
-        "senderCardID": sender.card_id,
-        "senderCardPAN": sender.mask,
-        "senderCardType": sender.brand,
-        "senderTransferType": sender.transfer_type.map_or("", TransferType::as_str),
-        "receiverCardID": receiver.card_id,
-        "receiverCardPAN": receiver.mask,
-        "receiverCardType": receiver.brand,
-        "receiverTransferType": receiver.transfer_type.map_or("", TransferType::as_str),
-        "secure": tx.secure(),
-        "statusID": tx.status_id().to_string(),
-        "statusName": tx.status().as_str(),
-        "reason": tx.reason(),
-        "reasonCode": reason_code_string(tx.reason_code()),
-    })
 }
 
 /// What an error body echoes from the request: `invoiceId` and `accountId`.
@@ -157,8 +112,8 @@ impl Echo {
         let order = body.get("order").and_then(Value::as_object);
         let get = |names: &[&str]| order.map(|o| text(o, names)).unwrap_or_default();
         Echo {
-            invoice_id: get(&["id", "orderId", "orderID", "invoiceId", "invoiceID"]),
-            account_id: get(&["accountID", "accountId"]),
+            invoice_id: get(aliases::ORDER_ID),
+            account_id: get(aliases::TRANSFER_ACCOUNT_ID),
         }
     }
 
@@ -189,7 +144,7 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
         .ok_or("order is required: {amount, currency, id, terminalId, ...}")?;
     let amount = order.get("amount").ok_or("order.amount is required")?;
     let amount = Amount::from_json(amount).map_err(|e| format!("order.amount: {e}"))?;
-    let order_id = text(order, &["id", "orderId", "orderID", "invoiceId", "invoiceID"]);
+    let order_id = text(order, aliases::ORDER_ID);
     if order_id.is_empty() {
         return Err("order.id is required (the order number, digits)".into());
     }
@@ -209,7 +164,7 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
     };
     let sender = party(card, "sender", saved_id("senderCardId"))?;
     let receiver = party(card, "receiver", saved_id("receiverCardId"))?;
-    let terminal = text(order, &["terminalId", "terminalID", "terminal"]);
+    let terminal = text(order, aliases::TERMINAL_ID);
     Ok(TransferRequest {
         order_id,
         amount,
@@ -219,7 +174,7 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
             currency.to_ascii_uppercase()
         },
         description: text(order, &["description"]),
-        account_id: text(order, &["accountID", "accountId"]),
+        account_id: text(order, aliases::TRANSFER_ACCOUNT_ID),
         email: text(order, &["senderEmail", "email"]),
         terminal_id: (!terminal.is_empty()).then_some(terminal),
         language: text(order, &["language"]),
@@ -300,6 +255,7 @@ fn party(card: Option<&Map<String, Value>>, side: &str, saved_id: String) -> Res
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use serde_json::json;
 
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![

@@ -1,0 +1,64 @@
+//! Token answers of `POST /oauth2/token`, key for key as the bank's samples.
+
+use crate::domain::tokens::Token;
+use crate::fidelity;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The client-credentials answer, and (without `refresh_token`) the refresh answer.
+#[derive(Debug, Serialize)]
+pub struct TokenAnswer<'a> {
+    access_token: &'a str,
+    expires_in: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'static str>,
+    scope: &'a str,
+    token_type: &'static str,
+}
+
+impl<'a> TokenAnswer<'a> {
+    /// A client-credentials token: `refresh_token` present and empty.
+    pub fn client_credentials(token: &'a Token) -> Self {
+        TokenAnswer {
+            refresh_token: Some(""),
+            ..Self::refreshed(token)
+        }
+    }
+
+    /// A refreshed token: no `refresh_token` key.
+    pub fn refreshed(token: &'a Token) -> Self {
+        TokenAnswer {
+            access_token: &token.access_token,
+            expires_in: fidelity::expires_in(lifetime(token)),
+            refresh_token: None,
+            scope: &token.scope,
+            token_type: "Bearer",
+        }
+    }
+}
+
+/// The password-grant answer: lower-case `bearer`, a refresh token, `expires_in` last.
+#[derive(Debug, Serialize)]
+pub struct PasswordTokenAnswer<'a> {
+    access_token: &'a str,
+    token_type: &'static str,
+    refresh_token: &'a str,
+    expires_in: i64,
+}
+
+impl<'a> PasswordTokenAnswer<'a> {
+    /// The answer for `token`.
+    pub fn of(token: &'a Token) -> Self {
+        PasswordTokenAnswer {
+            access_token: &token.access_token,
+            token_type: "bearer",
+            refresh_token: &token.refresh_token,
+            expires_in: lifetime(token),
+        }
+    }
+}
+
+/// The token's lifetime in seconds.
+fn lifetime(token: &Token) -> i64 {
+    (token.expires_at - token.issued_at).num_seconds()
+}

@@ -1,0 +1,90 @@
+//! The card-payment receipt of `POST /payment/cryptopay` and `POST /payments/cards/auth`
+//! (seed 002; seed 003 with 3-D Secure). (P-01)
+
+use crate::domain::money::Amount;
+use crate::domain::transaction::Transaction;
+use crate::engine::Secure3dChallenge;
+use serde::Serialize;
+
+/// The success body shared by both endpoints and both branches.
+#[derive(Debug, Serialize)]
+pub struct PaymentReceipt<'a> {
+    id: String,
+    #[serde(rename = "accountId")]
+    account_id: &'a str,
+    amount: Amount,
+    #[serde(rename = "amountBonus")]
+    amount_bonus: Amount,
+    currency: &'a str,
+    description: &'a str,
+    email: &'a str,
+    #[serde(rename = "invoiceID")]
+    invoice_id: &'a str,
+    #[serde(rename = "invoiceIdAlt")]
+    invoice_id_alt: &'a str,
+    language: String,
+    phone: &'a str,
+    reference: &'a str,
+    #[serde(rename = "intReference")]
+    int_reference: &'a str,
+    #[serde(rename = "secure3D")]
+    secure3d: Option<&'a Secure3dChallenge>,
+    #[serde(rename = "cardID")]
+    card_id: &'a str,
+    fee: u8,
+    #[serde(rename = "accountID", skip_serializing_if = "Option::is_none")]
+    account_id_upper: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+}
+
+impl<'a> PaymentReceipt<'a> {
+    /// An approved payment: `secure3D` null, the saved card id, then `accountID`, `code` 0 and
+    /// the status.
+    pub fn approved(tx: &'a Transaction) -> Self {
+        PaymentReceipt {
+            card_id: &tx.card().card_id,
+            account_id_upper: Some(&tx.order().account_id),
+            code: Some(0),
+            status: Some(tx.status().as_str()),
+            ..Self::base(tx)
+        }
+    }
+
+    /// A payment waiting for 3-D Secure: empty references and card id, the challenge.
+    pub fn challenge(tx: &'a Transaction, challenge: &'a Secure3dChallenge) -> Self {
+        PaymentReceipt {
+            reference: "",
+            int_reference: "",
+            secure3d: Some(challenge),
+            ..Self::base(tx)
+        }
+    }
+
+    fn base(tx: &'a Transaction) -> Self {
+        let order = tx.order();
+        PaymentReceipt {
+            id: tx.id().to_string(),
+            account_id: &order.account_id,
+            amount: tx.org_amount(),
+            amount_bonus: tx.amount_bonus(),
+            currency: &order.currency,
+            description: &order.description,
+            email: &order.email,
+            invoice_id: &order.invoice_id,
+            invoice_id_alt: &order.invoice_id_alt,
+            language: crate::fidelity::display_language(&order.language),
+            phone: &order.phone,
+            reference: tx.reference(),
+            int_reference: tx.int_reference(),
+            secure3d: None,
+            card_id: "",
+            fee: 0,
+            account_id_upper: None,
+            code: None,
+            status: None,
+        }
+    }
+}
