@@ -52,6 +52,12 @@ pub enum Command {
         #[arg(long)]
         key: Option<PathBuf>,
     },
+    /// Exit 0 when a running sandbox answers 2xx on its health URL (a container HEALTHCHECK).
+    Healthcheck {
+        /// URL to GET (default: `/_sandbox/health` on `--addr`, through loopback).
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 /// Options of the server.
@@ -196,6 +202,9 @@ pub async fn run(cli: Cli) -> i32 {
                 terminal_id: terminal,
             },
             key.as_deref(),
+        ),
+        Command::Healthcheck { url } => crate::healthcheck::run(
+            &url.unwrap_or_else(|| crate::healthcheck::url_for_addr(&cli.serve.addr.to_string())),
         ),
     }
 }
