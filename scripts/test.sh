@@ -109,6 +109,6 @@ cargo build --locked --quiet --bin epay-sandbox
 "$PY" scripts/fuzz_http.py --bin "$ROOT/target/debug/epay-sandbox" --per-operation 60 --seed 1
 
 step "browser tests (headless Chromium: $CHROMIUM_BIN, node $("$NODE" --version))"
-EPAY_SANDBOX_BIN="$ROOT/target/debug/epay-sandbox" "$NODE" --test tests/browser/*.test.mjs
+EPAY_SANDBOX_BIN="$ROOT/target/debug/epay-sandbox" "$NODE" --test --test-reporter=tap tests/browser/*.test.mjs
 
 step "all tests passed"
