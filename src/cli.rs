@@ -32,6 +32,19 @@ pub enum Command {
     GenKey(GenKeyArgs),
     /// Print a base64 cryptogram for `/payment/cryptopay` (for curl demos).
     Cryptogram(CryptogramArgs),
+    /// Exit 0 when a running sandbox answers 2xx on its health URL (a container HEALTHCHECK).
+    Healthcheck(HealthcheckArgs),
+}
+
+/// Options of `healthcheck`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HealthcheckArgs {
+    /// URL to GET (default: `/_sandbox/health` on `--addr`, through loopback).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The address the sandbox listens on (as its `--addr`).
+    #[arg(long, env = "EPAY_SANDBOX_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
 }
 
 /// Options of `gen-key`.
@@ -311,6 +324,9 @@ pub async fn run(cli: Cli) -> i32 {
         Some(Command::Serve(args)) => serve(*args).await,
         Some(Command::GenKey(args)) => gen_key(&args.out, to_usize(args.bits)),
         Some(Command::Cryptogram(args)) => cryptogram(&args),
+        Some(Command::Healthcheck(args)) => {
+            crate::healthcheck::run(&args.url.unwrap_or_else(|| crate::healthcheck::url_for_addr(&args.addr)))
+        }
     }
 }
 

@@ -25,6 +25,7 @@ pub mod domain;
 pub mod engine;
 pub mod fidelity;
 pub mod fixtures;
+pub mod healthcheck;
 pub mod http;
 pub mod ids;
 pub mod parse_errors;

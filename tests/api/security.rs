@@ -353,10 +353,11 @@ async fn sigterm_drains_an_in_flight_request_and_exits() {
     let health = reqwest::get(format!("{url}/_sandbox/health")).await.expect("health");
     assert_eq!(health.status(), 200);
     let signalled = Instant::now();
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    // The shell's own `kill` builtin: procps (/bin/kill) is not on every minimal machine.
+    let killed = Command::new("sh")
+        .args(["-c", "kill -TERM \"$1\"", "sh", &child.id().to_string()])
         .status()
-        .expect("kill");
+        .expect("sh -c kill");
     assert!(killed.success());
     let deadline = signalled + Duration::from_secs(10);
     let exit = loop {
