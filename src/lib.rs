@@ -5,9 +5,11 @@
 //! changing only the host, and gives tests what the bank's test environment cannot:
 //! deterministic ids, forced outcomes, a controllable clock and a reset.
 //!
-//! Layout: [`http`] (one module per ePay area) calls [`engine`] (the rules wired to state),
-//! which uses [`domain`] (plain Rust: transactions and their transition table, cards, money,
-//! validation, reason codes) and [`store`]. Quirk decisions live in [`fidelity`].
+//! Layout: [`http`] (one module per ePay area; answers are the typed views of [`wire`]) calls
+//! [`engine`] (the rules wired to state), which uses [`domain`] (plain Rust: the transaction
+//! aggregate, changed only by events through its transition table; cards, money, validation,
+//! reason codes), [`store`] (one small store per kind of record, with its indexes and its lock
+//! order) and [`deadlines`] (the one queue of timed work). Quirk decisions live in [`fidelity`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
