@@ -77,7 +77,11 @@ fn setup(full: bool) -> Setup {
     let token = sandbox.issue_token(&token_request(TERMINAL)).expect("token");
     let p2p_token = sandbox.issue_token(&token_request(P2P_TERMINAL)).expect("p2p token");
     let saved = sandbox
-        .pay(&token, &payment(100_000_000, "bench", true), card("4405639704015096", "0127", "321"))
+        .pay(
+            &token,
+            &payment(100_000_000, "bench", true),
+            card("4405639704015096", "0127", "321"),
+        )
         .expect("saving payment");
     let card_id = match saved {
         epay_sandbox::engine::PaymentAccepted::Approved(tx) => tx.card().card_id.clone(),
@@ -89,12 +93,20 @@ fn setup(full: bool) -> Setup {
         }
         for n in 0..10_000 {
             sandbox
-                .pay(&token, &payment(200_000_000 + n, "", false), card("4000000000003014", "1230", "123"))
+                .pay(
+                    &token,
+                    &payment(200_000_000 + n, "", false),
+                    card("4000000000003014", "1230", "123"),
+                )
                 .ok();
         }
         for n in 0..10_000 {
             sandbox
-                .pay(&token, &payment(300_000_000 + n, "", false), card("4405639704015096", "0127", "321"))
+                .pay(
+                    &token,
+                    &payment(300_000_000 + n, "", false),
+                    card("4405639704015096", "0127", "321"),
+                )
                 .ok();
         }
     }
@@ -176,7 +188,10 @@ fn main() {
     let (e, f) = (measure(&mut empty), measure(&mut full));
     println!("| request | empty µs | caps full µs | full / empty |");
     println!("|---|---|---|---|");
-    for (i, name) in ["token", "check-status", "saved-card payment", "transfer"].iter().enumerate() {
+    for (i, name) in ["token", "check-status", "saved-card payment", "transfer"]
+        .iter()
+        .enumerate()
+    {
         println!("| {name} | {:.2} | {:.2} | {:.2} |", e[i], f[i], f[i] / e[i]);
     }
 }

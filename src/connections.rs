@@ -24,8 +24,8 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 /// Limits on client connections.
@@ -92,13 +92,41 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_headers(limits.max_headers);
     let draining = Arc::new(AtomicBool::new(false));
+    accept_until_shutdown(listener, limits, shutdown, &draining, |stream, remote, permit| {
+        let service = hyper::service::service_fn(handler(app.clone(), remote, draining.clone()));
+        let io = TokioIo::new(crate::parse_errors::JsonParseErrors::new(stream));
+        let connection = graceful.watch(http.serve_connection(io, service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!("connection from {remote} ended: {error}");
+            }
+            drop(permit);
+        });
+    })
+    .await;
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// The accept loop both listeners share (plain here, TLS in [`crate::tls::serve`]): at most
+/// [`ConnectionLimits::max_connections`] connections at once, each handed to `serve_one` with
+/// the slot it holds until it ends. Once `shutdown` completes it stops accepting, sets
+/// `draining` (answers then say `Connection: close`) and gives open connections up to
+/// [`SHUTDOWN_LINGER`] to close by themselves; the caller then shuts the rest down gracefully.
+pub async fn accept_until_shutdown(
+    listener: TcpListener,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()>,
+    draining: &AtomicBool,
+    mut serve_one: impl FnMut(TcpStream, SocketAddr, OwnedSemaphorePermit),
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -121,15 +149,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = hyper::service::service_fn(handler(app.clone(), remote, draining.clone()));
-        let io = TokioIo::new(crate::parse_errors::JsonParseErrors::new(stream));
-        let connection = graceful.watch(http.serve_connection(io, service));
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!("connection from {remote} ended: {error}");
-            }
-            drop(permit);
-        });
+        serve_one(stream, remote, permit);
     }
     drop(listener);
     draining.store(true, Ordering::Relaxed);
@@ -139,6 +159,4 @@ pub async fn serve(
             .await;
     };
     let _ = tokio::time::timeout(SHUTDOWN_LINGER, all_closed).await;
-    graceful.shutdown().await;
-    Ok(())
 }

@@ -39,9 +39,7 @@ pub fn run(url: &str) -> i32 {
 
 /// The HTTP status `url` answers a GET with.
 pub fn check(url: &str) -> Result<u16, String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// URLs are supported")?;
+    let rest = url.strip_prefix("http://").ok_or("only http:// URLs are supported")?;
     let (authority, path) = match rest.find('/') {
         Some(slash) => (&rest[..slash], &rest[slash..]),
         None => (rest, "/"),
@@ -59,11 +57,16 @@ pub fn check(url: &str) -> Result<u16, String> {
         .map_err(|e| format!("cannot resolve {target}: {e}"))?
         .next()
         .ok_or_else(|| format!("{target} resolves to no address"))?;
-    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    let mut stream =
+        TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
     stream.set_read_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
     stream.set_write_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nUser-Agent: epay-sandbox-healthcheck\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(|e| format!("cannot send the request: {e}"))?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nUser-Agent: epay-sandbox-healthcheck\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("cannot send the request: {e}"))?;
     let mut head = Vec::new();
     let mut buf = [0u8; 256];
     while !head.windows(2).any(|w| w == b"\r\n") && head.len() < 4096 {
@@ -120,6 +123,9 @@ mod tests {
     fn the_default_url_follows_the_listen_address() {
         assert_eq!(url_for_addr("0.0.0.0:8080"), "http://127.0.0.1:8080/_sandbox/health");
         assert_eq!(url_for_addr("[::]:9000"), "http://[::1]:9000/_sandbox/health");
-        assert_eq!(url_for_addr("localhost:18080"), "http://localhost:18080/_sandbox/health");
+        assert_eq!(
+            url_for_addr("localhost:18080"),
+            "http://localhost:18080/_sandbox/health"
+        );
     }
 }

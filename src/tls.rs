@@ -17,10 +17,9 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::ServerConfig;
@@ -202,7 +201,6 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let mut http = auto::Builder::new(TokioExecutor::new());
     http.http1()
@@ -210,29 +208,11 @@ pub async fn serve(
         .header_read_timeout(limits.header_read_timeout)
         .max_headers(limits.max_headers);
     http.http2().timer(TokioTimer::new());
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            permit = slots.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
-        let (stream, remote) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    tracing::warn!("accept failed: {error}");
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
+    let draining = Arc::new(AtomicBool::new(false));
+    let handshake_timeout = limits.header_read_timeout;
+    connections::accept_until_shutdown(listener, limits, shutdown, &draining, |stream, remote, permit| {
         let (acceptor, http, app, watcher) = (acceptor.clone(), http.clone(), app.clone(), graceful.watcher());
-        let handshake_timeout = limits.header_read_timeout;
+        let draining = draining.clone();
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
                 Ok(Ok(tls)) => tls,
@@ -245,19 +225,15 @@ pub async fn serve(
                     return;
                 }
             };
-            let service = hyper::service::service_fn(connections::handler(
-                app,
-                remote,
-                Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            ));
+            let service = hyper::service::service_fn(connections::handler(app, remote, draining));
             let connection = http.serve_connection(TokioIo::new(tls), service).into_owned();
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!("TLS connection from {remote} ended: {error}");
             }
             drop(permit);
         });
-    }
-    drop(listener);
+    })
+    .await;
     graceful.shutdown().await;
     Ok(())
 }

@@ -181,7 +181,7 @@ fn saved_card(n: usize, tx: &Transaction) -> SavedCard {
         int_reference: tx.int_reference().to_string(),
         token: format!("{n:032x}"),
         created_at: start() + Duration::seconds(n as i64),
-        active: n % 2 == 0,
+        active: n.is_multiple_of(2),
     }
 }
 
@@ -194,7 +194,7 @@ fn session(n: usize, tx: &Transaction) -> Secure3dSession {
         card_to_save: None,
         created_at: Utc::now() + Duration::seconds(n as i64),
         failed_attempts: (n % 3) as u32,
-        term_url: (n % 2 == 0).then(|| "https://merchant.example/3ds".to_string()),
+        term_url: n.is_multiple_of(2).then(|| "https://merchant.example/3ds".to_string()),
         answer: None,
     }
 }
