@@ -56,7 +56,7 @@ pub struct Config {
     /// Origins the bank-facing API allows by CORS; empty reflects any request's origin.
     pub cors_origins: Vec<String>,
     /// Serve HTTPS too (`--tls`); `None` serves plain HTTP only.
-    pub tls: Option<crate::tls::TlsOptions>,
+    pub tls: Option<TlsOptions>,
     /// Extra `Host` names the control plane answers (`--allowed-hosts`; see
     /// [`crate::http::control::guard`]).
     pub allowed_hosts: Vec<String>,
@@ -102,6 +102,31 @@ impl Default for Config {
             tls: None,
             allowed_hosts: Vec::new(),
             control_token: None,
+        }
+    }
+}
+
+/// How to serve HTTPS (`--tls`); [`crate::tls`] does the serving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Address of the HTTPS listener (port 0 picks a free port).
+    pub addr: SocketAddr,
+    /// Certificate chain (PEM) to serve instead of a generated one; needs `key`.
+    pub cert: Option<PathBuf>,
+    /// Private key (PEM) of `cert`.
+    pub key: Option<PathBuf>,
+    /// Where to write the generated CA certificate; `None`: `epay-sandbox-ca-<port>.pem` in the
+    /// temporary directory.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        TlsOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            cert: None,
+            key: None,
+            ca_file: None,
         }
     }
 }

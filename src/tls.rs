@@ -25,30 +25,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
-/// How to serve HTTPS.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsOptions {
-    /// Address of the HTTPS listener (port 0 picks a free port).
-    pub addr: SocketAddr,
-    /// Certificate chain (PEM) to serve instead of a generated one; needs `key`.
-    pub cert: Option<PathBuf>,
-    /// Private key (PEM) of `cert`.
-    pub key: Option<PathBuf>,
-    /// Where to write the generated CA certificate; `None`: `epay-sandbox-ca-<port>.pem` in the
-    /// temporary directory.
-    pub ca_file: Option<PathBuf>,
-}
-
-impl Default for TlsOptions {
-    fn default() -> Self {
-        TlsOptions {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            cert: None,
-            key: None,
-            ca_file: None,
-        }
-    }
-}
+pub use crate::config::TlsOptions;
 
 /// A bound HTTPS listener with its acceptor.
 pub struct TlsListener {
