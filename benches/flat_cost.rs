@@ -104,7 +104,7 @@ fn setup(full: bool) -> Setup {
             sandbox
                 .pay(
                     &token,
-                    &payment(300_000_000 + n, "", false),
+                    &payment(300_010_000 + n, "", false),
                     card("4405639704015096", "0127", "321"),
                 )
                 .ok();
