@@ -25,6 +25,10 @@
 //!
 //! which is eviction's order: with the queue locked it removes a record, then the record's
 //! index entries. Nothing takes the queue while holding a map lock, so no cycle can form.
+//! The deadline queue ([`crate::deadlines`]) sits outside the stores: the engine schedules a
+//! job only after the store call that caused it has returned, so no store lock is ever held
+//! while the queue is locked; the queue's rare compaction does the reverse (queue, then one
+//! store read at a time), which is the only order in which both are held.
 //! Stores never lock each other: the engine calls them one at a time, and a sequence that must
 //! be atomic across stores (a transfer's limit check and its completion) is serialised by a
 //! lock of the engine's own, taken before any store lock.
