@@ -217,6 +217,12 @@ pub async fn serve(
 
 /// `GET /_sandbox/tls/ca.pem`: the sandbox CA to trust, or 404 when the sandbox serves no
 /// generated certificate.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/tls/ca.pem",
+    tag = "control",
+    responses((status = 200, description = "The CA certificate of --tls", body = String, content_type = "application/x-pem-file"), (status = 404, description = "Not serving TLS", body = crate::wire::errors::ApiError))
+)]
 pub async fn ca_pem(State(sandbox): State<Arc<Sandbox>>) -> Response {
     match sandbox.tls_ca() {
         Some(pem) => ([(header::CONTENT_TYPE, "application/x-pem-file")], pem.to_string()).into_response(),

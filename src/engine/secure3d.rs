@@ -23,7 +23,7 @@ use std::sync::RwLock;
 use uuid::Uuid;
 
 /// What cryptopay answers in `secure3D` when a challenge is needed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Secure3dChallenge {
     /// Opaque request for the ACS (base64 JSON, as the seed's sample looks).

@@ -52,6 +52,13 @@ fn challenge_page(mut view: ChallengeView, language: &str, uri: &OriginalUri) ->
 
 /// The ACS: the cardholder's browser posts `PaReq`, `MD`, `TermUrl` (seed 003's form, the
 /// SDKs' urlencoded POST) and gets the challenge page. (S-01)
+#[utoipa::path(
+    post,
+    path = "/acs",
+    tag = "3-D Secure",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "The challenge page", body = String, content_type = "text/html"), (status = 400, description = "Bad or unknown PaReq/MD", body = String, content_type = "text/html"))
+)]
 pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFields(fields): FormFields) -> Response {
     let md = field(&fields, aliases::MD);
     let pa_req = field(&fields, &["PaReq", "paReq", "pareq"]);
@@ -79,6 +86,13 @@ pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFiel
 
 /// The challenge page's forms: `action` = `confirm` (with `code`), `cancel`, or `language`
 /// (with `lang`). A finished challenge answers the auto-submitting form to `TermUrl`.
+#[utoipa::path(
+    post,
+    path = "/acs/submit",
+    tag = "3-D Secure",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "The auto-posting form to TermUrl, or the challenge again", body = String, content_type = "text/html"), (status = 400, description = "Unknown session", body = String, content_type = "text/html"))
+)]
 pub async fn acs_submit(
     State(sandbox): State<Arc<Sandbox>>,
     uri: OriginalUri,
@@ -143,6 +157,12 @@ fn ordered(query: HashMap<String, String>, names: &[&str]) -> Vec<(String, Strin
 
 /// `GET /payform/success.html?amount=…&currency=…&invoiceID=…&accountID=…&description=…
 /// &reference=…&language=…&cardid=…`
+#[utoipa::path(
+    get,
+    path = "/payform/success.html",
+    tag = "pages",
+    responses((status = 200, description = "The payment page's success page", body = String, content_type = "text/html"))
+)]
 pub async fn success_page(Query(query): Query<HashMap<String, String>>) -> Response {
     let language = query.get("language").cloned().unwrap_or_default();
     render(&PayformResultPage::new(
@@ -165,6 +185,12 @@ pub async fn success_page(Query(query): Query<HashMap<String, String>>) -> Respo
 }
 
 /// `GET /payform/failure.html?invoiceID=…&code=…&message=…` (the bank's `/payform/?…`). (S-06)
+#[utoipa::path(
+    get,
+    path = "/payform/failure.html",
+    tag = "pages",
+    responses((status = 200, description = "The payment page's failure page", body = String, content_type = "text/html"))
+)]
 pub async fn failure_page(Query(query): Query<HashMap<String, String>>) -> Response {
     let language = query.get("language").cloned().unwrap_or_default();
     render(&PayformResultPage::new(

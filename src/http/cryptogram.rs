@@ -12,17 +12,25 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// The answer: the base64 cryptogram to put in `/payment/cryptopay`'s `cryptogram`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CryptogramResponse {
     /// Standard base64 of the RSA PKCS#1 v1.5 ciphertext.
     pub cryptogram: String,
 }
 
 /// Checks the card details and encrypts them with the key served at `/public.rsa`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/cryptogram",
+    tag = "control",
+    request_body(content = crate::wire::requests::CryptogramRequest, content_type = "application/json"),
+    responses((status = 200, description = "A cryptogram for the sandbox's key", body = CryptogramResponse), (status = 400, description = "Bad card data", body = crate::wire::errors::ApiError))
+)]
 pub async fn create(
     State(sandbox): State<Arc<Sandbox>>,
     JsonBody(body): JsonBody<Map<String, Value>>,

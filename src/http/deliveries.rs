@@ -32,6 +32,13 @@ pub fn routes() -> Router<Arc<Sandbox>> {
 
 /// Logged deliveries, filtered by `invoiceId` and/or `transactionId`, a page at a time; an
 /// HTML table for browsers.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/deliveries",
+    tag = "callbacks",
+    params(("invoiceId" = Option<String>, Query, description = "Only this order"), ("transactionId" = Option<String>, Query, description = "Only this transaction"), ("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "Callback deliveries, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+)]
 async fn list(
     State(sandbox): State<Arc<Sandbox>>,
     headers: HeaderMap,
@@ -48,6 +55,13 @@ async fn list(
 }
 
 /// One delivery.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/deliveries/{id}",
+    tag = "callbacks",
+    params(("id" = String, Path, description = "Delivery id")),
+    responses((status = 200, description = "The delivery", body = Object), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError))
+)]
 async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     match parse_id(&id).and_then(|id| sandbox.callbacks().delivery(id)) {
         Some(delivery) => Json(delivery).into_response(),
@@ -56,6 +70,17 @@ async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Re
 }
 
 /// Sends a delivery again; answers the new delivery.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/deliveries/{id}/resend",
+    tag = "callbacks",
+    params(("id" = String, Path, description = "Delivery id")),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 202, description = "Queued: the new delivery", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError))
+)]
 async fn resend(
     State(sandbox): State<Arc<Sandbox>>,
     Path(id): Path<String>,
@@ -74,11 +99,24 @@ async fn resend(
 }
 
 /// The delivery settings.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/callbacks",
+    tag = "callbacks",
+    responses((status = 200, description = "Retry and limit settings", body = Object))
+)]
 async fn settings(State(sandbox): State<Arc<Sandbox>>) -> Response {
     Json(sandbox.callbacks().settings()).into_response()
 }
 
 /// Changes some delivery settings; answers all of them.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/callbacks",
+    tag = "callbacks",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "The new settings", body = Object), (status = 400, description = "Bad settings", body = crate::wire::errors::ApiError))
+)]
 async fn update_settings(State(sandbox): State<Arc<Sandbox>>, Json(patch): Json<SettingsPatch>) -> Response {
     match sandbox.callbacks().update_settings(&patch) {
         Ok(settings) => Json(settings).into_response(),

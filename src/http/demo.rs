@@ -47,6 +47,12 @@ struct BackPage {
     params: Vec<(String, String)>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/_sandbox/demo",
+    tag = "pages",
+    responses((status = 200, description = "The demo shop", body = String, content_type = "text/html"))
+)]
 async fn page() -> Response {
     html(DemoPage {
         terminal: DEMO_TERMINAL,
@@ -56,6 +62,16 @@ async fn page() -> Response {
 /// A client-credentials token for the demo client bound to the posted `invoiceId`, `amount`,
 /// `currency` (default KZT) and `terminal` (default [`DEMO_TERMINAL`]); the answer is the
 /// token endpoint's.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/demo/token",
+    tag = "pages",
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "A payment token for the demo shop", body = Object), (status = 400, description = "Bad amount", body = crate::wire::errors::ApiError))
+)]
 async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let Some(merchant) = sandbox.merchant(DEMO_CLIENT) else {
         return ApiError::not_found(format!("the demo needs the client '{DEMO_CLIENT}' of the fixtures"))
@@ -84,11 +100,24 @@ async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFiel
     super::oauth::token(State(sandbox), FormFields(request)).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/_sandbox/demo/back",
+    tag = "pages",
+    responses((status = 200, description = "Where the demo shop's payer returns", body = String, content_type = "text/html"))
+)]
 async fn back(Query(query): Query<Vec<(String, String)>>) -> Response {
     let success = query.iter().any(|(k, v)| k == "result" && v == "success");
     html(BackPage { success, params: query })
 }
 
+#[utoipa::path(
+    post,
+    path = "/_sandbox/demo/postlink",
+    tag = "pages",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "`{\"received\": true}`", body = Object))
+)]
 async fn postlink() -> Response {
     Json(json!({ "received": true })).into_response()
 }

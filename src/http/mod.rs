@@ -22,6 +22,7 @@ mod faults;
 pub mod lenient;
 mod middleware;
 pub mod oauth;
+pub mod openapi;
 pub mod operations;
 pub mod operations_search;
 #[cfg(feature = "pages")]

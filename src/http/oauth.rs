@@ -12,6 +12,17 @@ use axum::Json;
 use std::sync::Arc;
 
 /// Issues a token for any supported grant; the response mirrors the bank's samples exactly.
+#[utoipa::path(
+    post,
+    path = "/oauth2/token",
+    tag = "token",
+    request_body(content(
+        (crate::wire::requests::TokenRequest = "application/x-www-form-urlencoded"),
+        (crate::wire::requests::TokenRequest = "multipart/form-data"),
+        (crate::wire::requests::TokenRequest = "application/json")
+    )),
+    responses((status = 200, description = "The token: client-credentials and refresh answers (`TokenAnswer`), password-grant answer (`PasswordTokenAnswer`)", body = crate::wire::oauth::TokenAnswer), (status = 400, description = "Missing or invalid field, unknown user, unsupported grant", body = crate::wire::errors::TokenError), (status = 401, description = "Unknown client or wrong secret", body = crate::wire::errors::TokenError))
+)]
 pub async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let request = TokenRequest::new(fields);
     for field in ["postLink", "failurePostLink"] {

@@ -27,6 +27,15 @@ pub struct OperationQuery {
 }
 
 /// Captures an AUTH, fully or partly.
+#[utoipa::path(
+    post,
+    path = "/operation/{id}/charge",
+    tag = "operations",
+    params(("id" = String, Path, description = "The ePay transaction id (UUID)"), ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)")),
+    request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
+    responses((status = 200, description = "Captures an AUTH, fully or partly; empty body"), (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn charge(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -42,12 +51,29 @@ pub async fn charge(
 }
 
 /// Releases an AUTH.
+#[utoipa::path(
+    post,
+    path = "/operation/{id}/cancel",
+    tag = "operations",
+    params(("id" = String, Path, description = "The ePay transaction id (UUID)")),
+    responses((status = 200, description = "Released; empty body"), (status = 400, description = "Refused: not a UUID, unknown, wrong status (code 100)", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn cancel(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, Path(id): Path<String>) -> Response {
     let result = transaction_id(&id).and_then(|id| sandbox.operate_as(&token, id, Event::Cancel).map_err(refusal));
     respond(result.map(|_| ()))
 }
 
 /// Returns captured funds, fully or partly; `externalID` is the merchant's refund id.
+#[utoipa::path(
+    post,
+    path = "/operation/{id}/refund",
+    tag = "operations",
+    params(("id" = String, Path, description = "The ePay transaction id (UUID)"), ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)"), ("externalID" = Option<String>, Query, description = "The merchant's refund id")),
+    request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
+    responses((status = 200, description = "Returns captured funds, fully or partly; empty body"), (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn refund(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

@@ -18,6 +18,14 @@ use serde_json::Value;
 use std::sync::Arc;
 
 /// Payments of the token's client.
+#[utoipa::path(
+    post,
+    path = "/operations",
+    tag = "search",
+    request_body(content = crate::wire::requests::SearchRequest, content_type = "application/json"),
+    responses((status = 200, description = "A page of matches", body = crate::wire::SearchPageView<crate::wire::status::TransactionView>), (status = 400, description = "Bad search parameters (code -1)", body = crate::wire::errors::ApiError), (status = 401, description = "No token, or not a password-grant token", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn payments(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -30,6 +38,14 @@ pub async fn payments(
 }
 
 /// Transfers of the token's client.
+#[utoipa::path(
+    post,
+    path = "/p2p/operations",
+    tag = "search",
+    request_body(content = crate::wire::requests::SearchRequest, content_type = "application/json"),
+    responses((status = 200, description = "A page of matches", body = crate::wire::SearchPageView<crate::wire::transfer::P2pView>), (status = 400, description = "Bad search parameters (code -1)", body = crate::wire::errors::ApiError), (status = 401, description = "No token, or not a password-grant token", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn transfers(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

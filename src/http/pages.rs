@@ -28,6 +28,12 @@ struct Landing {
 }
 
 /// `GET /`: what this is and where to go.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "pages",
+    responses((status = 200, description = "The landing page", body = String, content_type = "text/html"))
+)]
 pub async fn landing() -> Response {
     render(&Landing {
         version: env!("CARGO_PKG_VERSION"),

@@ -35,6 +35,12 @@ const DEFAULT_CURRENCY: &str = "KZT";
 const SCRIPT: &str = include_str!("../../static/payment-api.js");
 
 /// `GET /payform/payment-api.js`: the sandbox's own `halyk` library. (H-01)
+#[utoipa::path(
+    get,
+    path = "/payform/payment-api.js",
+    tag = "pages",
+    responses((status = 200, description = "The bank's payment-api.js, pointing here", body = String, content_type = "application/javascript"))
+)]
 pub async fn script() -> Response {
     (
         [
@@ -47,6 +53,12 @@ pub async fn script() -> Response {
 }
 
 /// `GET /payform/?params=…[&isShortForm=true|&isTransfer=true|&isAFT=true|&isOCT=true]`.
+#[utoipa::path(
+    get,
+    path = "/payform/",
+    tag = "pages",
+    responses((status = 200, description = "The hosted payment page", body = String, content_type = "text/html"), (status = 400, description = "Bad or missing payment parameters", body = String, content_type = "text/html"))
+)]
 pub async fn page(
     State(sandbox): State<Arc<Sandbox>>,
     PayerIp(ip): PayerIp,
@@ -98,6 +110,13 @@ pub async fn page(
 }
 
 /// `POST /payform/pay`: one payment attempt with the card typed into the page.
+#[utoipa::path(
+    post,
+    path = "/payform/pay",
+    tag = "pages",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "The result or 3-D Secure page", body = String, content_type = "text/html"), (status = 303, description = "To the backLink", headers(("Location" = String, description = "The backLink"))), (status = 400, description = "Bad form", body = String, content_type = "text/html"), (status = 409, description = "Already paid or in progress", body = String, content_type = "text/html"))
+)]
 pub async fn pay(
     State(sandbox): State<Arc<Sandbox>>,
     PayerIp(ip): PayerIp,
@@ -182,6 +201,13 @@ pub async fn pay(
 /// `POST /payform/transfer`: P2P, AFT and OCT through the page. The form's cards and the
 /// payment object become the `{order, card}` body of the transfer API, and the same transfers
 /// engine decides. (H-08)
+#[utoipa::path(
+    post,
+    path = "/payform/transfer",
+    tag = "pages",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "The result or 3-D Secure page", body = String, content_type = "text/html"), (status = 303, description = "To the backLink", headers(("Location" = String, description = "The backLink"))), (status = 400, description = "Bad form", body = String, content_type = "text/html"), (status = 409, description = "Already done or in progress", body = String, content_type = "text/html"))
+)]
 pub async fn transfer(
     State(sandbox): State<Arc<Sandbox>>,
     PayerIp(ip): PayerIp,

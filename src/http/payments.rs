@@ -26,6 +26,12 @@ use std::sync::Arc;
 const CYRILLIC_CRYPTOGRAM_KEY: &str = "\u{0441}ryptogram";
 
 /// The sandbox's RSA public key as PEM SPKI; no authentication. (P-10)
+#[utoipa::path(
+    get,
+    path = "/public.rsa",
+    tag = "payments",
+    responses((status = 200, description = "The PEM public key cryptograms are encrypted with", body = String, content_type = "text/plain"))
+)]
 pub async fn public_key(State(sandbox): State<Arc<Sandbox>>) -> Response {
     (
         [(CONTENT_TYPE, fidelity::PUBLIC_KEY_CONTENT_TYPE)],
@@ -35,6 +41,14 @@ pub async fn public_key(State(sandbox): State<Arc<Sandbox>>) -> Response {
 }
 
 /// A payment with a card in a cryptogram, Apple Pay or Google Pay (seed 003, spec §3.2).
+#[utoipa::path(
+    post,
+    path = "/payment/cryptopay",
+    tag = "payments",
+    request_body(content = crate::wire::requests::PaymentRequest, content_type = "application/json"),
+    responses((status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::PaymentReceipt), (status = 400, description = "Refused request or declined payment (seeds 002/003)", body = crate::wire::errors::PaymentError)),
+    security(("bearer" = []))
+)]
 pub async fn cryptopay(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -62,6 +76,14 @@ pub async fn cryptopay(
 
 /// A payment with a saved card (`paymentType: "cardId"`, seed 002). The same path carries P2P
 /// transfers with an `{order, card}` body; those are dispatched to [`p2p_via_cards_auth`].
+#[utoipa::path(
+    post,
+    path = "/payments/cards/auth",
+    tag = "payments",
+    request_body(content = crate::wire::requests::PaymentRequest, content_type = "application/json"),
+    responses((status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::PaymentReceipt), (status = 400, description = "Refused request or declined payment (seeds 002/003)", body = crate::wire::errors::PaymentError)),
+    security(("bearer" = []))
+)]
 pub async fn cards_auth(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

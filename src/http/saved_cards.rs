@@ -12,6 +12,14 @@ use axum::Json;
 use std::sync::Arc;
 
 /// The customer's active saved cards, in the bank's PascalCase; `[]` when there are none. (P-11)
+#[utoipa::path(
+    get,
+    path = "/cards/{accountId}",
+    tag = "saved cards",
+    params(("accountId" = String, Path, description = "The merchant's customer id")),
+    responses((status = 200, description = "The customer's active saved cards; `[]` when none", body = Vec<crate::wire::saved_cards::SavedCardView>)),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -22,6 +30,14 @@ pub async fn list(
 }
 
 /// Deactivates a saved card of the token's client. (P-11)
+#[utoipa::path(
+    post,
+    path = "/card/deactivate/{cardId}",
+    tag = "saved cards",
+    params(("cardId" = String, Path, description = "The saved card's id")),
+    responses((status = 200, description = "Deactivated", body = crate::wire::saved_cards::DeactivatedView), (status = 400, description = "Unknown or another client's card (code -1)", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn deactivate(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

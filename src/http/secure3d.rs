@@ -53,6 +53,14 @@ pub(super) fn field<'a>(fields: &'a HashMap<String, String>, names: &[&str]) -> 
 /// `POST /payment/confirm` with `{ID, PaRes, MD}` (seed 003): finishes the payment and
 /// redirects to the success page (amount, currency, invoiceID, accountID, description,
 /// reference, language, cardid) or the failure page (invoiceID, code, message). (S-05)
+#[utoipa::path(
+    post,
+    path = "/payment/confirm",
+    tag = "3-D Secure",
+    request_body(content = crate::wire::requests::ConfirmRequest, content_type = "application/json"),
+    responses((status = 302, description = "To the success or failure page", headers(("Location" = String, description = "The result page"))), (status = 400, description = "Unknown session, bad PaRes (code -1)", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn payment_confirm(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -108,6 +116,14 @@ pub async fn payment_confirm(
 /// `PaRes` + `MD` here; the browser is redirected with `?reference=<RRN>` on success and
 /// `?errorCode=<code>` on failure, to the payment's `backLink`/`failureBackLink` when set,
 /// else to the sandbox's own result pages. (S-08)
+#[utoipa::path(
+    post,
+    path = "/payments/cards/confirmPayment",
+    tag = "3-D Secure",
+    params(("Access" = String, Query, description = "The payment token")),
+    request_body(content = crate::wire::requests::AcsAnswer, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 302, description = "To backLink/failureBackLink or the result pages", headers(("Location" = String, description = "The result page"))), (status = 400, description = "Missing PaRes/MD, unknown session (code -1)", body = crate::wire::errors::ApiError), (status = 401, description = "The Access token is missing, unknown or expired", body = crate::wire::errors::ApiError))
+)]
 pub async fn confirm_payment(
     State(sandbox): State<Arc<Sandbox>>,
     Query(query): Query<HashMap<String, String>>,

@@ -12,6 +12,14 @@ use axum::Json;
 use std::sync::Arc;
 
 /// Payment status by invoiceId, exactly in the shape of seed 001.
+#[utoipa::path(
+    get,
+    path = "/check-status/payment/transaction/{invoiceId}",
+    tag = "status",
+    params(("invoiceId" = String, Path, description = "The merchant's order number")),
+    responses((status = 200, description = "Found (resultCode 100) or not settled yet (107)", body = crate::wire::status::CheckStatus<crate::wire::status::TransactionView>), (status = 400, description = "resultCode 102 (no such invoice), 104 (no terminal), 106 (another terminal's invoice); `transaction` is null", body = crate::wire::status::CheckStatus<crate::wire::status::TransactionView>)),
+    security(("bearer" = []))
+)]
 pub async fn check_payment(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -28,6 +36,14 @@ pub async fn check_payment(
 }
 
 /// The older flat status object (spec §3.7).
+#[utoipa::path(
+    get,
+    path = "/operation/{invoiceId}",
+    tag = "status",
+    params(("invoiceId" = String, Path, description = "The merchant's order number")),
+    responses((status = 200, description = "The payment, flat (spec §3.7)", body = crate::wire::status::FlatPaymentView), (status = 400, description = "No payment of this client with this invoiceId (code 100)", body = crate::wire::errors::ApiError)),
+    security(("bearer" = []))
+)]
 pub async fn operation(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

@@ -21,6 +21,14 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// `POST /p2p/transfer`: card to card.
+#[utoipa::path(
+    post,
+    path = "/p2p/transfer",
+    tag = "transfers",
+    request_body(content = crate::wire::requests::TransferRequest, content_type = "application/json"),
+    responses((status = 200, description = "Card to card: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt), (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)),
+    security(("bearer" = []))
+)]
 pub async fn p2p(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -31,6 +39,14 @@ pub async fn p2p(
 }
 
 /// `POST /chdebit/transfer`: AFT, a card debited to the merchant.
+#[utoipa::path(
+    post,
+    path = "/chdebit/transfer",
+    tag = "transfers",
+    request_body(content = crate::wire::requests::TransferRequest, content_type = "application/json"),
+    responses((status = 200, description = "AFT: a card debited to the merchant: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt), (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)),
+    security(("bearer" = []))
+)]
 pub async fn aft(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -41,6 +57,14 @@ pub async fn aft(
 }
 
 /// `POST /chpayment/transfer`: OCT, a payout to a card or a phone.
+#[utoipa::path(
+    post,
+    path = "/chpayment/transfer",
+    tag = "transfers",
+    request_body(content = crate::wire::requests::TransferRequest, content_type = "application/json"),
+    responses((status = 200, description = "OCT: a payout to a card or phone: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt), (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)),
+    security(("bearer" = []))
+)]
 pub async fn oct(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -81,6 +105,14 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
 
 /// `GET /check-status/p2p/transaction/{order}`: `{"result": {code, message}, "transaction":
 /// {"p2p": {...}}}` (spec §3.11, §4.2).
+#[utoipa::path(
+    get,
+    path = "/check-status/p2p/transaction/{order}",
+    tag = "transfers",
+    params(("order" = String, Path, description = "The transfer's order number")),
+    responses((status = 200, description = "Found (result.code 100) or not settled yet (107)", body = crate::wire::transfer::P2pCheckStatus), (status = 400, description = "result.code 102, 104 or 106; `transaction` is null", body = crate::wire::transfer::P2pCheckStatus)),
+    security(("bearer" = []))
+)]
 pub async fn check_p2p(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

@@ -6,18 +6,21 @@
 //! Fields that depend on a fidelity choice are computed by one [`crate::fidelity`] function;
 //! keys that are present only in some answers are `Option`s skipped when `None`.
 
+pub mod errors;
 pub mod oauth;
 pub mod payment;
+pub mod requests;
 pub mod saved_cards;
 pub mod status;
 pub mod transfer;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The payer's location block as the bank's flat transaction objects end it. Check-status
 /// writes latitude before longitude; the flat view and callbacks the other way round, so the
 /// two coordinates are placed by each view.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct PayerPlace {
     /// `ipCountry`.
     #[serde(rename = "ipCountry")]
@@ -43,6 +46,18 @@ impl PayerPlace {
     };
 }
 
+/// Amounts are JSON numbers: integral tenge as integers, others with two decimals.
+impl utoipa::PartialSchema for crate::domain::money::Amount {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .description(Some("An amount in the currency's major unit (e.g. 100 or 100.5)"))
+            .into()
+    }
+}
+
+impl ToSchema for crate::domain::money::Amount {}
+
 /// `reasonCode` in check-status is a string, success as `"00"` like the sample. (F-09)
 pub fn reason_code_string(code: i32) -> String {
     if code == 0 {
@@ -54,7 +69,7 @@ pub fn reason_code_string(code: i32) -> String {
 
 /// The answer of the paged searches `POST /operations` and `POST /p2p/operations`:
 /// `{data, total, page, size}` (spec §3.8).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SearchPageView<T> {
     /// The rows of this page.
     pub data: Vec<T>,

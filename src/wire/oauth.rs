@@ -3,12 +3,15 @@
 use crate::domain::tokens::Token;
 use crate::fidelity;
 use serde::Serialize;
+use utoipa::ToSchema;
 use serde_json::Value;
 
 /// The client-credentials answer, and (without `refresh_token`) the refresh answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenAnswer<'a> {
     access_token: &'a str,
+    /// Seconds; its JSON type is a fidelity choice ([`fidelity::expires_in`]).
+    #[schema(value_type = i64)]
     expires_in: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<&'static str>,
@@ -38,7 +41,7 @@ impl<'a> TokenAnswer<'a> {
 }
 
 /// The password-grant answer: lower-case `bearer`, a refresh token, `expires_in` last.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PasswordTokenAnswer<'a> {
     access_token: &'a str,
     token_type: &'static str,

@@ -5,9 +5,10 @@ use crate::domain::money::Amount;
 use crate::domain::transaction::Transaction;
 use crate::engine::Secure3dChallenge;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The success body shared by both endpoints and both branches.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentReceipt<'a> {
     id: String,
     #[serde(rename = "accountId")]

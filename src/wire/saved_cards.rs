@@ -4,9 +4,10 @@
 use crate::domain::saved_cards::SavedCard;
 use crate::fidelity;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One saved card as spec §3.9 shows it. (P-11)
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SavedCardView<'a> {
     #[serde(rename = "ID")]
@@ -49,7 +50,7 @@ impl<'a> SavedCardView<'a> {
 }
 
 /// `{"status": ...}` of `POST /card/deactivate/{cardId}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DeactivatedView {
     /// The bank's confirmation text.
     pub status: &'static str,

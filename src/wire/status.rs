@@ -7,10 +7,11 @@ use crate::domain::money::Amount;
 use crate::domain::transaction::Transaction;
 use crate::fidelity::{self, CallbackKind};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `{resultCode, resultMessage, transaction}` of check-status; `transaction` is `null` when
 /// nothing was found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CheckStatus<T> {
     /// The lookup's result code.
     #[serde(rename = "resultCode")]
@@ -23,7 +24,7 @@ pub struct CheckStatus<T> {
 }
 
 /// The `transaction` object of payment check-status, field for field as the bank's sample.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TransactionView<'a> {
     id: String,
     #[serde(rename = "createdDate")]
@@ -126,7 +127,7 @@ impl<'a> TransactionView<'a> {
 
 /// The flat payment object: `GET /operation/{invoiceId}` (spec §3.7) and, with the callback-only
 /// keys present, the postLink / failurePostLink body (spec §6). (C-03, C-04)
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FlatPaymentView<'a> {
     id: String,
     #[serde(rename = "dateTime")]

@@ -8,6 +8,7 @@ use crate::domain::transfer::{TransferParty, TransferType};
 use crate::engine::Secure3dChallenge;
 use crate::fidelity::CallbackKind;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 static NO_PARTY: TransferParty = TransferParty {
     transfer_type: None,
@@ -20,7 +21,7 @@ static NO_PARTY: TransferParty = TransferParty {
 
 /// The sender and receiver keys, in the same order in the receipt and the P2P view; empty
 /// when the transaction does not record a party.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct PartiesView<'a> {
     #[serde(rename = "senderCardID")]
     sender_card_id: &'a str,
@@ -64,7 +65,7 @@ fn fee(tx: &Transaction) -> Amount {
 }
 
 /// The seed 000 body describing a transfer (`code` before `status` as in seed 004). (T-02, C-05)
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TransferReceipt<'a> {
     id: String,
     amount: Amount,
@@ -146,7 +147,7 @@ impl<'a> TransferReceipt<'a> {
 
 /// `{"result": {code, message}, "transaction": {"p2p": {...}}}` of P2P check-status
 /// (spec §3.11, §4.2).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct P2pCheckStatus<'a> {
     /// The lookup's result.
     pub result: ResultView,
@@ -155,7 +156,7 @@ pub struct P2pCheckStatus<'a> {
 }
 
 /// `{code, message}` of P2P check-status.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ResultView {
     /// The result code.
     pub code: &'static str,
@@ -164,14 +165,14 @@ pub struct ResultView {
 }
 
 /// `{"p2p": {...}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct P2pWrapper<'a> {
     /// The transfer.
     pub p2p: P2pView<'a>,
 }
 
 /// The transfer object of P2P check-status and `/p2p/operations`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct P2pView<'a> {
     id: String,
     #[serde(rename = "createdDate")]

@@ -26,11 +26,27 @@ fn view(sandbox: &Sandbox) -> Value {
 }
 
 /// `GET /_sandbox/clock`.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/clock",
+    tag = "clock",
+    responses((status = 200, description = "The sandbox clock", body = Object))
+)]
 pub async fn show(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
     Json(view(&sandbox))
 }
 
 /// `POST /_sandbox/clock/freeze` with an optional `at`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/clock/freeze",
+    tag = "clock",
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "Frozen (optionally `at`)", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+)]
 pub async fn freeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let at = match fields.get("at").filter(|v| !v.trim().is_empty()) {
         Some(text) => match instant(text) {
@@ -44,12 +60,32 @@ pub async fn freeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): For
 }
 
 /// `POST /_sandbox/clock/unfreeze`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/clock/unfreeze",
+    tag = "clock",
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "Running", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+)]
 pub async fn unfreeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     sandbox.unfreeze_clock();
     respond(&fields, view(&sandbox))
 }
 
 /// `POST /_sandbox/clock/advance` with `seconds` and/or `duration` (they add up).
+#[utoipa::path(
+    post,
+    path = "/_sandbox/clock/advance",
+    tag = "clock",
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "Advanced by `seconds` and/or `duration`", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+)]
 pub async fn advance(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     match advance_by(&fields) {
         Ok(by) => match sandbox.advance_clock(by) {
@@ -61,6 +97,16 @@ pub async fn advance(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): Fo
 }
 
 /// `POST /_sandbox/clock/set` with `at`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/clock/set",
+    tag = "clock",
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "Set to `at`", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+)]
 pub async fn set(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let Some(text) = fields.get("at").filter(|v| !v.trim().is_empty()) else {
         return ApiError::bad_request("field 'at' is required (RFC 3339, e.g. 2030-01-01T00:00:00Z)").into_response();

@@ -176,6 +176,12 @@ pub struct PageQuery {
 }
 
 /// Renders the page in the language of `?lang=` or `Accept-Language`.
+#[utoipa::path(
+    get,
+    path = "/_sandbox",
+    tag = "pages",
+    responses((status = 200, description = "The dashboard (also at `/_sandbox/`)", body = String, content_type = "text/html"))
+)]
 pub async fn page(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
     sandbox.run_due_timers();
     let page = build(&sandbox, dashboard_i18n::pick(query.lang.as_deref(), &headers));

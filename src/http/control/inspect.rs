@@ -33,6 +33,13 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
 }
 
 /// `GET /_sandbox/transactions`: filtered, newest first.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/transactions",
+    tag = "control",
+    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "Transactions, filtered and paged", body = Object), (status = 400, description = "Bad filter or paging", body = crate::wire::errors::ApiError))
+)]
 pub async fn transactions(
     State(sandbox): State<Arc<Sandbox>>,
     filter: Result<Query<TransactionFilter>, QueryRejection>,
@@ -60,6 +67,13 @@ pub async fn transactions(
 }
 
 /// `GET /_sandbox/transactions/{id}`: the full record with its history.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/transactions/{id}",
+    tag = "control",
+    params(("id" = String, Path, description = "Transaction id")),
+    responses((status = 200, description = "The transaction", body = Object), (status = 400, description = "Not a UUID", body = crate::wire::errors::ApiError), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError))
+)]
 pub async fn transaction(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     let id = match parse_id(&id) {
         Ok(id) => id,
@@ -73,6 +87,13 @@ pub async fn transaction(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<Str
 }
 
 /// `POST /_sandbox/transactions`: a payment opened and decided without a card flow.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/transactions",
+    tag = "control",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad body", body = crate::wire::errors::ApiError), (status = 404, description = "Unknown terminal", body = crate::wire::errors::ApiError), (status = 409, description = "Duplicate invoiceId", body = crate::wire::errors::ApiError))
+)]
 pub async fn create_transaction(
     State(sandbox): State<Arc<Sandbox>>,
     JsonBody(request): JsonBody<CreateTransaction>,
@@ -89,6 +110,17 @@ pub async fn create_transaction(
 
 /// `POST /_sandbox/transactions/{id}/{charge|cancel|refund}` with an optional `amount`, as
 /// the merchant would (without a token). Dashboard forms add `redirect`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/transactions/{id}/{operation}",
+    tag = "control",
+    params(("id" = String, Path, description = "Transaction id"), ("operation" = String, Path, description = "charge, cancel, refund, approve, decline, expire, ...")),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "The transaction after the operation", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad id, operation or amount", body = crate::wire::errors::ApiError), (status = 404, description = "Unknown transaction", body = crate::wire::errors::ApiError), (status = 409, description = "Not allowed in this status", body = crate::wire::errors::ApiError))
+)]
 pub async fn operate(
     State(sandbox): State<Arc<Sandbox>>,
     Path((id, operation)): Path<(String, String)>,
@@ -135,6 +167,13 @@ pub struct TokenQuery {
 }
 
 /// `GET /_sandbox/tokens`: every token and what it is bound to.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/tokens",
+    tag = "control",
+    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "Issued tokens, paged", body = Object), (status = 400, description = "Bad query", body = crate::wire::errors::ApiError))
+)]
 pub async fn tokens(
     State(sandbox): State<Arc<Sandbox>>,
     q: Result<Query<TokenQuery>, QueryRejection>,
@@ -166,6 +205,13 @@ pub async fn tokens(
 
 /// Query of `GET /_sandbox/journal`.
 /// `GET /_sandbox/journal`: the last requests to the ePay routes, newest first.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/journal",
+    tag = "control",
+    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "The journal, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+)]
 pub async fn journal(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let paging = match Paging::from_query(paging) {
         Ok(p) => p,
@@ -178,6 +224,13 @@ pub async fn journal(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<P
 }
 
 /// `GET /_sandbox/state`: the state in the `--state` file format.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/state",
+    tag = "control",
+    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "The whole state, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+)]
 pub async fn state(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let paging = match Paging::from_query(paging) {
         Ok(p) => p,
@@ -203,6 +256,13 @@ pub async fn state(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Pag
 }
 
 /// `GET /_sandbox/merchants`: every merchant with its terminals.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/merchants",
+    tag = "control",
+    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "Merchants, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+)]
 pub async fn merchants(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let merchants = sandbox.merchants();
     match Paging::from_query(paging) {
@@ -217,6 +277,13 @@ pub async fn merchants(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query
 }
 
 /// `POST /_sandbox/merchants`: a merchant with terminals, created at run time.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/merchants",
+    tag = "control",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad body", body = crate::wire::errors::ApiError), (status = 409, description = "Client id or terminal taken", body = crate::wire::errors::ApiError))
+)]
 pub async fn create_merchant(State(sandbox): State<Arc<Sandbox>>, JsonBody(body): JsonBody<Value>) -> Response {
     if !body.is_object() {
         return ApiError::bad_request("the body must be a JSON object such as {\"clientId\": \"ci-shop\"} (or {})")
@@ -236,6 +303,13 @@ pub async fn create_merchant(State(sandbox): State<Arc<Sandbox>>, JsonBody(body)
 }
 
 /// `DELETE /_sandbox/merchants/{clientId}`: a run-time merchant and everything it made.
+#[utoipa::path(
+    delete,
+    path = "/_sandbox/merchants/{clientId}",
+    tag = "control",
+    params(("clientId" = String, Path, description = "The merchant's client id")),
+    responses((status = 200, description = "Deleted", body = Object), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError), (status = 409, description = "A fixture merchant", body = crate::wire::errors::ApiError))
+)]
 pub async fn delete_merchant(State(sandbox): State<Arc<Sandbox>>, Path(client_id): Path<String>) -> Response {
     match sandbox.delete_merchant(&client_id) {
         Ok(removed) => Json(json!({"deleted": client_id, "removed": removed})).into_response(),
@@ -245,12 +319,24 @@ pub async fn delete_merchant(State(sandbox): State<Arc<Sandbox>>, Path(client_id
 }
 
 /// `GET /_sandbox/cards`: the test cards (an HTML table for browsers).
+#[utoipa::path(
+    get,
+    path = "/_sandbox/cards",
+    tag = "control",
+    responses((status = 200, description = "The test cards", body = Object))
+)]
 pub async fn cards(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap) -> Response {
     pages::cards(&headers, &sandbox.fixtures().cards)
         .unwrap_or_else(|| Json(json!({"cards": sandbox.fixtures().cards})).into_response())
 }
 
 /// `GET /_sandbox/reasons`: the reason-code catalogue.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/reasons",
+    tag = "control",
+    responses((status = 200, description = "The reason codes", body = Object))
+)]
 pub async fn reasons(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let reasons: Vec<_> = sandbox.fixtures().catalogue.reasons().collect();
     Json(json!({"reasonCodes": reasons})).into_response()

@@ -1,6 +1,6 @@
 //! The sandbox's own control plane under `/_sandbox/`: what tests get that the bank's test
 //! environment cannot give. Every handler parses, calls the engine and renders; the endpoints
-//! are described in docs/control-plane.md and docs/openapi.json.
+//! are described in docs/control-plane.md and at `GET /_sandbox/openapi.json`.
 
 mod clock;
 #[cfg(feature = "pages")]
@@ -81,6 +81,12 @@ pub fn page_routes() -> Router<Arc<Sandbox>> {
 }
 
 /// Liveness, version and uptime.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/health",
+    tag = "control",
+    responses((status = 200, description = "Liveness, version, uptime, record counts", body = Object))
+)]
 async fn health(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
     Json(json!({
         "status": "ok",
@@ -102,6 +108,17 @@ struct ResetQuery {
 
 /// Everything back to the fixtures; with `clientId` and/or `terminal` (query or body) only
 /// that merchant's/terminal's transactions, tokens and rules.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/reset",
+    tag = "control",
+    params(("clientId" = Option<String>, Query, description = "Reset only this merchant"), ("terminal" = Option<String>, Query, description = "Reset only this terminal")),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "Reset", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 404, description = "Unknown clientId or terminal", body = crate::wire::errors::ApiError))
+)]
 async fn reset(
     State(sandbox): State<Arc<Sandbox>>,
     Query(query): Query<ResetQuery>,
@@ -132,6 +149,16 @@ async fn reset(
 }
 
 /// Restarts the id sequence with a new seed.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/seed",
+    tag = "control",
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses((status = 200, description = "The new seed", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "`seed` missing or not a u64", body = crate::wire::errors::ApiError))
+)]
 async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let Some(text) = fields.get("seed") else {
         return ApiError::bad_request("field 'seed' is required (an unsigned 64-bit integer)").into_response();

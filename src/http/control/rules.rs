@@ -34,6 +34,13 @@ fn once() -> u32 {
 }
 
 /// `GET /_sandbox/scenarios`.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/scenarios",
+    tag = "rules",
+    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "The scenario rules, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+)]
 pub async fn scenarios(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     match Paging::from_query(paging) {
         Ok(paging) => Json(paging.answer("scenarios", sandbox.scenarios(), Map::new())).into_response(),
@@ -42,6 +49,13 @@ pub async fn scenarios(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query
 }
 
 /// `POST /_sandbox/scenarios`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/scenarios",
+    tag = "rules",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad rule", body = crate::wire::errors::ApiError))
+)]
 pub async fn add_scenario(State(sandbox): State<Arc<Sandbox>>, JsonBody(body): JsonBody<NewScenario>) -> Response {
     match sandbox.add_scenario(body.matcher, body.outcome, body.times) {
         Ok(rule) => (StatusCode::CREATED, Json(json!(rule))).into_response(),
@@ -50,6 +64,13 @@ pub async fn add_scenario(State(sandbox): State<Arc<Sandbox>>, JsonBody(body): J
 }
 
 /// `DELETE /_sandbox/scenarios/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/_sandbox/scenarios/{id}",
+    tag = "rules",
+    params(("id" = String, Path, description = "Rule id")),
+    responses((status = 200, description = "Removed", body = Object), (status = 404, description = "Unknown rule", body = crate::wire::errors::ApiError))
+)]
 pub async fn remove_scenario(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     if sandbox.remove_scenario(&id) {
         Json(json!({"deleted": id})).into_response()
@@ -59,11 +80,24 @@ pub async fn remove_scenario(State(sandbox): State<Arc<Sandbox>>, Path(id): Path
 }
 
 /// `DELETE /_sandbox/scenarios`.
+#[utoipa::path(
+    delete,
+    path = "/_sandbox/scenarios",
+    tag = "rules",
+    responses((status = 200, description = "All removed", body = Object))
+)]
 pub async fn clear_scenarios(State(sandbox): State<Arc<Sandbox>>) -> Response {
     Json(json!({"deleted": sandbox.clear_scenarios()})).into_response()
 }
 
 /// `GET /_sandbox/faults`.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/faults",
+    tag = "rules",
+    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    responses((status = 200, description = "The fault rules, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+)]
 pub async fn faults(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     match Paging::from_query(paging) {
         Ok(paging) => Json(paging.answer("faults", sandbox.control().faults.rules(), Map::new())).into_response(),
@@ -72,6 +106,13 @@ pub async fn faults(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Pa
 }
 
 /// `POST /_sandbox/faults`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/faults",
+    tag = "rules",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad rule", body = crate::wire::errors::ApiError))
+)]
 pub async fn add_fault(State(sandbox): State<Arc<Sandbox>>, JsonBody(spec): JsonBody<FaultSpec>) -> Response {
     let id = sandbox.control().next_id("ft");
     match sandbox.control().faults.add(id, spec) {
@@ -81,6 +122,13 @@ pub async fn add_fault(State(sandbox): State<Arc<Sandbox>>, JsonBody(spec): Json
 }
 
 /// `DELETE /_sandbox/faults/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/_sandbox/faults/{id}",
+    tag = "rules",
+    params(("id" = String, Path, description = "Rule id")),
+    responses((status = 200, description = "Removed", body = Object), (status = 404, description = "Unknown rule", body = crate::wire::errors::ApiError))
+)]
 pub async fn remove_fault(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     if sandbox.control().faults.remove(&id) {
         Json(json!({"deleted": id})).into_response()
@@ -90,6 +138,12 @@ pub async fn remove_fault(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<St
 }
 
 /// `DELETE /_sandbox/faults`.
+#[utoipa::path(
+    delete,
+    path = "/_sandbox/faults",
+    tag = "rules",
+    responses((status = 200, description = "All removed", body = Object))
+)]
 pub async fn clear_faults(State(sandbox): State<Arc<Sandbox>>) -> Response {
     Json(json!({"deleted": sandbox.control().faults.clear()})).into_response()
 }
