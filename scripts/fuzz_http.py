@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
-"""HTTP fuzzer: generates requests for every operation of docs/openapi.json and asserts that the
-sandbox never answers 5xx and never panics.
+"""HTTP fuzzer: generates requests for every operation of the live OpenAPI document
+(GET /_sandbox/openapi.json) and asserts that the sandbox never answers 5xx and never panics.
+
+It complements scripts/schemathesis_run.py, which checks that answers conform to the document:
+this one sends what no schema describes (invalid UTF-8, wrong content types, forged tokens,
+hostile strings in ids) and reads the server log for panics.
 
 Standard library only (no pip, nothing to pin). Deterministic for a given --seed. Starts the
 sandbox binary on a free loopback port, then for each operation sends --per-operation requests:
@@ -213,22 +217,21 @@ def main():
     parser.add_argument("--per-operation", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    with open(os.path.join(ROOT, "docs", "openapi.json")) as f:
-        doc = json.load(f)
-    operations = [(m.upper(), p, o) for p, item in doc["paths"].items() for m, o in item.items()
-                  if m in ("get", "post", "put", "delete", "patch")]
     port = free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen([args.bin, "--addr", f"127.0.0.1:{port}", "--log-level", "warn",
                              "--callback-attempts", "1", "--callback-timeout-ms", "200"],
                             stdout=subprocess.DEVNULL, stderr=log)
     rng = random.Random(args.seed)
-    fuzzer = Fuzzer(doc, port, rng)
+    fuzzer = Fuzzer(None, port, rng)
     deadline = time.monotonic() + 60
     while fuzzer.request("GET", "/_sandbox/health", check=False)[0] != 200:
         if time.monotonic() > deadline or proc.poll() is not None:
             raise SystemExit("fuzz: the sandbox did not start")
         time.sleep(0.05)
+    fuzzer.doc = json.loads(fuzzer.request("GET", "/_sandbox/openapi.json", check=False)[1])
+    operations = [(m.upper(), p, o) for p, item in fuzzer.doc["paths"].items() for m, o in item.items()
+                  if m in ("get", "post", "put", "delete", "patch")]
     started = time.monotonic()
     try:
         fuzzer.setup(args.bin)

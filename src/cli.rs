@@ -34,6 +34,8 @@ pub enum Command {
     Cryptogram(CryptogramArgs),
     /// Exit 0 when a running sandbox answers 2xx on its health URL (a container HEALTHCHECK).
     Healthcheck(HealthcheckArgs),
+    /// Print the OpenAPI document (as served at `/_sandbox/openapi.json`) and exit.
+    Openapi,
 }
 
 /// Options of `healthcheck`.
@@ -326,6 +328,10 @@ pub async fn run(cli: Cli) -> i32 {
         Some(Command::Cryptogram(args)) => cryptogram(&args),
         Some(Command::Healthcheck(args)) => {
             crate::healthcheck::run(&args.url.unwrap_or_else(|| crate::healthcheck::url_for_addr(&args.addr)))
+        }
+        Some(Command::Openapi) => {
+            println!("{:#}", crate::http::openapi::document());
+            0
         }
     }
 }

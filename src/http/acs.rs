@@ -57,7 +57,7 @@ fn challenge_page(mut view: ChallengeView, language: &str, uri: &OriginalUri) ->
     path = "/acs",
     tag = "3-D Secure",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The challenge page", body = String, content_type = "text/html"), (status = 400, description = "Bad or unknown PaReq/MD", body = String, content_type = "text/html"))
+    responses((status = 200, description = "The challenge page", body = String, content_type = "text/html"), (status = 400, description = "Missing or unknown PaReq/MD (code -1)", body = crate::wire::errors::ApiError))
 )]
 pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFields(fields): FormFields) -> Response {
     let md = field(&fields, aliases::MD);
@@ -91,7 +91,7 @@ pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFiel
     path = "/acs/submit",
     tag = "3-D Secure",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The auto-posting form to TermUrl, or the challenge again", body = String, content_type = "text/html"), (status = 400, description = "Unknown session", body = String, content_type = "text/html"))
+    responses((status = 200, description = "The auto-posting form to TermUrl, or the challenge again", body = String, content_type = "text/html"), (status = 400, description = "Missing or unknown session (code -1)", body = crate::wire::errors::ApiError))
 )]
 pub async fn acs_submit(
     State(sandbox): State<Arc<Sandbox>>,

@@ -8,7 +8,7 @@
 
 use super::control::paging::Paging;
 use super::error::ApiError;
-use super::extract::FormFields;
+use super::extract::{FormFields, JsonBody};
 use crate::callbacks::{DeliveryFilter, SettingsPatch};
 use crate::engine::Sandbox;
 use axum::extract::rejection::QueryRejection;
@@ -117,7 +117,7 @@ async fn settings(State(sandbox): State<Arc<Sandbox>>) -> Response {
     request_body(content = Object, content_type = "application/json"),
     responses((status = 200, description = "The new settings", body = Object), (status = 400, description = "Bad settings", body = crate::wire::errors::ApiError))
 )]
-async fn update_settings(State(sandbox): State<Arc<Sandbox>>, Json(patch): Json<SettingsPatch>) -> Response {
+async fn update_settings(State(sandbox): State<Arc<Sandbox>>, JsonBody(patch): JsonBody<SettingsPatch>) -> Response {
     match sandbox.callbacks().update_settings(&patch) {
         Ok(settings) => Json(settings).into_response(),
         Err(error) => ApiError::bad_request(error.to_string()).into_response(),

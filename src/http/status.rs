@@ -17,7 +17,7 @@ use std::sync::Arc;
     path = "/check-status/payment/transaction/{invoiceId}",
     tag = "status",
     params(("invoiceId" = String, Path, description = "The merchant's order number")),
-    responses((status = 200, description = "Found (resultCode 100) or not settled yet (107)", body = crate::wire::status::CheckStatus<crate::wire::status::TransactionView>), (status = 400, description = "resultCode 102 (no such invoice), 104 (no terminal), 106 (another terminal's invoice); `transaction` is null", body = crate::wire::status::CheckStatus<crate::wire::status::TransactionView>)),
+    responses((status = 200, description = "Found (resultCode 100) or not settled yet (107)", body = crate::wire::status::CheckStatus), (status = 400, description = "resultCode 102 (no such invoice), 104 (no terminal), 106 (another terminal's invoice); `transaction` is null", body = crate::wire::status::CheckStatus)),
     security(("bearer" = []))
 )]
 pub async fn check_payment(

@@ -17,7 +17,7 @@ pub struct ApiError {
 }
 
 /// A refused or declined payment or transfer: the error shape of seeds 000/002, echoing the
-/// request's ids.
+/// request's ids (only `code` and `message` when the body is not JSON at all).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentError {
@@ -26,16 +26,17 @@ pub struct PaymentError {
     /// What went wrong.
     message: String,
     /// The request's order number.
-    invoice_id: String,
+    invoice_id: Option<String>,
     /// The transaction id of a decline (empty for refused requests).
-    id: String,
+    id: Option<String>,
     /// The RRN of a decline (empty for refused requests).
-    reference: String,
+    reference: Option<String>,
     /// The request's customer id.
-    account_id: String,
+    account_id: Option<String>,
 }
 
-/// A refused token request: ePay's pair plus the RFC 6749 pair. (F-08)
+/// A refused token request: ePay's pair plus the RFC 6749 pair (F-08); only ePay's pair when
+/// the body cannot be read at all.
 #[derive(Serialize, ToSchema)]
 pub struct TokenError {
     /// The HTTP status.
@@ -43,7 +44,7 @@ pub struct TokenError {
     /// What went wrong.
     message: String,
     /// `invalid_client`, `invalid_grant`, `unsupported_grant_type` or `invalid_request`.
-    error: String,
+    error: Option<String>,
     /// Same as `message`.
-    error_description: String,
+    error_description: Option<String>,
 }

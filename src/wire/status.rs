@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 /// `{resultCode, resultMessage, transaction}` of check-status; `transaction` is `null` when
 /// nothing was found.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CheckStatus<T> {
+pub struct CheckStatus<'a> {
     /// The lookup's result code.
     #[serde(rename = "resultCode")]
     pub result_code: &'static str,
@@ -20,7 +20,7 @@ pub struct CheckStatus<T> {
     #[serde(rename = "resultMessage")]
     pub result_message: String,
     /// The transaction found, if any.
-    pub transaction: Option<T>,
+    pub transaction: Option<TransactionView<'a>>,
 }
 
 /// The `transaction` object of payment check-status, field for field as the bank's sample.

@@ -15,10 +15,9 @@ struct Route {
     path: String,
 }
 
-/// Every (method, path) of `docs/openapi.json` whose operation requires the bearer scheme.
+/// Every (method, path) of the OpenAPI document whose operation requires the bearer scheme.
 fn protected_routes() -> Vec<Route> {
-    let text = include_str!("../../docs/openapi.json");
-    let doc: Value = serde_json::from_str(text).expect("openapi.json is JSON");
+    let doc = epay_sandbox::http::openapi::document();
     let mut routes = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
@@ -70,7 +69,7 @@ async fn call(app: &TestApp, route: &Route, ids: &Ids<'_>, bearer: Option<&str>)
         "POST" => app.http.post(url).json(&body_for(&route.path, ids)),
         "PUT" => app.http.put(url).json(&body_for(&route.path, ids)),
         "DELETE" => app.http.delete(url),
-        other => panic!("unexpected method {other} in openapi.json"),
+        other => panic!("unexpected method {other} in the OpenAPI document"),
     };
     if let Some(bearer) = bearer {
         request = request.bearer_auth(bearer);
