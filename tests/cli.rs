@@ -118,3 +118,12 @@ fn subcommand_help_lists_only_its_own_flags() {
         "{help}"
     );
 }
+
+#[test]
+fn openapi_prints_the_served_document() {
+    let output = run(&["openapi"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(doc, epay_sandbox::http::openapi::document());
+    assert!(doc["paths"]["/api/payment/cryptopay"]["post"].is_object(), "{}", doc["paths"]);
+}

@@ -14,12 +14,16 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// `client_credentials` (the default), `password` or `refresh_token`.
+    #[schema(example = "client_credentials")]
     grant_type: Option<String>,
     /// Merchant client id (`test` in the bank's test environment).
+    #[schema(example = "test")]
     client_id: Option<String>,
-    /// Merchant client secret.
+    /// Merchant client secret (the example is the bank's public test client's).
+    #[schema(example = "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG")]
     client_secret: Option<String>,
     /// Space-separated scopes (`webapi usermanagement email_send verification statement statistics payment`).
+    #[schema(example = "webapi usermanagement email_send verification statement statistics payment")]
     scope: Option<String>,
     /// Order number: makes a payment token bound to this invoice.
     #[serde(rename = "invoiceID")]

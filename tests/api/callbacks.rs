@@ -514,10 +514,15 @@ async fn callbacks_settings_endpoint_reads_and_validates() {
         .await;
     assert_eq!(status, 400, "{error}");
     assert_eq!(error["code"], json!(400));
-    let (status, _) = app
-        .control_call(reqwest::Method::POST, "/_sandbox/callbacks", Some(json!({"bogus": 1})))
-        .await;
-    assert!((400..500).contains(&status));
+    // Unknown keys and bodies that are not an object are bad input in ePay's shape (schemathesis
+    // found a 422, which the document does not list).
+    for body in [json!({"bogus": 1}), json!([]), json!("x")] {
+        let (status, error) = app
+            .control_call(reqwest::Method::POST, "/_sandbox/callbacks", Some(body.clone()))
+            .await;
+        assert_eq!(status, 400, "{body}: {error}");
+        assert_eq!(error["code"], json!(400), "{body}: {error}");
+    }
     let (_, unchanged) = app
         .control_call(reqwest::Method::GET, "/_sandbox/callbacks", None)
         .await;
