@@ -221,7 +221,10 @@ pub async fn serve(
     get,
     path = "/_sandbox/tls/ca.pem",
     tag = "control",
-    responses((status = 200, description = "The CA certificate of --tls", body = String, content_type = "application/x-pem-file"), (status = 404, description = "Not serving TLS", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The CA certificate of --tls", body = String, content_type = "application/x-pem-file"),
+        (status = 404, description = "Not serving TLS", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn ca_pem(State(sandbox): State<Arc<Sandbox>>) -> Response {
     match sandbox.tls_ca() {

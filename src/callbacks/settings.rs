@@ -7,22 +7,25 @@ use std::time::Duration;
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
 /// Delivery settings. [`Default`] is what the binary runs with when given no flags. (C-06)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallbackSettings {
     /// Attempts per delivery, the first one included (at least 1).
     pub attempts: u32,
     /// Wait after the first failed attempt; it doubles after each further failure.
     #[serde(rename = "backoffMs", with = "millis")]
+    #[schema(value_type = u64)]
     pub backoff: Duration,
     /// The longest wait between two attempts (the doubling stops there).
     #[serde(rename = "maxBackoffMs", with = "millis")]
+    #[schema(value_type = u64)]
     pub max_backoff: Duration,
     /// How much of each wait is random, in percent: a wait is shortened by up to this share
     /// (0: the exact doubling schedule). Deterministic under `--seed`.
     pub jitter_percent: u8,
     /// How long one attempt may take (connect, send, answer).
     #[serde(rename = "timeoutMs", with = "millis")]
+    #[schema(value_type = u64)]
     pub timeout: Duration,
     /// Extra copies of every callback, sent after the first one (the bank is known to call
     /// twice, spec §11.9); 0 sends each callback once. (C-07)
@@ -77,7 +80,7 @@ impl CallbackSettings {
 pub const MAX_REPEATS: u32 = 100;
 
 /// A partial change of the settings, as the control API takes it; absent fields stay.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsPatch {
     /// New number of attempts (1 to [`MAX_REPEATS`]).

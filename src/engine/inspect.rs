@@ -102,7 +102,7 @@ impl Sandbox {
 }
 
 /// How many records each store holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordCounts {
     /// Transactions.

@@ -57,7 +57,10 @@ fn challenge_page(mut view: ChallengeView, language: &str, uri: &OriginalUri) ->
     path = "/acs",
     tag = "3-D Secure",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The challenge page", body = String, content_type = "text/html"), (status = 400, description = "Missing or unknown PaReq/MD (code -1)", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The challenge page", body = String, content_type = "text/html"),
+        (status = 400, description = "Missing or unknown PaReq/MD (code -1)", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFields(fields): FormFields) -> Response {
     let md = field(&fields, aliases::MD);
@@ -91,7 +94,10 @@ pub async fn acs(State(sandbox): State<Arc<Sandbox>>, uri: OriginalUri, FormFiel
     path = "/acs/submit",
     tag = "3-D Secure",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The auto-posting form to TermUrl, or the challenge again", body = String, content_type = "text/html"), (status = 400, description = "Missing or unknown session (code -1)", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The auto-posting form to TermUrl, or the challenge again", body = String, content_type = "text/html"),
+        (status = 400, description = "Missing or unknown session (code -1)", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn acs_submit(
     State(sandbox): State<Arc<Sandbox>>,
@@ -161,7 +167,9 @@ fn ordered(query: HashMap<String, String>, names: &[&str]) -> Vec<(String, Strin
     get,
     path = "/payform/success.html",
     tag = "pages",
-    responses((status = 200, description = "The payment page's success page", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The payment page's success page", body = String, content_type = "text/html")
+    )
 )]
 pub async fn success_page(Query(query): Query<HashMap<String, String>>) -> Response {
     let language = query.get("language").cloned().unwrap_or_default();
@@ -189,7 +197,9 @@ pub async fn success_page(Query(query): Query<HashMap<String, String>>) -> Respo
     get,
     path = "/payform/failure.html",
     tag = "pages",
-    responses((status = 200, description = "The payment page's failure page", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The payment page's failure page", body = String, content_type = "text/html")
+    )
 )]
 pub async fn failure_page(Query(query): Query<HashMap<String, String>>) -> Response {
     let language = query.get("language").cloned().unwrap_or_default();

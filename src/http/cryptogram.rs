@@ -29,7 +29,10 @@ pub struct CryptogramResponse {
     path = "/_sandbox/cryptogram",
     tag = "control",
     request_body(content = crate::wire::requests::CryptogramRequest, content_type = "application/json"),
-    responses((status = 200, description = "A cryptogram for the sandbox's key", body = CryptogramResponse), (status = 400, description = "Bad card data", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "A cryptogram for the sandbox's key", body = CryptogramResponse),
+        (status = 400, description = "Bad card data", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn create(
     State(sandbox): State<Arc<Sandbox>>,

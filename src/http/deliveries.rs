@@ -37,7 +37,10 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     path = "/_sandbox/deliveries",
     tag = "callbacks",
     params(("invoiceId" = Option<String>, Query, description = "Only this order"), ("transactionId" = Option<String>, Query, description = "Only this transaction"), ("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "Callback deliveries, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Callback deliveries, paged", body = Object),
+        (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn list(
     State(sandbox): State<Arc<Sandbox>>,
@@ -60,7 +63,10 @@ async fn list(
     path = "/_sandbox/deliveries/{id}",
     tag = "callbacks",
     params(("id" = String, Path, description = "Delivery id")),
-    responses((status = 200, description = "The delivery", body = Object), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The delivery", body = Object),
+        (status = 404, description = "Unknown", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     match parse_id(&id).and_then(|id| sandbox.callbacks().delivery(id)) {
@@ -79,7 +85,11 @@ async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Re
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 202, description = "Queued: the new delivery", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 202, description = "Queued: the new delivery", body = Object),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 404, description = "Unknown", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn resend(
     State(sandbox): State<Arc<Sandbox>>,
@@ -103,7 +113,9 @@ async fn resend(
     get,
     path = "/_sandbox/callbacks",
     tag = "callbacks",
-    responses((status = 200, description = "Retry and limit settings", body = Object))
+    responses(
+        (status = 200, description = "Retry and limit settings", body = crate::callbacks::CallbackSettings)
+    )
 )]
 async fn settings(State(sandbox): State<Arc<Sandbox>>) -> Response {
     Json(sandbox.callbacks().settings()).into_response()
@@ -114,8 +126,11 @@ async fn settings(State(sandbox): State<Arc<Sandbox>>) -> Response {
     post,
     path = "/_sandbox/callbacks",
     tag = "callbacks",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "The new settings", body = Object), (status = 400, description = "Bad settings", body = crate::wire::errors::ApiError))
+    request_body(content = crate::callbacks::SettingsPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The new settings", body = crate::callbacks::CallbackSettings),
+        (status = 400, description = "Bad settings", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn update_settings(State(sandbox): State<Arc<Sandbox>>, JsonBody(patch): JsonBody<SettingsPatch>) -> Response {
     match sandbox.callbacks().update_settings(&patch) {

@@ -51,7 +51,9 @@ struct BackPage {
     get,
     path = "/_sandbox/demo",
     tag = "pages",
-    responses((status = 200, description = "The demo shop", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The demo shop", body = String, content_type = "text/html")
+    )
 )]
 async fn page() -> Response {
     html(DemoPage {
@@ -70,7 +72,10 @@ async fn page() -> Response {
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "A payment token for the demo shop", body = Object), (status = 400, description = "Bad amount", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "A payment token for the demo shop", body = Object),
+        (status = 400, description = "Bad amount", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let Some(merchant) = sandbox.merchant(DEMO_CLIENT) else {
@@ -104,7 +109,9 @@ async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFiel
     get,
     path = "/_sandbox/demo/back",
     tag = "pages",
-    responses((status = 200, description = "Where the demo shop's payer returns", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "Where the demo shop's payer returns", body = String, content_type = "text/html")
+    )
 )]
 async fn back(Query(query): Query<Vec<(String, String)>>) -> Response {
     let success = query.iter().any(|(k, v)| k == "result" && v == "success");
@@ -116,7 +123,9 @@ async fn back(Query(query): Query<Vec<(String, String)>>) -> Response {
     path = "/_sandbox/demo/postlink",
     tag = "pages",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "`{\"received\": true}`", body = Object))
+    responses(
+        (status = 200, description = "`{\"received\": true}`", body = Object)
+    )
 )]
 async fn postlink() -> Response {
     Json(json!({ "received": true })).into_response()

@@ -21,7 +21,11 @@ use std::sync::Arc;
         (crate::wire::requests::TokenRequest = "multipart/form-data"),
         (crate::wire::requests::TokenRequest = "application/json")
     )),
-    responses((status = 200, description = "The token: client-credentials and refresh answers (`TokenAnswer`), password-grant answer (`PasswordTokenAnswer`)", body = crate::wire::oauth::AnyTokenAnswer), (status = 400, description = "Missing or invalid field, unknown user, unsupported grant", body = crate::wire::errors::TokenError), (status = 401, description = "Unknown client or wrong secret", body = crate::wire::errors::TokenError))
+    responses(
+        (status = 200, description = "The token: client-credentials and refresh answers (`TokenAnswer`), password-grant answer (`PasswordTokenAnswer`)", body = crate::wire::oauth::AnyTokenAnswer),
+        (status = 400, description = "Missing or invalid field, unknown user, unsupported grant", body = crate::wire::errors::TokenError),
+        (status = 401, description = "Unknown client or wrong secret", body = crate::wire::errors::TokenError)
+    )
 )]
 pub async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let request = TokenRequest::new(fields);

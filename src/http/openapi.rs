@@ -10,7 +10,7 @@
 use super::{operations, operations_search, payments, saved_cards, secure3d, status, transfers};
 use axum::Router;
 use serde_json::{Map, Value};
-use utoipa::OpenApi;
+use utoipa::{OpenApi, PartialSchema};
 
 /// The bank API routes, served bare and under `/api` (`api_routes` in `http/mod.rs`).
 #[derive(OpenApi)]
@@ -67,6 +67,24 @@ struct TokenApi;
     super::demo::postlink,
 ))]
 struct PagesApi;
+
+/// The 303 of a control endpoint posted by a dashboard form with a `redirect` field: back to
+/// that page (`respond` in `http/control/mod.rs`).
+pub struct DashboardRedirect;
+
+impl<'r> utoipa::ToResponse<'r> for DashboardRedirect {
+    fn response() -> (&'r str, utoipa::openapi::RefOr<utoipa::openapi::response::Response>) {
+        let location = utoipa::openapi::HeaderBuilder::new()
+            .schema(Some(String::schema()))
+            .description(Some("The dashboard page under /_sandbox"))
+            .build();
+        let response = utoipa::openapi::ResponseBuilder::new()
+            .description("A dashboard form's `redirect`: back to that page")
+            .header("Location", location)
+            .build();
+        ("DashboardRedirect", response.into())
+    }
+}
 
 /// Paths served twice: the second path answers exactly like the first.
 const ALIASES: [(&str, &str); 2] = [("/oauth2/token", "/epay2/oauth2/token"), ("/_sandbox", "/_sandbox/")];

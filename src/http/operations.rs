@@ -33,7 +33,10 @@ pub struct OperationQuery {
     tag = "operations",
     params(("id" = String, Path, description = "The ePay transaction id (UUID)"), ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)")),
     request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
-    responses((status = 200, description = "Captures an AUTH, fully or partly; empty body"), (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 200, description = "Captures an AUTH, fully or partly; empty body"),
+        (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn charge(
@@ -56,7 +59,10 @@ pub async fn charge(
     path = "/operation/{id}/cancel",
     tag = "operations",
     params(("id" = String, Path, description = "The ePay transaction id (UUID)")),
-    responses((status = 200, description = "Released; empty body"), (status = 400, description = "Refused: not a UUID, unknown, wrong status (code 100)", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 200, description = "Released; empty body"),
+        (status = 400, description = "Refused: not a UUID, unknown, wrong status (code 100)", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn cancel(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, Path(id): Path<String>) -> Response {
@@ -71,7 +77,10 @@ pub async fn cancel(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, 
     tag = "operations",
     params(("id" = String, Path, description = "The ePay transaction id (UUID)"), ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)"), ("externalID" = Option<String>, Query, description = "The merchant's refund id")),
     request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
-    responses((status = 200, description = "Returns captured funds, fully or partly; empty body"), (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 200, description = "Returns captured funds, fully or partly; empty body"),
+        (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn refund(

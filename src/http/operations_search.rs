@@ -23,7 +23,11 @@ use std::sync::Arc;
     path = "/operations",
     tag = "search",
     request_body(content = crate::wire::requests::SearchRequest, content_type = "application/json"),
-    responses((status = 200, description = "A page of matches", body = crate::wire::SearchPageView<crate::wire::status::TransactionView>), (status = 400, description = "Bad search parameters (code -1)", body = crate::wire::errors::ApiError), (status = 401, description = "No token, or not a password-grant token", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 200, description = "A page of matches", body = crate::wire::SearchPageView<crate::wire::status::TransactionView>),
+        (status = 400, description = "Bad search parameters (code -1)", body = crate::wire::errors::ApiError),
+        (status = 401, description = "No token, or not a password-grant token", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn payments(
@@ -43,7 +47,11 @@ pub async fn payments(
     path = "/p2p/operations",
     tag = "search",
     request_body(content = crate::wire::requests::SearchRequest, content_type = "application/json"),
-    responses((status = 200, description = "A page of matches", body = crate::wire::SearchPageView<crate::wire::transfer::P2pView>), (status = 400, description = "Bad search parameters (code -1)", body = crate::wire::errors::ApiError), (status = 401, description = "No token, or not a password-grant token", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 200, description = "A page of matches", body = crate::wire::SearchPageView<crate::wire::transfer::P2pView>),
+        (status = 400, description = "Bad search parameters (code -1)", body = crate::wire::errors::ApiError),
+        (status = 401, description = "No token, or not a password-grant token", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn transfers(

@@ -32,7 +32,9 @@ struct Landing {
     get,
     path = "/",
     tag = "pages",
-    responses((status = 200, description = "The landing page", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The landing page", body = String, content_type = "text/html")
+    )
 )]
 pub async fn landing() -> Response {
     render(&Landing {

@@ -39,7 +39,9 @@ const SCRIPT: &str = include_str!("../../static/payment-api.js");
     get,
     path = "/payform/payment-api.js",
     tag = "pages",
-    responses((status = 200, description = "The bank's payment-api.js, pointing here", body = String, content_type = "application/javascript"))
+    responses(
+        (status = 200, description = "The bank's payment-api.js, pointing here", body = String, content_type = "application/javascript")
+    )
 )]
 pub async fn script() -> Response {
     (
@@ -57,7 +59,10 @@ pub async fn script() -> Response {
     get,
     path = "/payform/",
     tag = "pages",
-    responses((status = 200, description = "The hosted payment page", body = String, content_type = "text/html"), (status = 400, description = "Bad or missing payment parameters", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The hosted payment page", body = String, content_type = "text/html"),
+        (status = 400, description = "Bad or missing payment parameters", body = String, content_type = "text/html")
+    )
 )]
 pub async fn page(
     State(sandbox): State<Arc<Sandbox>>,
@@ -115,7 +120,15 @@ pub async fn page(
     path = "/payform/pay",
     tag = "pages",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The result or 3-D Secure page", body = String, content_type = "text/html"), (status = 303, description = "To the backLink", headers(("Location" = String, description = "The backLink"))), (status = 400, description = "Bad form", body = String, content_type = "text/html"), (status = 409, description = "Already paid or in progress", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The result or 3-D Secure page", body = String, content_type = "text/html"),
+        (status = 303, description = "To the backLink", headers(("Location" = String, description = "The backLink"))),
+        (status = 400, description = "Bad form: an HTML page; JSON when the body cannot be read", content(
+            (String = "text/html"),
+            (crate::wire::errors::ApiError = "application/json")
+        )),
+        (status = 409, description = "Already paid or in progress", body = String, content_type = "text/html")
+    )
 )]
 pub async fn pay(
     State(sandbox): State<Arc<Sandbox>>,
@@ -206,7 +219,15 @@ pub async fn pay(
     path = "/payform/transfer",
     tag = "pages",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The result or 3-D Secure page", body = String, content_type = "text/html"), (status = 303, description = "To the backLink", headers(("Location" = String, description = "The backLink"))), (status = 400, description = "Bad form", body = String, content_type = "text/html"), (status = 409, description = "Already done or in progress", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The result or 3-D Secure page", body = String, content_type = "text/html"),
+        (status = 303, description = "To the backLink", headers(("Location" = String, description = "The backLink"))),
+        (status = 400, description = "Bad form: an HTML page; JSON when the body cannot be read", content(
+            (String = "text/html"),
+            (crate::wire::errors::ApiError = "application/json")
+        )),
+        (status = 409, description = "Already done or in progress", body = String, content_type = "text/html")
+    )
 )]
 pub async fn transfer(
     State(sandbox): State<Arc<Sandbox>>,

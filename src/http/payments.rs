@@ -30,7 +30,9 @@ const CYRILLIC_CRYPTOGRAM_KEY: &str = "\u{0441}ryptogram";
     get,
     path = "/public.rsa",
     tag = "payments",
-    responses((status = 200, description = "The PEM public key cryptograms are encrypted with", body = String, content_type = "text/plain"))
+    responses(
+        (status = 200, description = "The PEM public key cryptograms are encrypted with", body = String, content_type = "text/plain")
+    )
 )]
 pub async fn public_key(State(sandbox): State<Arc<Sandbox>>) -> Response {
     (
@@ -46,7 +48,10 @@ pub async fn public_key(State(sandbox): State<Arc<Sandbox>>) -> Response {
     path = "/payment/cryptopay",
     tag = "payments",
     request_body(content = crate::wire::requests::PaymentRequest, content_type = "application/json"),
-    responses((status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::PaymentReceipt), (status = 400, description = "Refused request or declined payment (seeds 002/003)", body = crate::wire::errors::PaymentError)),
+    responses(
+        (status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::PaymentReceipt),
+        (status = 400, description = "Refused request or declined payment (seeds 002/003)", body = crate::wire::errors::PaymentError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn cryptopay(
@@ -81,7 +86,10 @@ pub async fn cryptopay(
     path = "/payments/cards/auth",
     tag = "payments",
     request_body(content = crate::wire::requests::PaymentRequest, content_type = "application/json"),
-    responses((status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::PaymentReceipt), (status = 400, description = "Refused request or declined payment (seeds 002/003)", body = crate::wire::errors::PaymentError)),
+    responses(
+        (status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::PaymentReceipt),
+        (status = 400, description = "Refused request or declined payment (seeds 002/003)", body = crate::wire::errors::PaymentError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn cards_auth(

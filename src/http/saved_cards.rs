@@ -17,7 +17,9 @@ use std::sync::Arc;
     path = "/cards/{accountId}",
     tag = "saved cards",
     params(("accountId" = String, Path, description = "The merchant's customer id")),
-    responses((status = 200, description = "The customer's active saved cards; `[]` when none", body = Vec<crate::wire::saved_cards::SavedCardView>)),
+    responses(
+        (status = 200, description = "The customer's active saved cards; `[]` when none", body = Vec<crate::wire::saved_cards::SavedCardView>)
+    ),
     security(("bearer" = []))
 )]
 pub async fn list(
@@ -35,7 +37,10 @@ pub async fn list(
     path = "/card/deactivate/{cardId}",
     tag = "saved cards",
     params(("cardId" = String, Path, description = "The saved card's id")),
-    responses((status = 200, description = "Deactivated", body = crate::wire::saved_cards::DeactivatedView), (status = 400, description = "Unknown or another client's card (code -1)", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 200, description = "Deactivated", body = crate::wire::saved_cards::DeactivatedView),
+        (status = 400, description = "Unknown or another client's card (code -1)", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn deactivate(

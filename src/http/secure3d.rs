@@ -58,7 +58,10 @@ pub(super) fn field<'a>(fields: &'a HashMap<String, String>, names: &[&str]) -> 
     path = "/payment/confirm",
     tag = "3-D Secure",
     request_body(content = crate::wire::requests::ConfirmRequest, content_type = "application/json"),
-    responses((status = 302, description = "To the success or failure page", headers(("Location" = String, description = "The result page"))), (status = 400, description = "Unknown session, bad PaRes (code -1)", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 302, description = "To the success or failure page", headers(("Location" = String, description = "The result page"))),
+        (status = 400, description = "Unknown session, bad PaRes (code -1)", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn payment_confirm(
@@ -122,7 +125,11 @@ pub async fn payment_confirm(
     tag = "3-D Secure",
     params(("Access" = String, Query, description = "The payment token")),
     request_body(content = crate::wire::requests::AcsAnswer, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 302, description = "To backLink/failureBackLink or the result pages", headers(("Location" = String, description = "The result page"))), (status = 400, description = "Missing PaRes/MD, unknown session (code -1)", body = crate::wire::errors::ApiError), (status = 401, description = "The Access token is missing, unknown or expired", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 302, description = "To backLink/failureBackLink or the result pages", headers(("Location" = String, description = "The result page"))),
+        (status = 400, description = "Missing PaRes/MD, unknown session (code -1)", body = crate::wire::errors::ApiError),
+        (status = 401, description = "The Access token is missing, unknown or expired", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn confirm_payment(
     State(sandbox): State<Arc<Sandbox>>,

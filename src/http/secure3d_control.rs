@@ -26,7 +26,12 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     tag = "control",
     params(("key" = String, Path, description = "The MD or transaction id")),
     request_body(content = crate::wire::requests::ChallengeVerdict, content_type = "application/json"),
-    responses((status = 200, description = "The challenge's answer", body = Object), (status = 400, description = "`result` is not approve/fail", body = crate::wire::errors::ApiError), (status = 404, description = "Unknown session", body = crate::wire::errors::ApiError), (status = 409, description = "Already answered", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The challenge's answer", body = Object),
+        (status = 400, description = "`result` is not approve/fail", body = crate::wire::errors::ApiError),
+        (status = 404, description = "Unknown session", body = crate::wire::errors::ApiError),
+        (status = 409, description = "Already answered", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn complete(
     State(sandbox): State<Arc<Sandbox>>,

@@ -17,7 +17,10 @@ use std::sync::Arc;
     path = "/check-status/payment/transaction/{invoiceId}",
     tag = "status",
     params(("invoiceId" = String, Path, description = "The merchant's order number")),
-    responses((status = 200, description = "Found (resultCode 100) or not settled yet (107)", body = crate::wire::status::CheckStatus), (status = 400, description = "resultCode 102 (no such invoice), 104 (no terminal), 106 (another terminal's invoice); `transaction` is null", body = crate::wire::status::CheckStatus)),
+    responses(
+        (status = 200, description = "Found (resultCode 100) or not settled yet (107)", body = crate::wire::status::CheckStatus),
+        (status = 400, description = "resultCode 102 (no such invoice), 104 (no terminal), 106 (another terminal's invoice); `transaction` is null", body = crate::wire::status::CheckStatus)
+    ),
     security(("bearer" = []))
 )]
 pub async fn check_payment(
@@ -41,7 +44,10 @@ pub async fn check_payment(
     path = "/operation/{invoiceId}",
     tag = "status",
     params(("invoiceId" = String, Path, description = "The merchant's order number")),
-    responses((status = 200, description = "The payment, flat (spec §3.7)", body = crate::wire::status::FlatPaymentView), (status = 400, description = "No payment of this client with this invoiceId (code 100)", body = crate::wire::errors::ApiError)),
+    responses(
+        (status = 200, description = "The payment, flat (spec §3.7)", body = crate::wire::status::FlatPaymentView),
+        (status = 400, description = "No payment of this client with this invoiceId (code 100)", body = crate::wire::errors::ApiError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn operation(

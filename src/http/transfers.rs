@@ -26,7 +26,10 @@ use std::sync::Arc;
     path = "/p2p/transfer",
     tag = "transfers",
     request_body(content = crate::wire::requests::TransferRequest, content_type = "application/json"),
-    responses((status = 200, description = "Card to card: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt), (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)),
+    responses(
+        (status = 200, description = "Card to card: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt),
+        (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn p2p(
@@ -44,7 +47,10 @@ pub async fn p2p(
     path = "/chdebit/transfer",
     tag = "transfers",
     request_body(content = crate::wire::requests::TransferRequest, content_type = "application/json"),
-    responses((status = 200, description = "AFT: a card debited to the merchant: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt), (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)),
+    responses(
+        (status = 200, description = "AFT: a card debited to the merchant: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt),
+        (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn aft(
@@ -62,7 +68,10 @@ pub async fn aft(
     path = "/chpayment/transfer",
     tag = "transfers",
     request_body(content = crate::wire::requests::TransferRequest, content_type = "application/json"),
-    responses((status = 200, description = "OCT: a payout to a card or phone: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt), (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)),
+    responses(
+        (status = 200, description = "OCT: a payout to a card or phone: done, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::transfer::TransferReceipt),
+        (status = 400, description = "Refused or declined (seed 000)", body = crate::wire::errors::PaymentError)
+    ),
     security(("bearer" = []))
 )]
 pub async fn oct(
@@ -110,7 +119,10 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
     path = "/check-status/p2p/transaction/{order}",
     tag = "transfers",
     params(("order" = String, Path, description = "The transfer's order number")),
-    responses((status = 200, description = "Found (result.code 100) or not settled yet (107)", body = crate::wire::transfer::P2pCheckStatus), (status = 400, description = "result.code 102, 104 or 106; `transaction` is null", body = crate::wire::transfer::P2pCheckStatus)),
+    responses(
+        (status = 200, description = "Found (result.code 100) or not settled yet (107)", body = crate::wire::transfer::P2pCheckStatus),
+        (status = 400, description = "result.code 102, 104 or 106; `transaction` is null", body = crate::wire::transfer::P2pCheckStatus)
+    ),
     security(("bearer" = []))
 )]
 pub async fn check_p2p(

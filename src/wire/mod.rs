@@ -6,6 +6,7 @@
 //! Fields that depend on a fidelity choice are computed by one [`crate::fidelity`] function;
 //! keys that are present only in some answers are `Option`s skipped when `None`.
 
+pub mod control;
 pub mod errors;
 pub mod oauth;
 pub mod payment;

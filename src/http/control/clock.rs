@@ -11,28 +11,29 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{json, Value};
+use crate::wire::control::ClockView;
 use std::sync::Arc;
 
-/// The clock as JSON.
-fn view(sandbox: &Sandbox) -> Value {
+/// The clock's answer.
+fn view(sandbox: &Sandbox) -> ClockView {
     let now = sandbox.clock().now();
-    json!({
-        "now": now.to_rfc3339(),
-        "bankTime": fidelity::bank_timestamp(now),
-        "frozen": sandbox.clock().is_frozen(),
-        "offsetSeconds": (now - Utc::now()).num_seconds(),
-    })
+    ClockView {
+        now: now.to_rfc3339(),
+        bank_time: fidelity::bank_timestamp(now),
+        frozen: sandbox.clock().is_frozen(),
+        offset_seconds: (now - Utc::now()).num_seconds(),
+    }
 }
 
-/// `GET /_sandbox/clock`.
 #[utoipa::path(
     get,
     path = "/_sandbox/clock",
     tag = "clock",
-    responses((status = 200, description = "The sandbox clock", body = Object))
+    responses(
+        (status = 200, description = "The sandbox clock", body = ClockView)
+    )
 )]
-pub async fn show(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
+pub async fn show(State(sandbox): State<Arc<Sandbox>>) -> Json<ClockView> {
     Json(view(&sandbox))
 }
 
@@ -45,7 +46,11 @@ pub async fn show(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "Frozen (optionally `at`)", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Frozen (optionally `at`)", body = ClockView),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn freeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let at = match fields.get("at").filter(|v| !v.trim().is_empty()) {
@@ -68,7 +73,11 @@ pub async fn freeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): For
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "Running", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Running", body = ClockView),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn unfreeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     sandbox.unfreeze_clock();
@@ -84,7 +93,11 @@ pub async fn unfreeze(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): F
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "Advanced by `seconds` and/or `duration`", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Advanced by `seconds` and/or `duration`", body = ClockView),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn advance(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     match advance_by(&fields) {
@@ -105,7 +118,11 @@ pub async fn advance(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): Fo
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "Set to `at`", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Set to `at`", body = ClockView),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "Bad instant or duration", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn set(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let Some(text) = fields.get("at").filter(|v| !v.trim().is_empty()) else {

@@ -180,7 +180,9 @@ pub struct PageQuery {
     get,
     path = "/_sandbox",
     tag = "pages",
-    responses((status = 200, description = "The dashboard (also at `/_sandbox/`)", body = String, content_type = "text/html"))
+    responses(
+        (status = 200, description = "The dashboard (also at `/_sandbox/`)", body = String, content_type = "text/html")
+    )
 )]
 pub async fn page(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
     sandbox.run_due_timers();

@@ -38,7 +38,10 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     path = "/_sandbox/transactions",
     tag = "control",
     params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "Transactions, filtered and paged", body = Object), (status = 400, description = "Bad filter or paging", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Transactions, filtered and paged", body = Object),
+        (status = 400, description = "Bad filter or paging", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn transactions(
     State(sandbox): State<Arc<Sandbox>>,
@@ -72,7 +75,11 @@ pub async fn transactions(
     path = "/_sandbox/transactions/{id}",
     tag = "control",
     params(("id" = String, Path, description = "Transaction id")),
-    responses((status = 200, description = "The transaction", body = Object), (status = 400, description = "Not a UUID", body = crate::wire::errors::ApiError), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The transaction", body = Object),
+        (status = 400, description = "Not a UUID", body = crate::wire::errors::ApiError),
+        (status = 404, description = "Unknown", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn transaction(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     let id = match parse_id(&id) {
@@ -92,7 +99,12 @@ pub async fn transaction(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<Str
     path = "/_sandbox/transactions",
     tag = "control",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad body", body = crate::wire::errors::ApiError), (status = 404, description = "Unknown terminal", body = crate::wire::errors::ApiError), (status = 409, description = "Duplicate invoiceId", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 400, description = "Bad body", body = crate::wire::errors::ApiError),
+        (status = 404, description = "Unknown terminal", body = crate::wire::errors::ApiError),
+        (status = 409, description = "Duplicate invoiceId", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn create_transaction(
     State(sandbox): State<Arc<Sandbox>>,
@@ -119,7 +131,13 @@ pub async fn create_transaction(
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "The transaction after the operation", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "Bad id, operation or amount", body = crate::wire::errors::ApiError), (status = 404, description = "Unknown transaction", body = crate::wire::errors::ApiError), (status = 409, description = "Not allowed in this status", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The transaction after the operation", body = Object),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "Bad id, operation or amount", body = crate::wire::errors::ApiError),
+        (status = 404, description = "Unknown transaction", body = crate::wire::errors::ApiError),
+        (status = 409, description = "Not allowed in this status", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn operate(
     State(sandbox): State<Arc<Sandbox>>,
@@ -172,7 +190,10 @@ pub struct TokenQuery {
     path = "/_sandbox/tokens",
     tag = "control",
     params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "Issued tokens, paged", body = Object), (status = 400, description = "Bad query", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Issued tokens, paged", body = Object),
+        (status = 400, description = "Bad query", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn tokens(
     State(sandbox): State<Arc<Sandbox>>,
@@ -210,7 +231,10 @@ pub async fn tokens(
     path = "/_sandbox/journal",
     tag = "control",
     params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "The journal, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The journal, paged", body = Object),
+        (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn journal(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let paging = match Paging::from_query(paging) {
@@ -229,7 +253,10 @@ pub async fn journal(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<P
     path = "/_sandbox/state",
     tag = "control",
     params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "The whole state, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The whole state, paged", body = Object),
+        (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn state(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let paging = match Paging::from_query(paging) {
@@ -261,7 +288,10 @@ pub async fn state(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Pag
     path = "/_sandbox/merchants",
     tag = "control",
     params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "Merchants, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Merchants, paged", body = Object),
+        (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn merchants(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     let merchants = sandbox.merchants();
@@ -282,7 +312,11 @@ pub async fn merchants(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query
     path = "/_sandbox/merchants",
     tag = "control",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad body", body = crate::wire::errors::ApiError), (status = 409, description = "Client id or terminal taken", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 400, description = "Bad body", body = crate::wire::errors::ApiError),
+        (status = 409, description = "Client id or terminal taken", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn create_merchant(State(sandbox): State<Arc<Sandbox>>, JsonBody(body): JsonBody<Value>) -> Response {
     if !body.is_object() {
@@ -308,7 +342,11 @@ pub async fn create_merchant(State(sandbox): State<Arc<Sandbox>>, JsonBody(body)
     path = "/_sandbox/merchants/{clientId}",
     tag = "control",
     params(("clientId" = String, Path, description = "The merchant's client id")),
-    responses((status = 200, description = "Deleted", body = Object), (status = 404, description = "Unknown", body = crate::wire::errors::ApiError), (status = 409, description = "A fixture merchant", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Deleted", body = Object),
+        (status = 404, description = "Unknown", body = crate::wire::errors::ApiError),
+        (status = 409, description = "A fixture merchant", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn delete_merchant(State(sandbox): State<Arc<Sandbox>>, Path(client_id): Path<String>) -> Response {
     match sandbox.delete_merchant(&client_id) {
@@ -323,7 +361,9 @@ pub async fn delete_merchant(State(sandbox): State<Arc<Sandbox>>, Path(client_id
     get,
     path = "/_sandbox/cards",
     tag = "control",
-    responses((status = 200, description = "The test cards", body = Object))
+    responses(
+        (status = 200, description = "The test cards", body = Object)
+    )
 )]
 pub async fn cards(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap) -> Response {
     pages::cards(&headers, &sandbox.fixtures().cards)
@@ -335,7 +375,9 @@ pub async fn cards(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap) -> R
     get,
     path = "/_sandbox/reasons",
     tag = "control",
-    responses((status = 200, description = "The reason codes", body = Object))
+    responses(
+        (status = 200, description = "The reason codes", body = Object)
+    )
 )]
 pub async fn reasons(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let reasons: Vec<_> = sandbox.fixtures().catalogue.reasons().collect();

@@ -16,13 +16,14 @@ mod rules;
 use super::error::ApiError;
 use super::extract::FormFields;
 use crate::engine::Sandbox;
+use crate::wire::control::HealthView;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -85,17 +86,19 @@ pub fn page_routes() -> Router<Arc<Sandbox>> {
     get,
     path = "/_sandbox/health",
     tag = "control",
-    responses((status = 200, description = "Liveness, version, uptime, record counts", body = Object))
+    responses(
+        (status = 200, description = "Liveness, version, uptime, record counts", body = HealthView)
+    )
 )]
-async fn health(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
-    Json(json!({
-        "status": "ok",
-        "name": env!("CARGO_PKG_NAME"),
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptimeSeconds": sandbox.uptime_seconds(),
-        "now": sandbox.clock().now().to_rfc3339(),
-        "records": sandbox.record_counts(),
-    }))
+async fn health(State(sandbox): State<Arc<Sandbox>>) -> Json<HealthView> {
+    Json(HealthView {
+        status: "ok",
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_seconds: sandbox.uptime_seconds(),
+        now: sandbox.clock().now().to_rfc3339(),
+        records: sandbox.record_counts(),
+    })
 }
 
 /// Query of `POST /_sandbox/reset`.
@@ -117,7 +120,11 @@ struct ResetQuery {
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "Reset", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 404, description = "Unknown clientId or terminal", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Reset", body = Object),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 404, description = "Unknown clientId or terminal", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn reset(
     State(sandbox): State<Arc<Sandbox>>,
@@ -157,7 +164,11 @@ async fn reset(
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
     )),
-    responses((status = 200, description = "The new seed", body = Object), (status = 303, description = "A dashboard form's `redirect`: back to that page", headers(("Location" = String, description = "The page under /_sandbox"))), (status = 400, description = "`seed` missing or not a u64", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The new seed", body = Object),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "`seed` missing or not a u64", body = crate::wire::errors::ApiError)
+    )
 )]
 async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFields) -> Response {
     let Some(text) = fields.get("seed") else {
@@ -172,7 +183,7 @@ async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormField
 
 /// JSON `body`, or a 303 back to the page named by a form's `redirect` field (dashboard
 /// forms), which must stay under `/_sandbox`.
-fn respond(fields: &HashMap<String, String>, body: Value) -> Response {
+fn respond(fields: &HashMap<String, String>, body: impl serde::Serialize) -> Response {
     match fields.get("redirect") {
         Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
         _ => (StatusCode::OK, Json(body)).into_response(),

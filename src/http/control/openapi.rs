@@ -46,7 +46,7 @@ use utoipa::OpenApi;
     crate::http::deliveries::update_settings,
     crate::http::secure3d_control::complete,
     crate::tls::ca_pem,
-))]
+), components(responses(crate::http::openapi::DashboardRedirect)))]
 struct ControlApi;
 
 /// The dashboard (feature `pages`).
@@ -69,7 +69,9 @@ pub fn control_api() -> utoipa::openapi::OpenApi {
     get,
     path = "/_sandbox/openapi.json",
     tag = "control",
-    responses((status = 200, description = "This document", body = Object))
+    responses(
+        (status = 200, description = "This document", body = Object)
+    )
 )]
 pub async fn document() -> Response {
     Json(crate::http::openapi::document()).into_response()

@@ -39,7 +39,10 @@ fn once() -> u32 {
     path = "/_sandbox/scenarios",
     tag = "rules",
     params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "The scenario rules, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The scenario rules, paged", body = Object),
+        (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn scenarios(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     match Paging::from_query(paging) {
@@ -54,7 +57,10 @@ pub async fn scenarios(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query
     path = "/_sandbox/scenarios",
     tag = "rules",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad rule", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 400, description = "Bad rule", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn add_scenario(State(sandbox): State<Arc<Sandbox>>, JsonBody(body): JsonBody<NewScenario>) -> Response {
     match sandbox.add_scenario(body.matcher, body.outcome, body.times) {
@@ -69,7 +75,10 @@ pub async fn add_scenario(State(sandbox): State<Arc<Sandbox>>, JsonBody(body): J
     path = "/_sandbox/scenarios/{id}",
     tag = "rules",
     params(("id" = String, Path, description = "Rule id")),
-    responses((status = 200, description = "Removed", body = Object), (status = 404, description = "Unknown rule", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Removed", body = Object),
+        (status = 404, description = "Unknown rule", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn remove_scenario(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     if sandbox.remove_scenario(&id) {
@@ -84,7 +93,9 @@ pub async fn remove_scenario(State(sandbox): State<Arc<Sandbox>>, Path(id): Path
     delete,
     path = "/_sandbox/scenarios",
     tag = "rules",
-    responses((status = 200, description = "All removed", body = Object))
+    responses(
+        (status = 200, description = "All removed", body = Object)
+    )
 )]
 pub async fn clear_scenarios(State(sandbox): State<Arc<Sandbox>>) -> Response {
     Json(json!({"deleted": sandbox.clear_scenarios()})).into_response()
@@ -96,7 +107,10 @@ pub async fn clear_scenarios(State(sandbox): State<Arc<Sandbox>>) -> Response {
     path = "/_sandbox/faults",
     tag = "rules",
     params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
-    responses((status = 200, description = "The fault rules, paged", body = Object), (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "The fault rules, paged", body = Object),
+        (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn faults(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Paging>, QueryRejection>) -> Response {
     match Paging::from_query(paging) {
@@ -111,7 +125,10 @@ pub async fn faults(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Pa
     path = "/_sandbox/faults",
     tag = "rules",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad rule", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 400, description = "Bad rule", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn add_fault(State(sandbox): State<Arc<Sandbox>>, JsonBody(spec): JsonBody<FaultSpec>) -> Response {
     let id = sandbox.control().next_id("ft");
@@ -127,7 +144,10 @@ pub async fn add_fault(State(sandbox): State<Arc<Sandbox>>, JsonBody(spec): Json
     path = "/_sandbox/faults/{id}",
     tag = "rules",
     params(("id" = String, Path, description = "Rule id")),
-    responses((status = 200, description = "Removed", body = Object), (status = 404, description = "Unknown rule", body = crate::wire::errors::ApiError))
+    responses(
+        (status = 200, description = "Removed", body = Object),
+        (status = 404, description = "Unknown rule", body = crate::wire::errors::ApiError)
+    )
 )]
 pub async fn remove_fault(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     if sandbox.control().faults.remove(&id) {
@@ -142,7 +162,9 @@ pub async fn remove_fault(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<St
     delete,
     path = "/_sandbox/faults",
     tag = "rules",
-    responses((status = 200, description = "All removed", body = Object))
+    responses(
+        (status = 200, description = "All removed", body = Object)
+    )
 )]
 pub async fn clear_faults(State(sandbox): State<Arc<Sandbox>>) -> Response {
     Json(json!({"deleted": sandbox.control().faults.clear()})).into_response()
