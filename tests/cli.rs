@@ -125,5 +125,9 @@ fn openapi_prints_the_served_document() {
     assert!(output.status.success(), "{}", stderr(&output));
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(doc, epay_sandbox::http::openapi::document());
-    assert!(doc["paths"]["/api/payment/cryptopay"]["post"].is_object(), "{}", doc["paths"]);
+    assert!(
+        doc["paths"]["/api/payment/cryptopay"]["post"].is_object(),
+        "{}",
+        doc["paths"]
+    );
 }

@@ -12,9 +12,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 /// The answer: the base64 cryptogram to put in `/payment/cryptopay`'s `cryptogram`.
 #[derive(Debug, Serialize, ToSchema)]

@@ -139,7 +139,9 @@ fn add_common_responses(doc: &mut Value) {
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
         for (method, operation) in item.iter_mut() {
-            let Some(operation) = operation.as_object_mut() else { continue };
+            let Some(operation) = operation.as_object_mut() else {
+                continue;
+            };
             operation.insert("operationId".into(), Value::from(operation_id(method, path)));
             let bearer = operation
                 .get("security")
@@ -154,7 +156,10 @@ fn add_common_responses(doc: &mut Value) {
                 common.push(("401", "No bearer token, or a forged, expired or revoked one"));
             }
             if control {
-                common.push(("403", "Host not allowed, or a cross-origin state change (docs/hardening.md)"));
+                common.push((
+                    "403",
+                    "Host not allowed, or a cross-origin state change (docs/hardening.md)",
+                ));
                 common.push(("401", "--control-token is set and the request does not carry it"));
                 operation.insert("security".into(), serde_json::json!([{}, {"controlToken": []}]));
             }

@@ -3,8 +3,8 @@
 use crate::domain::tokens::Token;
 use crate::fidelity;
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// The client-credentials answer, and (without `refresh_token`) the refresh answer.
 #[derive(Debug, Serialize, ToSchema)]

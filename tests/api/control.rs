@@ -982,7 +982,11 @@ async fn openapi_documents_exactly_the_served_routes() {
         "{}",
         doc["openapi"]
     );
-    assert_eq!(doc, epay_sandbox::http::openapi::document(), "the served document is the generated one");
+    assert_eq!(
+        doc,
+        epay_sandbox::http::openapi::document(),
+        "the served document is the generated one"
+    );
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();
     let documented: BTreeSet<String> = paths.keys().map(|p| normalise(p)).collect();
 
@@ -1004,8 +1008,14 @@ async fn openapi_documents_exactly_the_served_routes() {
         .filter(|p| !documented.contains(&normalise(p)))
         .collect();
     assert!(missing.is_empty(), "routes without an OpenAPI entry: {missing:?}");
-    let unserved: Vec<&String> = paths.keys().filter(|p| !registered_set.contains(&normalise(p))).collect();
-    assert!(unserved.is_empty(), "documented paths the router does not serve: {unserved:?}");
+    let unserved: Vec<&String> = paths
+        .keys()
+        .filter(|p| !registered_set.contains(&normalise(p)))
+        .collect();
+    assert!(
+        unserved.is_empty(),
+        "documented paths the router does not serve: {unserved:?}"
+    );
 
     for (path, entry) in &paths {
         let concrete = path

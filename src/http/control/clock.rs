@@ -7,11 +7,11 @@ use crate::engine::Sandbox;
 use crate::fidelity;
 use crate::http::error::ApiError;
 use crate::http::extract::FormFields;
+use crate::wire::control::ClockView;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use crate::wire::control::ClockView;
 use std::sync::Arc;
 
 /// The clock's answer.
