@@ -36,7 +36,11 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     get,
     path = "/_sandbox/deliveries",
     tag = "callbacks",
-    params(("invoiceId" = Option<String>, Query, description = "Only this order"), ("transactionId" = Option<String>, Query, description = "Only this transaction"), ("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(
+        ("invoiceId" = Option<String>, Query, description = "Only this order"),
+        ("transactionId" = Option<String>, Query, description = "Only this transaction"),
+        crate::http::control::paging::Paging
+    ),
     responses(
         (status = 200, description = "Callback deliveries, paged", body = Object),
         (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)

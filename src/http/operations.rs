@@ -31,7 +31,10 @@ pub struct OperationQuery {
     post,
     path = "/operation/{id}/charge",
     tag = "operations",
-    params(("id" = String, Path, description = "The ePay transaction id (UUID)"), ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)")),
+    params(
+        ("id" = String, Path, description = "The ePay transaction id (UUID)"),
+        ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)")
+    ),
     request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
     responses(
         (status = 200, description = "Captures an AUTH, fully or partly; empty body"),
@@ -75,7 +78,11 @@ pub async fn cancel(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, 
     post,
     path = "/operation/{id}/refund",
     tag = "operations",
-    params(("id" = String, Path, description = "The ePay transaction id (UUID)"), ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)"), ("externalID" = Option<String>, Query, description = "The merchant's refund id")),
+    params(
+        ("id" = String, Path, description = "The ePay transaction id (UUID)"),
+        ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)"),
+        ("externalID" = Option<String>, Query, description = "The merchant's refund id")
+    ),
     request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
     responses(
         (status = 200, description = "Returns captured funds, fully or partly; empty body"),

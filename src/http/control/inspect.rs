@@ -37,7 +37,7 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     get,
     path = "/_sandbox/transactions",
     tag = "control",
-    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(crate::http::control::paging::Paging),
     responses(
         (status = 200, description = "Transactions, filtered and paged", body = Object),
         (status = 400, description = "Bad filter or paging", body = crate::wire::errors::ApiError)
@@ -126,7 +126,10 @@ pub async fn create_transaction(
     post,
     path = "/_sandbox/transactions/{id}/{operation}",
     tag = "control",
-    params(("id" = String, Path, description = "Transaction id"), ("operation" = String, Path, description = "charge, cancel, refund, approve, decline, expire, ...")),
+    params(
+        ("id" = String, Path, description = "Transaction id"),
+        ("operation" = String, Path, description = "charge, cancel, refund, approve, decline, expire, ...")
+    ),
     request_body(content(
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")
@@ -189,7 +192,7 @@ pub struct TokenQuery {
     get,
     path = "/_sandbox/tokens",
     tag = "control",
-    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(crate::http::control::paging::Paging),
     responses(
         (status = 200, description = "Issued tokens, paged", body = Object),
         (status = 400, description = "Bad query", body = crate::wire::errors::ApiError)
@@ -230,7 +233,7 @@ pub async fn tokens(
     get,
     path = "/_sandbox/journal",
     tag = "control",
-    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(crate::http::control::paging::Paging),
     responses(
         (status = 200, description = "The journal, paged", body = Object),
         (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
@@ -252,7 +255,7 @@ pub async fn journal(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<P
     get,
     path = "/_sandbox/state",
     tag = "control",
-    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(crate::http::control::paging::Paging),
     responses(
         (status = 200, description = "The whole state, paged", body = Object),
         (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
@@ -287,7 +290,7 @@ pub async fn state(State(sandbox): State<Arc<Sandbox>>, paging: Result<Query<Pag
     get,
     path = "/_sandbox/merchants",
     tag = "control",
-    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(crate::http::control::paging::Paging),
     responses(
         (status = 200, description = "Merchants, paged", body = Object),
         (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)

@@ -115,7 +115,10 @@ struct ResetQuery {
     post,
     path = "/_sandbox/reset",
     tag = "control",
-    params(("clientId" = Option<String>, Query, description = "Reset only this merchant"), ("terminal" = Option<String>, Query, description = "Reset only this terminal")),
+    params(
+        ("clientId" = Option<String>, Query, description = "Reset only this merchant"),
+        ("terminal" = Option<String>, Query, description = "Reset only this terminal")
+    ),
     request_body(content(
         (Object = "application/x-www-form-urlencoded"),
         (Object = "application/json")

@@ -13,9 +13,12 @@ pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 1000;
 
 /// A requested page.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
+    /// Items per page (1 to 1000, default 100).
     limit: Option<usize>,
+    /// Items to skip.
     offset: Option<usize>,
 }
 

@@ -38,7 +38,7 @@ fn once() -> u32 {
     get,
     path = "/_sandbox/scenarios",
     tag = "rules",
-    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(crate::http::control::paging::Paging),
     responses(
         (status = 200, description = "The scenario rules, paged", body = Object),
         (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
@@ -106,7 +106,7 @@ pub async fn clear_scenarios(State(sandbox): State<Arc<Sandbox>>) -> Response {
     get,
     path = "/_sandbox/faults",
     tag = "rules",
-    params(("limit" = Option<u32>, Query, description = "Items per page (1 to 1000, default 100)"), ("offset" = Option<u32>, Query, description = "Items to skip")),
+    params(crate::http::control::paging::Paging),
     responses(
         (status = 200, description = "The fault rules, paged", body = Object),
         (status = 400, description = "Bad paging", body = crate::wire::errors::ApiError)
