@@ -104,9 +104,9 @@ pub fn document() -> Value {
                 .build(),
         )
         .build();
-    let mut bank = BankApi::openapi();
+    let bank = BankApi::openapi();
     #[cfg(feature = "pages")]
-    bank.merge(AcsApi::openapi());
+    let bank = bank.merge_from(AcsApi::openapi());
     doc.merge(TokenApi::openapi());
     doc.merge(bank.clone());
     doc = doc.nest("/api", bank);

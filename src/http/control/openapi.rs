@@ -60,10 +60,9 @@ struct DashboardApi;
 
 /// The control plane's part of the document.
 pub fn control_api() -> utoipa::openapi::OpenApi {
-    #[allow(unused_mut)]
-    let mut api = ControlApi::openapi();
+    let api = ControlApi::openapi();
     #[cfg(feature = "pages")]
-    api.merge(DashboardApi::openapi());
+    let api = api.merge_from(DashboardApi::openapi());
     api
 }
 
