@@ -148,9 +148,20 @@ fn add_common_responses(doc: &mut Value) {
                 .is_some_and(|s| s.to_string().contains("\"bearer\""));
             let control = path == "/_sandbox" || path.starts_with("/_sandbox/");
             let mut common = vec![
-                ("400", "Unreadable body or invalid input"),
+                (
+                    "400",
+                    "Unreadable body, invalid input, or a malformed request line or header",
+                ),
                 ("408", "The request took too long (--request-timeout)"),
                 ("413", "The body is larger than --body-limit"),
+                (
+                    "414",
+                    "The URI is too long (answered by the HTTP parser, in this shape too)",
+                ),
+                (
+                    "431",
+                    "Too many or too large headers (answered by the HTTP parser, in this shape too)",
+                ),
             ];
             if bearer {
                 common.push(("401", "No bearer token, or a forged, expired or revoked one"));
@@ -215,4 +226,82 @@ pub fn route_paths<S>(router: &Router<S>) -> Vec<String> {
     paths.sort();
     paths.dedup();
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document;
+    use std::collections::BTreeSet;
+
+    /// Every (path, method, operation) of the document.
+    fn operations(doc: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        paths
+            .into_iter()
+            .flat_map(|(path, item)| {
+                let item = item.as_object().cloned().unwrap_or_default();
+                item.into_iter().map(move |(method, op)| (path.clone(), method, op))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = document();
+        let all = operations(&doc);
+        let ids: BTreeSet<&str> = all.iter().filter_map(|(_, _, op)| op["operationId"].as_str()).collect();
+        assert_eq!(ids.len(), all.len(), "duplicate or missing operationIds");
+    }
+
+    /// A path item without its operation ids (which differ between the copies).
+    fn without_ids(item: &serde_json::Value) -> serde_json::Value {
+        let mut item = item.clone();
+        for operation in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            if let Some(operation) = operation.as_object_mut() {
+                operation.remove("operationId");
+            }
+        }
+        item
+    }
+
+    #[test]
+    fn bank_routes_are_documented_bare_and_under_api_alike() {
+        let doc = document();
+        let paths = &doc["paths"];
+        for path in [
+            "/payment/cryptopay",
+            "/check-status/payment/transaction/{invoiceId}",
+            "/p2p/operations",
+        ] {
+            assert!(paths[path].is_object(), "{path}");
+            assert_eq!(
+                without_ids(&paths[path]),
+                without_ids(&paths[format!("/api{path}")]),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            without_ids(&paths["/oauth2/token"]),
+            without_ids(&paths["/epay2/oauth2/token"])
+        );
+    }
+
+    #[test]
+    fn middleware_codes_are_documented_with_error_bodies() {
+        for (path, method, op) in operations(&document()) {
+            let mut codes = vec!["400", "408", "413", "414", "431"];
+            if op["security"].to_string().contains("\"bearer\"") {
+                codes.push("401");
+            }
+            if path.starts_with("/_sandbox") {
+                codes.extend(["401", "403"]);
+            }
+            for code in codes {
+                assert!(
+                    op["responses"][code]["content"].is_object(),
+                    "{method} {path}: {code} without a body"
+                );
+            }
+        }
+    }
 }
