@@ -85,9 +85,13 @@ pub async fn cryptopay(
     post,
     path = "/payments/cards/auth",
     tag = "payments",
-    request_body(content = crate::wire::requests::PaymentRequest, content_type = "application/json"),
+    request_body(
+        content = crate::wire::requests::CardsAuthRequest,
+        content_type = "application/json",
+        description = "A payment with a saved card, or a transfer (`{order, card}`, seed 000)"
+    ),
     responses(
-        (status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::PaymentReceipt),
+        (status = 200, description = "Approved, or waiting for 3-D Secure (`secure3D` set)", body = crate::wire::payment::CardsAuthAnswer),
         (status = 400, description = "Refused request or declined payment (seeds 002/003)", body = crate::wire::errors::PaymentError)
     ),
     security(("bearer" = []))

@@ -59,6 +59,34 @@ impl utoipa::PartialSchema for crate::domain::money::Amount {
 
 impl ToSchema for crate::domain::money::Amount {}
 
+/// A body of one of two shapes, for the OpenAPI document (`anyOf`, since a body may well match
+/// both: a client-credentials token answer, with its empty `refresh_token`, matches the
+/// password-grant shape too). Never built.
+pub struct AnyOf<A, B>(std::marker::PhantomData<(A, B)>);
+
+impl<A: ToSchema, B: ToSchema> utoipa::PartialSchema for AnyOf<A, B> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{schema::AnyOfBuilder, Ref};
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name(A::name()))
+            .item(Ref::from_schema_name(B::name()))
+            .into()
+    }
+}
+
+impl<A: ToSchema, B: ToSchema> ToSchema for AnyOf<A, B> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("{}_or_{}", A::name(), B::name()).into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.push((A::name().into(), A::schema()));
+        A::schemas(schemas);
+        schemas.push((B::name().into(), B::schema()));
+        B::schemas(schemas);
+    }
+}
+
 /// `reasonCode` in check-status is a string, success as `"00"` like the sample. (F-09)
 pub fn reason_code_string(code: i32) -> String {
     if code == 0 {

@@ -66,25 +66,5 @@ fn lifetime(token: &Token) -> i64 {
     (token.expires_at - token.issued_at).num_seconds()
 }
 
-/// The token endpoint's 200 body in the OpenAPI document: a [`TokenAnswer`] or a
-/// [`PasswordTokenAnswer`]. `anyOf`, not `oneOf`: a client-credentials answer (with its empty
-/// `refresh_token`) matches both shapes.
-pub struct AnyTokenAnswer;
-
-impl utoipa::PartialSchema for AnyTokenAnswer {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::{schema::AnyOfBuilder, Ref};
-        AnyOfBuilder::new()
-            .item(Ref::from_schema_name(TokenAnswer::name()))
-            .item(Ref::from_schema_name(PasswordTokenAnswer::name()))
-            .into()
-    }
-}
-
-impl ToSchema for AnyTokenAnswer {
-    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-        use utoipa::PartialSchema;
-        schemas.push((TokenAnswer::name().into(), TokenAnswer::schema()));
-        schemas.push((PasswordTokenAnswer::name().into(), PasswordTokenAnswer::schema()));
-    }
-}
+/// The token endpoint's 200 body in the OpenAPI document: either answer.
+pub type AnyTokenAnswer = super::AnyOf<TokenAnswer<'static>, PasswordTokenAnswer<'static>>;

@@ -89,3 +89,7 @@ impl<'a> PaymentReceipt<'a> {
         }
     }
 }
+
+/// The 200 body of `POST /payments/cards/auth` in the OpenAPI document: a payment receipt, or a
+/// transfer receipt for an `{order, card}` body.
+pub type CardsAuthAnswer = super::AnyOf<PaymentReceipt<'static>, super::transfer::TransferReceipt<'static>>;

@@ -102,6 +102,9 @@ pub struct PaymentRequest {
     card_id: Option<CardRef>,
 }
 
+/// `POST /payments/cards/auth`: a payment with a saved card, or a transfer (`{order, card}`).
+pub type CardsAuthRequest = super::AnyOf<PaymentRequest, TransferRequest>;
+
 /// `POST /payment/confirm` (seed 003): the ACS's answer for a 3-D Secure payment.
 #[derive(Deserialize, ToSchema)]
 pub struct ConfirmRequest {
