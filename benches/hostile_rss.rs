@@ -94,13 +94,7 @@ async fn bearer(http: &reqwest::Client, base: &str, terminal: &str) -> String {
 }
 
 /// One hostile request of kind `n % 5`; returns its HTTP status and the start of its answer.
-async fn hostile(
-    http: &reqwest::Client,
-    base: &str,
-    n: usize,
-    payment_token: &str,
-    p2p_token: &str,
-) -> (u16, String) {
+async fn hostile(http: &reqwest::Client, base: &str, n: usize, payment_token: &str, p2p_token: &str) -> (u16, String) {
     let huge = "9".repeat(FIELD_BYTES);
     let response = match n % 5 {
         0 => token(http, base, TERMINAL, &huge).await,

@@ -33,6 +33,7 @@
 //! be atomic across stores (a transfer's limit check and its completion) is serialised by a
 //! lock of the engine's own, taken before any store lock.
 
+mod capped;
 mod merchants;
 mod order;
 mod payform;
@@ -91,7 +92,7 @@ pub struct Evicted {
 }
 
 /// All mutable sandbox state: one store per kind of record.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Store {
     transactions: TransactionStore,
     tokens: TokenStore,
@@ -100,6 +101,12 @@ pub struct Store {
     secure3d: Secure3dStore,
     payform: PayformStore,
     transfer_totals: TransferTotals,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::with_limits(StoreLimits::default())
+    }
 }
 
 impl Store {
