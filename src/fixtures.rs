@@ -229,6 +229,27 @@ mod tests {
     }
 
     #[test]
+    fn ios_sdk_fixtures_point_at_known_merchants_terminals_and_cards() {
+        let fx = Fixtures::embedded().expect("embedded fixtures parse");
+        assert!(!fx.shops.is_empty() && !fx.bonuses.is_empty() && !fx.homebank_users.is_empty());
+        for shop in &fx.shops {
+            let merchant = fx.merchants.iter().find(|m| m.client_id == shop.client_id);
+            let merchant = merchant.unwrap_or_else(|| panic!("shop {} names an unknown client", shop.id));
+            for terminal in &shop.terminals {
+                assert!(merchant.terminal(terminal).is_some(), "shop {} sells an unknown terminal {terminal}", shop.id);
+            }
+            let mut ids: Vec<&str> = shop.credit_conditions.iter().map(|c| c.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), shop.credit_conditions.len(), "condition ids of shop {} repeat", shop.id);
+        }
+        for account in &fx.bonuses {
+            assert!(fx.card(&account.pan).is_some(), "bonus for an unknown card {}", account.pan);
+        }
+        assert!(fx.homebank_user("hb-test-token-0001").is_some(), "the documented test Homebank token");
+    }
+
+    #[test]
     fn sandbox_cards_are_luhn_valid() {
         let fx = Fixtures::embedded().expect("embedded fixtures parse");
         for card in fx.cards.iter().filter(|c| !c.documented) {

@@ -49,6 +49,11 @@ impl Sandbox {
         self.store.bonuses().balance(pan)
     }
 
+    /// Every card's bonus balance now, by card number.
+    pub fn bonus_balances(&self) -> Vec<(String, Amount)> {
+        self.store.bonuses().balances()
+    }
+
     /// What payments spent, newest first.
     pub fn bonus_spends(&self) -> Vec<BonusSpend> {
         self.store.bonuses().spends()

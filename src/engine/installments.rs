@@ -129,18 +129,37 @@ impl Sandbox {
         self.store.installments().all()
     }
 
-    /// The deadline job of an order: takes its automatic step when it is still due.
+    /// Removes the orders of a partition reset: the client's, and only those of the terminal's
+    /// shop when a terminal is named; how many.
+    pub(super) fn remove_orders(&self, client_id: Option<&str>, terminal: Option<&str>) -> usize {
+        let shop = terminal.and_then(|t| self.shop_of_terminal(t)).map(|s| s.id);
+        let doomed = self.store.installments().all().into_iter().filter(|o| {
+            client_id.is_none_or(|c| o.client_id() == c)
+                && terminal.is_none_or(|_| shop.as_deref() == Some(o.shop_id()))
+        });
+        doomed.filter(|o| self.store.installments().remove(&o.id())).count()
+    }
+
+    /// The deadline job of an order: takes every automatic step that is due, each at the time
+    /// it fell due (so a clock moved past several steps replays them in order), then schedules
+    /// the next one.
     pub(super) fn run_order_step(&self, id: Uuid) {
-        let Some(step) = self
-            .store
-            .installments()
-            .get(id)
-            .and_then(|o| o.due_step(self.clock.now()))
-        else {
-            return;
-        };
-        if let Err(error) = self.step_order(id, step) {
-            tracing::debug!(%id, %error, "order timer found the order already moved");
+        let now = self.clock.now();
+        let mut last = None;
+        while let Some(order) = self.store.installments().get(id) {
+            let (Some(step), Some(at)) = (order.due_step(now), order.next_step_at()) else {
+                break;
+            };
+            match self.store.installments().apply(id, step, at) {
+                Ok(moved) => last = Some(moved),
+                Err(error) => {
+                    tracing::debug!(%id, %error, "order timer found the order already moved");
+                    break;
+                }
+            }
+        }
+        if let Some(order) = last {
+            self.schedule_order_step(&order);
         }
     }
 

@@ -76,6 +76,13 @@ impl BonusStore {
         Some(amount)
     }
 
+    /// Every card's balance, by card number.
+    pub fn balances(&self) -> Vec<(String, Amount)> {
+        let mut all: Vec<(String, Amount)> = self.balances.iter().map(|e| (e.key().clone(), *e.value())).collect();
+        all.sort();
+        all
+    }
+
     /// Every spend, newest first.
     pub fn spends(&self) -> Vec<BonusSpend> {
         let mut all: Vec<BonusSpend> = self.spends.iter().map(|e| e.value().1.clone()).collect();

@@ -113,7 +113,8 @@ impl InstallmentStore {
         self.orders.is_empty()
     }
 
-    fn remove(&self, id: &Uuid) -> bool {
+    /// Removes an order; whether it was there.
+    pub fn remove(&self, id: &Uuid) -> bool {
         let Some((_, order)) = self.orders.remove(id) else {
             return false;
         };
