@@ -236,17 +236,33 @@ mod tests {
             let merchant = fx.merchants.iter().find(|m| m.client_id == shop.client_id);
             let merchant = merchant.unwrap_or_else(|| panic!("shop {} names an unknown client", shop.id));
             for terminal in &shop.terminals {
-                assert!(merchant.terminal(terminal).is_some(), "shop {} sells an unknown terminal {terminal}", shop.id);
+                assert!(
+                    merchant.terminal(terminal).is_some(),
+                    "shop {} sells an unknown terminal {terminal}",
+                    shop.id
+                );
             }
             let mut ids: Vec<&str> = shop.credit_conditions.iter().map(|c| c.id.as_str()).collect();
             ids.sort_unstable();
             ids.dedup();
-            assert_eq!(ids.len(), shop.credit_conditions.len(), "condition ids of shop {} repeat", shop.id);
+            assert_eq!(
+                ids.len(),
+                shop.credit_conditions.len(),
+                "condition ids of shop {} repeat",
+                shop.id
+            );
         }
         for account in &fx.bonuses {
-            assert!(fx.card(&account.pan).is_some(), "bonus for an unknown card {}", account.pan);
+            assert!(
+                fx.card(&account.pan).is_some(),
+                "bonus for an unknown card {}",
+                account.pan
+            );
         }
-        assert!(fx.homebank_user("hb-test-token-0001").is_some(), "the documented test Homebank token");
+        assert!(
+            fx.homebank_user("hb-test-token-0001").is_some(),
+            "the documented test Homebank token"
+        );
     }
 
     #[test]

@@ -312,10 +312,24 @@ mod tests {
     fn final_orders_do_not_move_and_steps_cannot_be_skipped_backwards() {
         let mut o = order(true);
         let now = o.created_at();
-        assert!(o.apply(OrderStep::Progress, now).is_err(), "progress needs a scan first");
+        assert!(
+            o.apply(OrderStep::Progress, now).is_err(),
+            "progress needs a scan first"
+        );
         o.apply(OrderStep::Reject, now).expect("the bank may decide early");
-        for step in [OrderStep::Scan, OrderStep::Progress, OrderStep::Accept, OrderStep::Reject] {
-            assert_eq!(o.apply(step, now), Err(StepRefused { from: OrderStatus::Reject, step }));
+        for step in [
+            OrderStep::Scan,
+            OrderStep::Progress,
+            OrderStep::Accept,
+            OrderStep::Reject,
+        ] {
+            assert_eq!(
+                o.apply(step, now),
+                Err(StepRefused {
+                    from: OrderStatus::Reject,
+                    step
+                })
+            );
         }
         assert_eq!(o.history().len(), 1);
         assert_eq!(o.due_step(now + Duration::days(1)), None);

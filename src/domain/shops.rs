@@ -174,7 +174,9 @@ impl Shop {
 
     /// The condition with this id.
     pub fn condition(&self, id: &str) -> Option<&CreditCondition> {
-        self.credit_conditions.iter().find(|c| c.id.eq_ignore_ascii_case(id.trim()))
+        self.credit_conditions
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(id.trim()))
     }
 
     /// The shop of a terminal that no fixture shop lists (a run-time merchant's, or an edited

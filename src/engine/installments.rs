@@ -62,8 +62,7 @@ impl Sandbox {
             }
             Err(duplicate) => match self.store.installments().by_order_id(&shop.id, &request.order_id) {
                 Some(existing)
-                    if existing.amount() == request.amount
-                        && existing.credit_condition_id() == condition.id =>
+                    if existing.amount() == request.amount && existing.credit_condition_id() == condition.id =>
                 {
                     Ok(existing)
                 }

@@ -79,7 +79,10 @@ impl Sandbox {
             .find(|s| s.client_id == token.client_id && s.id.eq_ignore_ascii_case(shop_id))
             .cloned();
         fixture
-            .or_else(|| self.shop_of_terminal(shop_id).filter(|s| s.id.eq_ignore_ascii_case(shop_id)))
+            .or_else(|| {
+                self.shop_of_terminal(shop_id)
+                    .filter(|s| s.id.eq_ignore_ascii_case(shop_id))
+            })
             .filter(|s| s.client_id == token.client_id)
             .ok_or_else(|| SdkError::NotFound(format!("shop {shop_id} not found for client {}", token.client_id)))
     }
@@ -87,7 +90,11 @@ impl Sandbox {
     /// `GET /terminals/{id}`: the token's client's terminal and its shop.
     pub fn terminal_info(&self, token: &Token, terminal_id: &str) -> Result<TerminalInfo, SdkError> {
         let not_found = || SdkError::NotFound(format!("terminal {} not found", terminal_id.trim()));
-        let (owner, terminal) = self.store.merchants().terminal(terminal_id.trim()).ok_or_else(not_found)?;
+        let (owner, terminal) = self
+            .store
+            .merchants()
+            .terminal(terminal_id.trim())
+            .ok_or_else(not_found)?;
         if owner != token.client_id {
             return Err(not_found());
         }
@@ -125,6 +132,8 @@ impl Sandbox {
             .terminal(id)
             .filter(|(owner, _)| *owner == token.client_id)
             .map(|(_, terminal)| terminal)
-            .ok_or_else(|| SdkError::TokenMismatch(format!("terminal {id} does not belong to client {}", token.client_id)))
+            .ok_or_else(|| {
+                SdkError::TokenMismatch(format!("terminal {id} does not belong to client {}", token.client_id))
+            })
     }
 }

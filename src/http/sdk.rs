@@ -49,11 +49,7 @@ pub async fn public_profile(
 }
 
 /// The terminal, whether it captures at once, and its shop (`TerminalsResponseBody`).
-pub async fn terminal(
-    State(sandbox): State<Arc<Sandbox>>,
-    Bearer(token): Bearer,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn terminal(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, Path(id): Path<String>) -> Response {
     match sandbox.terminal_info(&token, &id) {
         Ok(info) => Json(TerminalView::of(&info)).into_response(),
         Err(error) => ApiError::from(error).into_response(),

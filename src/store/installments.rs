@@ -119,7 +119,9 @@ impl InstallmentStore {
             return false;
         };
         self.by_shop_order
-            .remove_if(&(order.shop_id().to_string(), order.order_id().to_string()), |_, v| v == id);
+            .remove_if(&(order.shop_id().to_string(), order.order_id().to_string()), |_, v| {
+                v == id
+            });
         true
     }
 

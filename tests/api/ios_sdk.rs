@@ -6,7 +6,7 @@
 //! are plain types, Swift optionals are `Option`, unknown keys are skipped), so a body that
 //! decodes here decodes in the SDK.
 
-use crate::helpers::{TestApp, CLIENT_ID, CLIENT_SECRET, TERMINAL};
+use crate::helpers::{location_of, TestApp, CLIENT_ID, CLIENT_SECRET, TERMINAL};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -258,7 +258,11 @@ impl<'a> SdkSession<'a> {
             ("terminal", TERMINAL),
             ("invoiceID", invoice_id),
         ];
-        let oauth = if base.is_empty() { "/oauth2/token" } else { "/epay2/oauth2/token" };
+        let oauth = if base.is_empty() {
+            "/oauth2/token"
+        } else {
+            "/epay2/oauth2/token"
+        };
         let (status, body) = send(app.http.post(app.url(oauth)).form(&form)).await;
         assert_eq!(status, 200, "{body}");
         let token: sdk::TokenResponseBody = decode("the token", &body);
@@ -296,14 +300,23 @@ impl<'a> SdkSession<'a> {
         amount: f64,
     ) -> (String, Vec<sdk::CreditConditionResponseBody>, sdk::OrderResponseBody) {
         let links = json!({"failureLink": "http://127.0.0.1:9/epay/fail", "postLink": "http://127.0.0.1:9/epay/post"});
-        let profile: sdk::PublicProfileResponseBody = self.ok("public-profile", self.post("/public-profile", &links).await).await;
+        let profile: sdk::PublicProfileResponseBody = self
+            .ok("public-profile", self.post("/public-profile", &links).await)
+            .await;
         let assets = profile.assets.expect("assets");
         assert_eq!(assets.shop_name.as_deref(), Some("ePay test shop"));
-        assert!(assets.payment_view_settings.and_then(|s| s.byGoBonuses).unwrap_or(false));
+        assert!(assets
+            .payment_view_settings
+            .and_then(|s| s.byGoBonuses)
+            .unwrap_or(false));
 
-        let terminal: sdk::TerminalsResponseBody =
-            self.ok("terminals", self.get(&format!("/terminals/{TERMINAL}")).await).await;
-        assert_eq!((terminal.id.as_str(), terminal.terminalId.as_str()), (TERMINAL, "98120001"));
+        let terminal: sdk::TerminalsResponseBody = self
+            .ok("terminals", self.get(&format!("/terminals/{TERMINAL}")).await)
+            .await;
+        assert_eq!(
+            (terminal.id.as_str(), terminal.terminalId.as_str()),
+            (TERMINAL, "98120001")
+        );
         assert!(!terminal.singleMessageScheme, "the test terminal is two-step");
         assert_eq!(terminal.shop.id, SHOP_ID);
         assert!(!terminal.shop.merchant.companyName.is_empty());
@@ -311,7 +324,8 @@ impl<'a> SdkSession<'a> {
         let conditions: Vec<sdk::CreditConditionResponseBody> = self
             .ok(
                 "credit-condition",
-                self.get(&format!("/credit-condition?shopId={}", terminal.shop.id)).await,
+                self.get(&format!("/credit-condition?shopId={}", terminal.shop.id))
+                    .await,
             )
             .await;
         assert!(!conditions.is_empty());
@@ -330,14 +344,19 @@ impl<'a> SdkSession<'a> {
 
     /// `getOrderStatus`, as the installment screen polls it.
     async fn order_status(&self, invoice_id: &str) -> sdk::OrderStatusResponseBody {
-        self.ok("order/status", self.get(&format!("/order/status?orderId={invoice_id}")).await)
-            .await
+        self.ok(
+            "order/status",
+            self.get(&format!("/order/status?orderId={invoice_id}")).await,
+        )
+        .await
     }
 
     /// `requestGoBonus` with the SDK's Cyrillic key.
     async fn go_bonus(&self, cryptogram: &str) -> f64 {
         let body = json!({ CYRILLIC_CRYPTOGRAM: cryptogram });
-        let bonus: sdk::GoBonusResponseBody = self.ok("checkgobonus", self.post("/payment/checkgobonus", &body).await).await;
+        let bonus: sdk::GoBonusResponseBody = self
+            .ok("checkgobonus", self.post("/payment/checkgobonus", &body).await)
+            .await;
         bonus.goBonus
     }
 
@@ -353,7 +372,9 @@ impl<'a> SdkSession<'a> {
     }
 
     async fn check_status(&self, invoice_id: &str) -> Value {
-        let (status, body) = self.get(&format!("/check-status/payment/transaction/{invoice_id}")).await;
+        let (status, body) = self
+            .get(&format!("/check-status/payment/transaction/{invoice_id}"))
+            .await;
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).unwrap_or(Value::Null)
     }
@@ -381,7 +402,11 @@ async fn advance(app: &TestApp, seconds: i64) {
 /// redirect.
 async fn secure3d(app: &TestApp, session: &SdkSession<'_>, details: &sdk::Details3D) -> String {
     let term_url = session.url(&format!("/payments/cards/confirmPayment?Access={}", session.token));
-    let form = [("PaReq", details.paReq.as_str()), ("MD", details.md.as_str()), ("TermUrl", term_url.as_str())];
+    let form = [
+        ("PaReq", details.paReq.as_str()),
+        ("MD", details.md.as_str()),
+        ("TermUrl", term_url.as_str()),
+    ];
     let (status, page) = send(app.http.post(&details.action).form(&form)).await;
     assert_eq!(status, 200, "{page}");
     let (status, body) = send(
@@ -402,13 +427,11 @@ async fn secure3d(app: &TestApp, session: &SdkSession<'_>, details: &sdk::Detail
         .await
         .expect("TermUrl");
     assert_eq!(response.status().as_u16(), 302);
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    assert!(location.contains("reference=") && !location.contains("errorCode"), "{location}");
+    let location = location_of(&response);
+    assert!(
+        location.contains("reference=") && !location.contains("errorCode"),
+        "{location}"
+    );
     location
 }
 
@@ -423,7 +446,10 @@ async fn ios_sdk_whole_sequence_decodes_into_the_sdk_structs() {
         let cryptogram = app.cryptogram(MC_3DS.0, MC_3DS.1, MC_3DS.2, TERMINAL);
         let balance = session.go_bonus(&cryptogram).await;
         let expected = if base.is_empty() { 2500.5 } else { 0.0 };
-        assert_eq!(balance, expected, "the first payment spends the test MasterCard's whole bonus");
+        assert_eq!(
+            balance, expected,
+            "the first payment spends the test MasterCard's whole bonus"
+        );
 
         let (status, body) = session.pay(invoice, 15000.0, &cryptogram).await;
         assert_eq!(status, 200, "{body}");
@@ -435,7 +461,11 @@ async fn ios_sdk_whole_sequence_decodes_into_the_sdk_structs() {
         let checked = session.check_status(invoice).await;
         assert_eq!(checked["transaction"]["statusName"], "AUTH", "{checked}");
         assert_eq!(checked["transaction"]["amount"], json!(15000), "{checked}");
-        assert_eq!(checked["transaction"]["amountBonus"].as_f64(), Some(balance), "{checked}");
+        assert_eq!(
+            checked["transaction"]["amountBonus"].as_f64(),
+            Some(balance),
+            "{checked}"
+        );
         assert_eq!(session.go_bonus(&cryptogram).await, 0.0, "the bonus is spent");
 
         assert_eq!(session.order_status(invoice).await.name, sdk::OrderStatus::New);
@@ -448,14 +478,23 @@ async fn ios_sdk_whole_sequence_decodes_into_the_sdk_structs() {
         }
         assert_eq!(
             seen,
-            [sdk::OrderStatus::New, sdk::OrderStatus::Scan, sdk::OrderStatus::InProgress, sdk::OrderStatus::Accept]
+            [
+                sdk::OrderStatus::New,
+                sdk::OrderStatus::Scan,
+                sdk::OrderStatus::InProgress,
+                sdk::OrderStatus::Accept
+            ]
         );
     }
 
     let (status, body) = send(app.http.get(app.url("/_sandbox/deliveries?invoiceId=000170001"))).await;
     assert_eq!(status, 200, "{body}");
     let deliveries: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    assert_eq!(deliveries["deliveries"][0]["body"]["amountBonus"], json!(2500.5), "{deliveries}");
+    assert_eq!(
+        deliveries["deliveries"][0]["body"]["amountBonus"],
+        json!(2500.5),
+        "{deliveries}"
+    );
 }
 
 #[tokio::test]
@@ -476,7 +515,9 @@ async fn ios_sdk_homebank_cards_for_the_test_homebank_user() {
     assert_eq!(status, 200, "{body}");
     let list: Vec<sdk::HomeBankCard> = decode("hb-cards", &body);
     assert_eq!(list.len(), 3);
-    assert!(list.iter().all(|c| c.systemAttributeId.is_some() && c.cardInfo.is_some()));
+    assert!(list
+        .iter()
+        .all(|c| c.systemAttributeId.is_some() && c.cardInfo.is_some()));
 
     for (homebank, invoice, want) in [
         (None, "000170010", 401),
@@ -496,7 +537,10 @@ async fn ios_sdk_endpoints_need_a_live_token_and_answer_errors_in_the_bank_shape
     let requests = [
         (reqwest::Method::POST, "/public-profile"),
         (reqwest::Method::GET, "/terminals/67e34d63-102f-4bd1-898e-370781d0074d"),
-        (reqwest::Method::GET, "/credit-condition?shopId=3f0b1c2a-5d4e-4f6a-9b8c-7d6e5f4a3b21"),
+        (
+            reqwest::Method::GET,
+            "/credit-condition?shopId=3f0b1c2a-5d4e-4f6a-9b8c-7d6e5f4a3b21",
+        ),
         (reqwest::Method::POST, "/order"),
         (reqwest::Method::GET, "/order/status?orderId=000170020"),
         (reqwest::Method::POST, "/payment/checkgobonus"),
@@ -504,7 +548,12 @@ async fn ios_sdk_endpoints_need_a_live_token_and_answer_errors_in_the_bank_shape
     ];
     for base in ["", "/api"] {
         for (method, path) in &requests {
-            let (status, body) = send(app.http.request(method.clone(), app.url(&format!("{base}{path}"))).json(&json!({}))).await;
+            let (status, body) = send(
+                app.http
+                    .request(method.clone(), app.url(&format!("{base}{path}")))
+                    .json(&json!({})),
+            )
+            .await;
             assert_eq!(status, 401, "{base}{path}: {body}");
             let error: sdk::ErrorResponseBody = decode(path, &body);
             assert_eq!(error.code, 401);
@@ -538,7 +587,10 @@ async fn ios_sdk_endpoints_need_a_live_token_and_answer_errors_in_the_bank_shape
         let error: sdk::ErrorResponseBody = decode("an SDK error", &body);
         assert!(!error.message.is_empty(), "{body}");
     }
-    assert!(app.sandbox().installment_orders().is_empty(), "nothing is stored from a refused order");
+    assert!(
+        app.sandbox().installment_orders().is_empty(),
+        "nothing is stored from a refused order"
+    );
 }
 
 #[tokio::test]
@@ -559,7 +611,11 @@ async fn ios_sdk_latin_cryptogram_key_and_a_declined_payment_gives_the_bonus_bac
     let checked = session.check_status("000170030").await;
     assert_eq!(checked["transaction"]["statusName"], "REJECT");
     assert_eq!(checked["transaction"]["amountBonus"], json!(300), "{checked}");
-    assert_eq!(session.go_bonus(&cryptogram).await, 300.0, "a declined payment gives the bonus back");
+    assert_eq!(
+        session.go_bonus(&cryptogram).await,
+        300.0,
+        "a declined payment gives the bonus back"
+    );
     let (_, body) = send(app.http.get(app.url("/_sandbox/bonuses"))).await;
     let report: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     assert_eq!(report["spends"][0]["returned"], json!(true), "{report}");
@@ -602,7 +658,10 @@ async fn ios_sdk_installment_orders_reject_outside_the_condition_and_obey_the_co
     assert_eq!(decode::<Order>("control order", &body).status, "SCAN");
     assert_eq!(session.order_status("000170041").await.name, sdk::OrderStatus::Scan);
     let (status, body) = step("000170041".into(), "reject").await;
-    assert_eq!((status, decode::<Order>("control order", &body).id), (200, order.id.clone()));
+    assert_eq!(
+        (status, decode::<Order>("control order", &body).id),
+        (200, order.id.clone())
+    );
     assert_eq!(session.order_status("000170041").await.name, sdk::OrderStatus::Reject);
     let (status, body) = step(order.id.clone(), "accept").await;
     assert_eq!(status, 409, "a decided order stays decided: {body}");
@@ -612,5 +671,8 @@ async fn ios_sdk_installment_orders_reject_outside_the_condition_and_obey_the_co
     assert_eq!(session.order_status("000170041").await.name, sdk::OrderStatus::Reject);
 
     let page = app.get_text("/_sandbox/").await;
-    assert!(page.contains("Installment orders") && page.contains("000170041"), "the dashboard lists the orders");
+    assert!(
+        page.contains("Installment orders") && page.contains("000170041"),
+        "the dashboard lists the orders"
+    );
 }

@@ -19,7 +19,16 @@ struct SdkTexts {
 
 static ENGLISH: SdkTexts = SdkTexts {
     orders: "Installment orders",
-    order_columns: ["Order ID", "orderId", "Shop", "Amount", "Condition", "Status", "Next step", "Steps"],
+    order_columns: [
+        "Order ID",
+        "orderId",
+        "Shop",
+        "Amount",
+        "Condition",
+        "Status",
+        "Next step",
+        "Steps",
+    ],
     advance: "Next step",
     spending: "Bonus spending",
     spending_columns: ["Transaction", "Card", "Bonus", "Time", "State"],
@@ -29,7 +38,16 @@ static ENGLISH: SdkTexts = SdkTexts {
 
 static RUSSIAN: SdkTexts = SdkTexts {
     orders: "Заявки на рассрочку",
-    order_columns: ["ID заявки", "orderId", "Магазин", "Сумма", "Условие", "Статус", "Следующий шаг", "Шаги"],
+    order_columns: [
+        "ID заявки",
+        "orderId",
+        "Магазин",
+        "Сумма",
+        "Условие",
+        "Статус",
+        "Следующий шаг",
+        "Шаги",
+    ],
     advance: "Следующий шаг",
     spending: "Списание бонусов",
     spending_columns: ["Транзакция", "Карта", "Бонусы", "Время", "Состояние"],
@@ -62,7 +80,12 @@ fn orders_section(sandbox: &Sandbox, s: &SdkTexts) -> DashboardSection {
                 o.order_id().to_string(),
                 o.shop_id().to_string(),
                 o.amount().to_string(),
-                format!("{} × {} % ({})", o.month_count(), o.interest_rate(), o.credit_condition_id()),
+                format!(
+                    "{} × {} % ({})",
+                    o.month_count(),
+                    o.interest_rate(),
+                    o.credit_condition_id()
+                ),
                 o.status().as_str().to_string(),
                 o.next_step_at().map(fidelity::bank_datetime).unwrap_or_default(),
                 std::iter::once("NEW").chain(steps).collect::<Vec<_>>().join(" → "),

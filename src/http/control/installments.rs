@@ -42,7 +42,9 @@ async fn orders(State(sandbox): State<Arc<Sandbox>>) -> Response {
 }
 
 fn unknown(key: &str) -> ApiError {
-    ApiError::not_found(format!("installment order {key} not found (give its id or its orderId)"))
+    ApiError::not_found(format!(
+        "installment order {key} not found (give its id or its orderId)"
+    ))
 }
 
 /// One order, by its id or its orderId.
@@ -77,7 +79,9 @@ async fn step(
     match result {
         Ok(order) => respond(&fields, serde_json::to_value(&order).unwrap_or_default()),
         Err(StepError::NotFound(_)) => unknown(&key).into_response(),
-        Err(error @ StepError::Refused(_)) => ApiError::new(StatusCode::CONFLICT, 409, error.to_string()).into_response(),
+        Err(error @ StepError::Refused(_)) => {
+            ApiError::new(StatusCode::CONFLICT, 409, error.to_string()).into_response()
+        }
     }
 }
 
