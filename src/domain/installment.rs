@@ -12,6 +12,12 @@ use uuid::Uuid;
 /// application, the bank decides (I-06).
 pub const STEP_SECONDS: [i64; 3] = [15, 15, 30];
 
+/// `seconds` after `now`, or the end of time (a clock set near it must not overflow).
+fn after(now: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+    now.checked_add_signed(Duration::seconds(seconds))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// An order's status, as `GET /order/status` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -181,7 +187,7 @@ impl InstallmentOrder {
             },
             status: OrderStatus::New,
             created_at: now,
-            next_step_at: Some(now + Duration::seconds(STEP_SECONDS[0])),
+            next_step_at: Some(after(now, STEP_SECONDS[0])),
             history: Vec::new(),
         }
     }
@@ -194,8 +200,8 @@ impl InstallmentOrder {
         })?;
         self.status = to;
         self.next_step_at = match to {
-            OrderStatus::Scan => Some(now + Duration::seconds(STEP_SECONDS[1])),
-            OrderStatus::InProgress => Some(now + Duration::seconds(STEP_SECONDS[2])),
+            OrderStatus::Scan => Some(after(now, STEP_SECONDS[1])),
+            OrderStatus::InProgress => Some(after(now, STEP_SECONDS[2])),
             _ => None,
         };
         self.history.push(OrderHistoryEntry { at: now, step, to });
@@ -272,6 +278,40 @@ impl InstallmentOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn any_step() -> impl Strategy<Value = OrderStep> {
+        prop_oneof![
+            Just(OrderStep::Scan),
+            Just(OrderStep::Progress),
+            Just(OrderStep::Accept),
+            Just(OrderStep::Reject)
+        ]
+    }
+
+    proptest! {
+        /// Whatever steps arrive, an order moves only along the table, records exactly the moves
+        /// it made, never leaves a decision, and has an automatic step due exactly while open.
+        #[test]
+        fn orders_move_only_along_the_table(steps in proptest::collection::vec(any_step(), 0..12)) {
+            let mut o = order(true);
+            let now = o.created_at();
+            let mut moves = 0;
+            for step in steps {
+                let before = o.status();
+                match o.apply(step, now) {
+                    Ok(()) => {
+                        moves += 1;
+                        prop_assert_eq!(Some(o.status()), next_order_status(before, step));
+                        prop_assert!(!before.is_final());
+                    }
+                    Err(_) => prop_assert_eq!(o.status(), before),
+                }
+                prop_assert_eq!(o.history().len(), moves);
+                prop_assert_eq!(o.next_step_at().is_some(), !o.status().is_final());
+            }
+        }
+    }
 
     fn order(grantable: bool) -> InstallmentOrder {
         let new = NewOrder {

@@ -3,6 +3,7 @@
 use crate::domain::bonus::bonus_part;
 use crate::domain::money::Amount;
 use chrono::{DateTime, Utc};
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use serde::Serialize;
 use uuid::Uuid;
@@ -41,9 +42,18 @@ impl BonusStore {
         self.balances.get(pan).map_or(Amount::ZERO, |b| *b)
     }
 
-    /// Takes the part of `amount` the card's balance covers off the balance, atomically, and
-    /// records it against `spend.transaction_id`; returns the part (zero takes nothing).
-    pub fn spend(&self, pan: &str, amount: Amount, mut spend: BonusSpend) -> Amount {
+    /// Takes the part of `amount` the card's balance covers off the balance and records it
+    /// against `spend.transaction_id`; returns the part. A transaction spends once: a second
+    /// call for it takes nothing. The spend is reserved first, then the balance is taken, one
+    /// lock at a time.
+    pub fn spend(&self, pan: &str, amount: Amount, spend: BonusSpend) -> Amount {
+        let id = spend.transaction_id;
+        match self.spends.entry(id) {
+            Entry::Occupied(_) => return Amount::ZERO,
+            Entry::Vacant(free) => {
+                free.insert((pan.to_string(), spend));
+            }
+        }
         let part = match self.balances.get_mut(pan) {
             Some(mut balance) => {
                 let part = bonus_part(*balance, amount);
@@ -52,9 +62,10 @@ impl BonusStore {
             }
             None => Amount::ZERO,
         };
-        if !part.is_zero() {
-            spend.amount = part;
-            self.spends.insert(spend.transaction_id, (pan.to_string(), spend));
+        if part.is_zero() {
+            self.spends.remove(&id);
+        } else if let Some(mut entry) = self.spends.get_mut(&id) {
+            entry.value_mut().1.amount = part;
         }
         part
     }
@@ -115,6 +126,26 @@ impl BonusStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever payments spend and give back, no bonus is made or lost: the balance plus
+        /// what is still spent is the starting balance, and the balance never goes negative.
+        #[test]
+        fn bonus_is_conserved(start in 0i64..1_000_000, ops in proptest::collection::vec((0u8..2, 0i64..500_000, 0u128..8), 0..40)) {
+            let store = BonusStore::default();
+            store.set_balance("card", Amount::from_minor(start));
+            for (op, minor, id) in ops {
+                match op {
+                    0 => { store.spend("card", Amount::from_minor(minor), spend(id)); }
+                    _ => { store.give_back(Uuid::from_u128(id)); }
+                }
+                let outstanding: i64 = store.spends().iter().filter(|s| !s.returned).map(|s| s.amount.minor()).sum();
+                prop_assert!(store.balance("card").minor() >= 0);
+                prop_assert_eq!(store.balance("card").minor() + outstanding, start);
+            }
+        }
+    }
 
     fn spend(id: u128) -> BonusSpend {
         BonusSpend {
