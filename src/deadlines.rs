@@ -27,6 +27,8 @@ pub enum Job {
     ExpireToken(String),
     /// Remove a run-time merchant that has been idle too long (by client id).
     ExpireMerchant(String),
+    /// Take the next automatic step of an installment order.
+    AdvanceOrder(Uuid),
 }
 
 /// The queue. Cheap to share: one mutex around an ordered map, held only to insert or pop.

@@ -26,9 +26,10 @@ fn bank_offset() -> FixedOffset {
     FixedOffset::east_opt(BANK_UTC_OFFSET_SECONDS).unwrap_or_else(|| Utc.fix())
 }
 
-/// `expires_in` of a client-credentials token: a JSON number, as the seeds show. (F-02)
+/// `expires_in` of a client-credentials token: a JSON string (`"7200"`), as the bank's iOS SDK
+/// decodes it (`TokenResponseBody.expires_in: String`); the seeds show a number. (F-02, I-01)
 pub fn expires_in(seconds: i64) -> serde_json::Value {
-    serde_json::Value::from(seconds)
+    serde_json::Value::from(seconds.to_string())
 }
 
 /// What check-status found, before it becomes a `resultCode`.

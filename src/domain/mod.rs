@@ -19,6 +19,10 @@ pub mod tokens;
 pub mod transaction;
 pub mod transfer;
 pub mod validation;
+pub mod shops;
+pub mod bonus;
+pub mod homebank;
+pub mod installment;
 
 #[cfg(test)]
 pub(crate) mod state_machine_props;

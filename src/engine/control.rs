@@ -87,6 +87,7 @@ impl Sandbox {
                 tokens += 1;
             }
         }
+        self.remove_orders(client_id, terminal);
         let scenarios = self.control.scenarios().remove_where(|r| {
             let by_client = client_id.is_some_and(|c| r.matcher.client_id.as_deref() == Some(c));
             let by_terminal =

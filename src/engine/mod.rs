@@ -3,14 +3,18 @@
 //! HTTP handlers call the methods of [`Sandbox`]; so do tests that need no HTTP. Each ePay area
 //! adds its methods in its own file here.
 
+mod bonuses;
 mod control;
+mod homebank;
 mod inspect;
+mod installments;
 mod oauth;
 mod operations_search;
 mod payform;
 mod payments;
 mod saved_cards;
 mod scenarios;
+mod sdk;
 mod secure3d;
 #[cfg(test)]
 mod snapshot_props;
@@ -30,6 +34,8 @@ pub use secure3d::{
 pub use status::StatusLookup;
 pub use transactions::OperateError;
 pub use transfers::{CardInput, TransferAccepted, TransferError, TransferRequest};
+pub use installments::OrderRequest;
+pub use sdk::{SdkError, TerminalInfo};
 
 use crate::callbacks::Callbacks;
 use crate::clock::Clock;
@@ -196,6 +202,7 @@ impl Sandbox {
             Job::ExpireChallenge(md) => self.expire_challenge(&md),
             Job::ExpireToken(access) => self.expire_token(&access),
             Job::ExpireMerchant(client_id) => self.expire_merchant(&client_id),
+            Job::AdvanceOrder(id) => self.run_order_step(id),
         }
     }
 
@@ -203,7 +210,10 @@ impl Sandbox {
     /// record schedules a bounded number of jobs, so this runs rarely and its cost is
     /// amortised over the inserts that made the jobs.
     fn compact_deadlines(&self) {
-        let records = self.store.transactions().len() + self.store.tokens().len() + self.store.secure3d().len();
+        let records = self.store.transactions().len()
+            + self.store.tokens().len()
+            + self.store.secure3d().len()
+            + self.store.installments().len();
         if self.deadlines.len() <= 4 * records + 4096 {
             return;
         }
@@ -212,6 +222,7 @@ impl Sandbox {
             Job::ExpireChallenge(md) => self.store.secure3d().get(md).is_some(),
             Job::ExpireToken(access) => self.store.tokens().get(access).is_some(),
             Job::ExpireMerchant(_) => true,
+            Job::AdvanceOrder(id) => self.store.installments().get(*id).is_some(),
         });
     }
 
@@ -219,6 +230,7 @@ impl Sandbox {
         for merchant in &self.fixtures.merchants {
             self.store.merchants().put(merchant.clone());
         }
+        self.load_bonuses();
     }
 }
 

@@ -147,6 +147,17 @@ enum PaymentCard {
     Saved(Box<SavedCard>),
 }
 
+impl PaymentCard {
+    /// The card number, when the payment has one (a wallet has none).
+    fn pan(&self) -> Option<&str> {
+        match self {
+            PaymentCard::Entered(data) => Some(&data.hpan),
+            PaymentCard::Saved(saved) => Some(&saved.pan),
+            PaymentCard::Wallet => None,
+        }
+    }
+}
+
 impl Sandbox {
     /// Runs one payment from request to outcome.
     pub fn pay(
@@ -154,6 +165,18 @@ impl Sandbox {
         token: &Token,
         request: &PaymentRequest,
         method: PaymentMethod,
+    ) -> Result<PaymentAccepted, PaymentError> {
+        self.pay_with_bonus(token, request, method, false)
+    }
+
+    /// [`Sandbox::pay`], paying part of the amount with the card's Halyk bonus when `use_bonus`
+    /// (cryptopay's `useBonus`; see `bonuses.rs`).
+    pub fn pay_with_bonus(
+        &self,
+        token: &Token,
+        request: &PaymentRequest,
+        method: PaymentMethod,
+        use_bonus: bool,
     ) -> Result<PaymentAccepted, PaymentError> {
         validate(request)?;
         let terminal = self.payment_terminal(token, request)?;
@@ -177,6 +200,9 @@ impl Sandbox {
             ))
             .map_err(|e| PaymentError::refused(RequestRefusal::DuplicateInvoice, e.to_string()))?;
         tracing::info!(id = %tx.id(), invoice = %tx.order().invoice_id, card = %tx.card().mask, ?outcome, "payment attempt");
+        if let (true, Some(pan)) = (use_bonus, card.pan()) {
+            self.spend_bonus(&tx, pan);
+        }
         self.play_outcome(tx.id(), outcome, card_to_save)
     }
 
@@ -352,7 +378,7 @@ impl Sandbox {
         }
     }
 
-    fn open_cryptogram(&self, cryptogram: &str, terminal: &Terminal) -> Result<CardData, PaymentError> {
+    pub(super) fn open_cryptogram(&self, cryptogram: &str, terminal: &Terminal) -> Result<CardData, PaymentError> {
         let data = self
             .crypto
             .decrypt_cryptogram(cryptogram)

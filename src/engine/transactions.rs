@@ -65,7 +65,10 @@ impl Sandbox {
 
     fn carry_out(&self, tx: &Transaction, effect: Effect) {
         match effect {
-            Effect::NotifyCallback => self.callbacks.notify_final(tx),
+            Effect::NotifyCallback => {
+                self.settle_bonus(tx);
+                self.callbacks.notify_final(tx)
+            }
             Effect::ScheduleAt { at, timer } => {
                 let job = match timer {
                     TransactionTimer::SettlePending => Job::SettlePending(tx.id()),

@@ -11,6 +11,7 @@
 #[cfg(feature = "pages")]
 pub mod acs;
 pub mod aliases;
+pub mod bonus;
 pub mod control;
 pub mod cryptogram;
 pub mod deliveries;
@@ -18,6 +19,8 @@ pub mod deliveries;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod homebank;
+pub mod installments;
 mod faults;
 pub mod lenient;
 mod middleware;
@@ -30,6 +33,7 @@ pub mod pages;
 pub mod payform;
 pub mod payments;
 pub mod saved_cards;
+pub mod sdk;
 pub mod secure3d;
 pub mod secure3d_control;
 #[cfg(feature = "pages")]
@@ -184,6 +188,19 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/check-status/p2p/transaction/{order}", get(transfers::check_p2p))
         .route("/operations", post(operations_search::payments))
         .route("/p2p/operations", post(operations_search::transfers))
+        .merge(ios_sdk_routes())
+}
+
+/// What the bank's iOS SDK calls besides payments (docs/ios-sdk.md).
+fn ios_sdk_routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/public-profile", post(sdk::public_profile))
+        .route("/terminals/{id}", get(sdk::terminal))
+        .route("/credit-condition", get(installments::credit_conditions))
+        .route("/order", post(installments::create_order))
+        .route("/order/status", get(installments::order_status))
+        .route("/payment/checkgobonus", post(bonus::check_go_bonus))
+        .route("/hb-cards", get(homebank::cards))
 }
 
 /// The hosted payment page: browser routes, served bare only (as on the bank's payform host).

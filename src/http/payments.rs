@@ -52,9 +52,10 @@ pub async fn cryptopay(
         Ok(parsed) => parsed,
         Err(message) => return fields.refusal(RequestRefusal::Invalid, message).into_response(),
     };
+    let use_bonus = fields.flag("useBonus");
     // The RSA-4096 decryption takes milliseconds of CPU: run it off the async workers so that
     // other requests are not stalled behind it.
-    match tokio::task::spawn_blocking(move || sandbox.pay(&token, &request, method)).await {
+    match tokio::task::spawn_blocking(move || sandbox.pay_with_bonus(&token, &request, method, use_bonus)).await {
         Ok(result) => render(&fields, result),
         Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, "internal sandbox error").into_response(),
     }

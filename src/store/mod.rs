@@ -10,6 +10,8 @@
 //! | [`Secure3dStore`] | 3-D Secure sessions | MD, transaction id |
 //! | [`PayformStore`] | payment-page sessions | access token |
 //! | [`TransferTotals`] | what transfers moved per bank day | (limit key, day) |
+//! | [`InstallmentStore`] | installment orders (iOS SDK) | id, (shop, orderId) |
+//! | [`BonusStore`] | Halyk bonus balances and spends | card number, transaction id |
 //!
 //! # Locking
 //!
@@ -25,6 +27,9 @@
 //!
 //! which is eviction's order: with the queue locked it removes a record, then the record's
 //! index entries. Nothing takes the queue while holding a map lock, so no cycle can form.
+//! [`InstallmentStore`] follows the same order (queue, record map, index map) and, like every
+//! other store, never holds two of its maps at once; [`BonusStore`] has no queue and takes its
+//! balance and spend maps one after the other.
 //! The deadline queue ([`crate::deadlines`]) sits outside the stores: the engine schedules a
 //! job only after the store call that caused it has returned, so no store lock is ever held
 //! while the queue is locked; the queue's rare compaction does the reverse (queue, then one
@@ -42,6 +47,8 @@ mod secure3d;
 mod tokens;
 mod transactions;
 mod transfer_totals;
+mod bonuses;
+mod installments;
 
 pub use merchants::{MerchantStore, Taken};
 pub use payform::{PayformStore, SessionBusy};
@@ -50,6 +57,8 @@ pub use secure3d::Secure3dStore;
 pub use tokens::TokenStore;
 pub use transactions::{Applied, ApplyError, DuplicateInvoice, TransactionStore};
 pub use transfer_totals::TransferTotals;
+pub use bonuses::{BonusSpend, BonusStore};
+pub use installments::{DuplicateOrder, InstallmentStore, StepError};
 
 /// How many records of each kind the store keeps before evicting the oldest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +74,9 @@ pub struct StoreLimits {
     /// Most payment-page sessions (oldest first; they also go with their token).
     pub payform_sessions: usize,
 }
+
+/// Most installment orders kept (oldest first); not configurable, like the journal's size.
+pub const INSTALLMENT_ORDERS: usize = 10_000;
 
 impl Default for StoreLimits {
     fn default() -> Self {
@@ -101,6 +113,8 @@ pub struct Store {
     secure3d: Secure3dStore,
     payform: PayformStore,
     transfer_totals: TransferTotals,
+    installments: InstallmentStore,
+    bonuses: BonusStore,
 }
 
 impl Default for Store {
@@ -125,6 +139,8 @@ impl Store {
             secure3d: Secure3dStore::with_cap(limits.secure3d_sessions),
             payform: PayformStore::with_cap(limits.payform_sessions),
             transfer_totals: TransferTotals::default(),
+            installments: InstallmentStore::with_cap(INSTALLMENT_ORDERS),
+            bonuses: BonusStore::default(),
         }
     }
 
@@ -163,6 +179,16 @@ impl Store {
         &self.transfer_totals
     }
 
+    /// Installment orders.
+    pub fn installments(&self) -> &InstallmentStore {
+        &self.installments
+    }
+
+    /// Halyk bonus balances and spends.
+    pub fn bonuses(&self) -> &BonusStore {
+        &self.bonuses
+    }
+
     /// Enforces every store's cap, oldest records first. Amortised O(1) per insert.
     pub fn evict(&self) -> Evicted {
         Evicted {
@@ -182,5 +208,7 @@ impl Store {
         self.secure3d.clear();
         self.payform.clear();
         self.transfer_totals.clear();
+        self.installments.clear();
+        self.bonuses.clear();
     }
 }

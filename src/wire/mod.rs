@@ -9,6 +9,7 @@
 pub mod oauth;
 pub mod payment;
 pub mod saved_cards;
+pub mod sdk;
 pub mod status;
 pub mod transfer;
 

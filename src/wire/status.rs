@@ -175,6 +175,8 @@ pub struct FlatPaymentView<'a> {
     invoice_id_alt: Option<&'a str>,
     #[serde(rename = "tokenRecipient", skip_serializing_if = "Option::is_none")]
     token_recipient: Option<&'static str>,
+    #[serde(rename = "amountBonus", skip_serializing_if = "Option::is_none")]
+    amount_bonus: Option<Amount>,
 }
 
 impl<'a> FlatPaymentView<'a> {
@@ -210,6 +212,7 @@ impl<'a> FlatPaymentView<'a> {
             view.invoice_id_alt = Some(&tx.order().invoice_id_alt);
             view.token_recipient = Some("");
         }
+        view.amount_bonus = Some(tx.amount_bonus()).filter(|bonus| !bonus.is_zero());
         view
     }
 
@@ -248,6 +251,7 @@ impl<'a> FlatPaymentView<'a> {
             secret_hash: None,
             invoice_id_alt: None,
             token_recipient: None,
+            amount_bonus: None,
         }
     }
 }

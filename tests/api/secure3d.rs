@@ -65,12 +65,7 @@ async fn challenge(app: &TestApp, terminal: &str, invoice: &str, card: (&str, &s
 async fn post_form(app: &TestApp, url: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
     let response = app.http.post(url).form(fields).send().await.expect("POST form");
     let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let location = location_of(&response);
     (status, location, response.text().await.unwrap_or_default())
 }
 
@@ -141,12 +136,7 @@ async fn confirm(app: &TestApp, token: &str, id: &str, pa_res: &str, md: &str) -
         .await
         .expect("confirm");
     let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let location = location_of(&response);
     let body = serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or(Value::Null);
     (status, location, body)
 }

@@ -7,8 +7,11 @@ mod clock;
 mod dashboard;
 #[cfg(feature = "pages")]
 mod dashboard_i18n;
+#[cfg(feature = "pages")]
+mod dashboard_sdk;
 pub mod guard;
 mod inspect;
+mod installments;
 pub mod openapi;
 pub(crate) mod paging;
 mod rules;
@@ -32,6 +35,7 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .merge(super::deliveries::routes())
         .merge(super::secure3d_control::routes())
+        .merge(installments::routes())
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/seed", post(seed))
