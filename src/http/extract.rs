@@ -140,6 +140,45 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
     }
 }
 
+/// Reads `T` from a body that is a JSON object or an `application/x-www-form-urlencoded` form
+/// (`amount=100&externalID=r-1`), whatever the `Content-Type` says (the bank's clients are sloppy
+/// about it: a body starting with `{` is JSON, anything else a form). An empty body, or JSON
+/// `null`, gives `T::default()`. Anything else (multipart, a JSON array or number, text that is
+/// not `name=value` pairs, a field over its byte limit) is refused with a message saying what is
+/// accepted; the caller wraps it in its endpoint's error shape.
+pub fn json_or_form<T: DeserializeOwned + Default>(content_type: Option<&str>, body: &[u8]) -> Result<T, String> {
+    const ACCEPTED: &str = "the body must be a JSON object or a form (application/x-www-form-urlencoded)";
+    let text = std::str::from_utf8(body).map_err(|_| format!("{ACCEPTED}; it is not UTF-8 text"))?;
+    let text = text.trim();
+    if text.is_empty() || text == "null" {
+        return Ok(T::default());
+    }
+    let multipart = content_type.is_some_and(|c| c.trim().to_ascii_lowercase().starts_with("multipart/"));
+    if multipart {
+        return Err(format!("{ACCEPTED}, not multipart"));
+    }
+    if text.starts_with('{') {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{ACCEPTED}; invalid JSON body: {e}"))?;
+        check_json_lengths("", &value).map_err(|e| e.to_string())?;
+        return T::deserialize(value).map_err(|e| format!("invalid JSON body: {e}"));
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(text).map_err(|e| format!("{ACCEPTED}; invalid form body: {e}"))?;
+    let is_form = text.split('&').filter(|pair| !pair.is_empty()).all(|pair| {
+        pair.split_once('=')
+            .is_some_and(|(name, _)| !name.is_empty() && !name.contains(char::is_whitespace))
+    });
+    if !is_form {
+        let start: String = text.chars().take(24).collect();
+        return Err(format!("{ACCEPTED}; got '{start}'"));
+    }
+    for (name, value) in &pairs {
+        check_field_length(name, value).map_err(|e| e.to_string())?;
+    }
+    serde_urlencoded::from_str(text).map_err(|e| format!("invalid form body: {e}"))
+}
+
 /// A body that could not be read: keeps the framework's status (413 when over the limit).
 fn body_error(error: axum::extract::rejection::BytesRejection) -> ApiError {
     let status = error.status();
