@@ -29,6 +29,8 @@ pub mod pages;
 #[cfg(feature = "pages")]
 pub mod payform;
 pub mod payments;
+#[cfg(feature = "pages")]
+pub mod result_pages;
 pub mod saved_cards;
 pub mod secure3d;
 pub mod secure3d_control;

@@ -46,13 +46,17 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-/// `GET /payform/?params=…[&isShortForm=true|&isTransfer=true|&isAFT=true|&isOCT=true]`.
+/// `GET /payform/?params=…[&isShortForm=true|&isTransfer=true|&isAFT=true|&isOCT=true]`; without
+/// `params` but with `invoiceID`/`code`/`message`, the bank's failure page (seed 003, S-06).
 pub async fn page(
     State(sandbox): State<Arc<Sandbox>>,
     PayerIp(ip): PayerIp,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if super::result_pages::is_failure_target(&query) {
+        return super::result_pages::failure_page(State(sandbox), Query(query)).await;
+    }
     let flag = |name: &str| query.get(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let kind = FormKind::from_flags(flag("isTransfer"), flag("isAFT"), flag("isOCT"));
     let raw = query.get("params").map(String::as_str).unwrap_or("");
