@@ -5,8 +5,8 @@
 use super::aliases;
 use super::error::ApiError;
 use super::extract::FormFields;
-use super::secure3d::field;
 use super::result_pages::{failure_page, success_page};
+use super::secure3d::field;
 use super::secure3d_pages::{acs_texts, render, AcsPage, AcsPostPage};
 use crate::domain::links::Link;
 use crate::domain::secure3d::CardholderAction;

@@ -85,8 +85,11 @@ pub async fn charge(
     Path(id): Path<String>,
     OperationInput(params): OperationInput,
 ) -> Response {
-    let result = transaction_id(&id)
-        .and_then(|id| sandbox.operate_as(&token, id, Event::Charge(params.amount)).map_err(refusal));
+    let result = transaction_id(&id).and_then(|id| {
+        sandbox
+            .operate_as(&token, id, Event::Charge(params.amount))
+            .map_err(refusal)
+    });
     respond(result.map(|_| ()))
 }
 

@@ -41,13 +41,19 @@ pub fn is_failure_target(query: &HashMap<String, String>) -> bool {
 
 /// `GET /payform/success.html?amount=…&currency=…&invoiceID=…&accountID=…&description=…
 /// &reference=…&language=…&cardid=…`. (S-05)
-pub async fn success_page(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<HashMap<String, String>>) -> Response {
+pub async fn success_page(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     render(&ResultPage::new(&sandbox, &query, true))
 }
 
 /// `GET /payform/?invoiceID=…&code=…&message=…` (the bank's failure target) and
 /// `GET /payform/failure.html` with the same parameters. (S-06)
-pub async fn failure_page(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<HashMap<String, String>>) -> Response {
+pub async fn failure_page(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     render(&ResultPage::new(&sandbox, &query, false))
 }
 
@@ -107,7 +113,11 @@ impl ResultPage {
             success,
             lang: language.html_lang(),
             labels,
-            heading: if success { labels.success_page } else { labels.failure_page },
+            heading: if success {
+                labels.success_page
+            } else {
+                labels.failure_page
+            },
             amount: amount.trim().to_string(),
             description: tx
                 .as_ref()
@@ -130,10 +140,12 @@ impl ResultPage {
 /// The reason in the page's language: the catalogue's text for the code (Russian on a Kazakh
 /// page: the catalogue has no Kazakh texts), else the `message` parameter, else "declined".
 fn reason_text(sandbox: &Sandbox, language: Language, code: Option<i32>, message: &str) -> String {
-    let catalogued = code.and_then(|code| sandbox.fixtures().catalogue.reason(code)).map(|r| match language {
-        Language::English => r.message_en.clone(),
-        Language::Russian | Language::Kazakh => r.message_ru.clone(),
-    });
+    let catalogued = code
+        .and_then(|code| sandbox.fixtures().catalogue.reason(code))
+        .map(|r| match language {
+            Language::English => r.message_en.clone(),
+            Language::Russian | Language::Kazakh => r.message_ru.clone(),
+        });
     catalogued
         .or_else(|| (!message.is_empty()).then(|| message.chars().take(MAX_MESSAGE_CHARS).collect()))
         .unwrap_or_else(|| language.labels().declined.to_string())

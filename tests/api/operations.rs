@@ -15,7 +15,13 @@ impl TestApp {
     }
 
     /// POSTs an operation with a raw body and, when given, a `Content-Type`.
-    pub async fn operation_raw(&self, path: &str, token: &str, content_type: Option<&str>, body: &str) -> (u16, String) {
+    pub async fn operation_raw(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> (u16, String) {
         let mut request = self.http.post(self.url(path)).bearer_auth(token).body(body.to_string());
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
@@ -69,7 +75,11 @@ async fn partial_charge_by_query_or_body_the_query_first() {
             Some(serde_json::json!({"amount": 70})),
         )
         .await;
-    assert_eq!((status, body.as_str()), (200, ""), "the query's amount wins over the body's");
+    assert_eq!(
+        (status, body.as_str()),
+        (200, ""),
+        "the query's amount wins over the body's"
+    );
     let tx = app.status_of("400000002", &token).await;
     assert_eq!(
         (tx["amount"].clone(), tx["orgAmount"].clone()),
@@ -250,23 +260,43 @@ async fn operations_read_amount_and_external_id_from_a_form_body() {
         .await;
     assert_eq!((status, body.as_str()), (200, ""), "a Go client's form-encoded charge");
     let tx = app.status_of("400000011", &token).await;
-    assert_eq!((tx["statusName"].as_str(), tx["amount"].clone()), (Some("CHARGE"), Value::from(60)));
+    assert_eq!(
+        (tx["statusName"].as_str(), tx["amount"].clone()),
+        (Some("CHARGE"), Value::from(60))
+    );
 
     let refund = format!("/api/operation/{id}/refund");
     let (status, body) = app
         .operation_raw(&refund, &token, FORM, "amount=20.50&externalID=r-9")
         .await;
     assert_eq!((status, body.as_str()), (200, ""));
-    assert_eq!(app.status_of("400000011", &token).await["payoutAmount"].as_f64(), Some(20.5));
+    assert_eq!(
+        app.status_of("400000011", &token).await["payoutAmount"].as_f64(),
+        Some(20.5)
+    );
     let (status, body) = app
-        .operation(&refund, &token, Some(serde_json::json!({"amount": 20, "externalId": "r-9"})))
+        .operation(
+            &refund,
+            &token,
+            Some(serde_json::json!({"amount": 20, "externalId": "r-9"})),
+        )
         .await;
     assert_eq!(status, 400, "the JSON body's externalID is the same refund: {body}");
-    assert!(refusal(&body)["message"].as_str().unwrap_or("").contains("r-9"), "{body}");
-    let (status, body) = app.operation_raw(&refund, &token, None, "externalID=r-10&amount=10").await;
+    assert!(
+        refusal(&body)["message"].as_str().unwrap_or("").contains("r-9"),
+        "{body}"
+    );
+    let (status, body) = app
+        .operation_raw(&refund, &token, None, "externalID=r-10&amount=10")
+        .await;
     assert_eq!((status, body.as_str()), (200, ""), "a form without a Content-Type");
     let (status, body) = app
-        .operation_raw(&format!("{refund}?amount=10&externalID=r-11"), &token, FORM, "amount=5&externalID=r-9")
+        .operation_raw(
+            &format!("{refund}?amount=10&externalID=r-11"),
+            &token,
+            FORM,
+            "amount=5&externalID=r-9",
+        )
         .await;
     assert_eq!((status, body.as_str()), (200, ""), "the query wins over the form");
     let tx = app.status_of("400000011", &token).await;
@@ -281,7 +311,11 @@ async fn operations_refuse_a_body_that_is_neither_json_nor_a_form() {
         ("charge", Some("text/plain"), "sixty"),
         ("charge", Some("application/json"), "[60]"),
         ("charge", Some("application/json"), r#"{"amount": "#),
-        ("charge", Some("multipart/form-data; boundary=x"), "--x\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n60\r\n--x--\r\n"),
+        (
+            "charge",
+            Some("multipart/form-data; boundary=x"),
+            "--x\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n60\r\n--x--\r\n",
+        ),
         ("charge", FORM, "amount=abc"),
         ("cancel", Some("text/plain"), "please cancel"),
         ("refund", None, "60 KZT"),

@@ -33,9 +33,15 @@ async fn the_failure_target_of_seed_003_shows_the_failure_page_not_the_query() {
     let (status, content_type, html) = page(&app, path).await;
     assert_eq!(status, 200, "{html}");
     assert!(content_type.starts_with("text/html"), "{content_type}");
-    assert!(html.contains(r#"<html lang="ru">"#), "Russian without a language: {html}");
+    assert!(
+        html.contains(r#"<html lang="ru">"#),
+        "Russian without a language: {html}"
+    );
     assert!(html.contains(r#"class="fail">Оплата не прошла</h1>"#), "{html}");
-    assert!(html.contains(&format!("{russian} (473)")), "the catalogue's reason: {html}");
+    assert!(
+        html.contains(&format!("{russian} (473)")),
+        "the catalogue's reason: {html}"
+    );
     assert!(html.contains(r#"data-code="473""#) && html.contains("77001"), "{html}");
     assert!(!html.contains(&english), "one language: {html}");
     for raw in ["visible-marker", "shopMarker", "javascript", "click", "data-param"] {
@@ -45,15 +51,31 @@ async fn the_failure_target_of_seed_003_shows_the_failure_page_not_the_query() {
 
     let (status, _, html) = page(&app, "/payform/?invoiceID=77001&code=473&message=x&language=eng").await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"<html lang="en">"#) && html.contains("Payment failed"), "{html}");
+    assert!(
+        html.contains(r#"<html lang="en">"#) && html.contains("Payment failed"),
+        "{html}"
+    );
     assert!(html.contains(&format!("{english} (473)")), "{html}");
 
-    let (_, _, html) = page(&app, "/payform/?invoiceID=77001&code=999999&message=Card%20expired&language=kaz").await;
-    assert!(html.contains(r#"<html lang="kk">"#) && html.contains("Төлем өтпеді"), "{html}");
-    assert!(html.contains("Card expired (999999)"), "an uncatalogued code keeps the bank's message: {html}");
+    let (_, _, html) = page(
+        &app,
+        "/payform/?invoiceID=77001&code=999999&message=Card%20expired&language=kaz",
+    )
+    .await;
+    assert!(
+        html.contains(r#"<html lang="kk">"#) && html.contains("Төлем өтпеді"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Card expired (999999)"),
+        "an uncatalogued code keeps the bank's message: {html}"
+    );
 
     let (status, _, html) = page(&app, "/payform/").await;
-    assert_eq!(status, 400, "no params and no failure parameters is still an error: {html}");
+    assert_eq!(
+        status, 400,
+        "no params and no failure parameters is still an error: {html}"
+    );
 }
 
 #[tokio::test]
@@ -72,10 +94,16 @@ async fn the_result_pages_take_the_language_and_link_of_the_known_payment() {
     let (russian, _) = reason(&app, 484);
     let (status, _, html) = page(&app, "/payform/?invoiceID=77002&code=484&message=Declined&language=eng").await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"<html lang="kk">"#), "the payment's language wins: {html}");
+    assert!(
+        html.contains(r#"<html lang="kk">"#),
+        "the payment's language wins: {html}"
+    );
     assert!(html.contains("Төлем өтпеді") && html.contains(&russian), "{html}");
     assert!(html.contains("150 KZT"), "{html}");
-    assert!(!html.contains("javascript"), "an unsafe failureBackLink is never a link: {html}");
+    assert!(
+        !html.contains("javascript"),
+        "an unsafe failureBackLink is never a link: {html}"
+    );
     assert!(
         html.contains(r#"href="https://shop.example/ok" id="back""#),
         "back to the shop by the safe backLink: {html}"
@@ -86,10 +114,20 @@ async fn the_result_pages_take_the_language_and_link_of_the_known_payment() {
     new.order.language = "eng".into();
     let tx = app.open_payment(new);
     let tx = app.sandbox().approve(tx.id()).expect("approve");
-    let (status, _, html) = page(&app, "/payform/success.html?invoiceID=77003&amount=1&currency=KZT&cardid=&extra=zzz").await;
+    let (status, _, html) = page(
+        &app,
+        "/payform/success.html?invoiceID=77003&amount=1&currency=KZT&cardid=&extra=zzz",
+    )
+    .await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"<html lang="en">"#) && html.contains("Payment successful"), "{html}");
-    assert!(html.contains("90 KZT") && !html.contains(">1 KZT"), "the payment's own amount: {html}");
+    assert!(
+        html.contains(r#"<html lang="en">"#) && html.contains("Payment successful"),
+        "{html}"
+    );
+    assert!(
+        html.contains("90 KZT") && !html.contains(">1 KZT"),
+        "the payment's own amount: {html}"
+    );
     assert!(html.contains(tx.reference()), "{html}");
     assert!(!html.contains("zzz") && !html.contains("Оплата"), "{html}");
 }

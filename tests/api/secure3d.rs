@@ -302,7 +302,10 @@ async fn secure3d_decline_after_a_passed_challenge() {
     let (_, pa_res, md) = pass_challenge(&app, &p, "https://merchantsite.com/3dRes").await;
     let (status, location, _) = confirm(&app, &p.token, &p.id, &pa_res, &md).await;
     assert_eq!(status, 302);
-    assert!(location.starts_with(&app.url("/payform/?invoiceID=")), "seed 003's target: {location}");
+    assert!(
+        location.starts_with(&app.url("/payform/?invoiceID=")),
+        "seed 003's target: {location}"
+    );
     let params = query_of(&location);
     assert_eq!(params["invoiceID"], "000030005");
     assert_eq!(params["code"], "484");
@@ -314,9 +317,20 @@ async fn secure3d_decline_after_a_passed_challenge() {
     let page = app.http.get(&location).send().await.expect("failure page");
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.unwrap_or_default();
-    let reason = app.sandbox().fixtures().catalogue.reason(484).map(|r| r.message_ru.clone());
-    assert!(html.contains(&format!("{} (484)", reason.unwrap_or_default())), "{html}");
-    assert!(html.contains("Оплата не прошла") && !html.contains("data-param"), "{html}");
+    let reason = app
+        .sandbox()
+        .fixtures()
+        .catalogue
+        .reason(484)
+        .map(|r| r.message_ru.clone());
+    assert!(
+        html.contains(&format!("{} (484)", reason.unwrap_or_default())),
+        "{html}"
+    );
+    assert!(
+        html.contains("Оплата не прошла") && !html.contains("data-param"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
