@@ -5,17 +5,9 @@
 use crate::helpers::*;
 use epay_sandbox::domain::transaction::Links;
 
-/// Status, content type and body of a GET.
+/// Status, content type and body of a GET, as a client without `Accept` sees it.
 async fn page(app: &TestApp, path: &str) -> (u16, String, String) {
-    let response = app.http.get(app.url(path)).send().await.expect("GET");
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, content_type, response.text().await.unwrap_or_default())
+    crate::pages::get_as(app, path, None).await
 }
 
 /// The catalogue's Russian and English texts of a reason code.

@@ -3,7 +3,7 @@
 // the 3-D Secure card is sent to the ACS with the auto-submitting form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, screenshotPath } from './harness.mjs';
+import { startSandbox, launchBrowser, screenshotPath, clientToken } from './harness.mjs';
 
 const FRICTIONLESS = { pan: '4405 6397 0401 5096', expiry: '01/27', cvc: '321' };
 
@@ -93,20 +93,8 @@ test('payment page: halyk.pay, the widget and 3-D Secure from the demo shop', as
 const P2P_TERMINAL = 'c36b282f-6819-4d4f-85df-a4bdc8a8f703';
 
 /** A transfer token of the bank's public test client (seed 004). */
-async function transferToken(base, invoiceID) {
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    scope: 'transfer',
-    client_id: 'test',
-    client_secret: 'yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG',
-    invoiceID,
-    amount: '100',
-    currency: 'KZT',
-    terminal: P2P_TERMINAL,
-  });
-  const response = await fetch(`${base}/oauth2/token`, { method: 'POST', body: form });
-  assert.equal(response.status, 200);
-  return response.json();
+function transferToken(base, invoiceID) {
+  return clientToken(base, { scope: 'transfer', invoiceID, amount: '100', currency: 'KZT', terminal: P2P_TERMINAL });
 }
 
 /** Seed 004's payment object for halyk.p2p, with `extra` fields on top. */
