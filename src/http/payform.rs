@@ -331,7 +331,10 @@ impl SavedParties {
             sandbox
                 .payform_saved_card(access_token, &account_id, &card_id)
                 .map(|card| Some(card.mask))
-                .map_err(|refusal| PayformRefusal::Invalid(format!("{}: {refusal}", names[0])))
+                .map_err(|refusal| {
+                    let field = names.first().copied().unwrap_or("card id");
+                    PayformRefusal::Invalid(format!("{field}: {refusal}"))
+                })
         };
         Ok(SavedParties {
             sender: mask(kind.needs_sender(), aliases::SENDER_CARD_ID)?,

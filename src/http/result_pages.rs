@@ -60,7 +60,7 @@ pub async fn failure_page(
 /// The success or failure page.
 #[derive(Template)]
 #[template(path = "payform_result.html")]
-pub struct ResultPage {
+struct ResultPage {
     success: bool,
     lang: &'static str,
     labels: &'static Labels,
@@ -96,12 +96,14 @@ impl ResultPage {
                 .unwrap_or(&param(&["language"])),
         );
         let labels = language.labels();
-        let code = param(CODE).parse().ok().or_else(|| {
-            tx.as_ref()
-                .filter(|_| !success)
-                .map(Transaction::reason_code)
-                .filter(|code| *code != 0)
-        });
+        let code = if success {
+            None
+        } else {
+            param(CODE)
+                .parse()
+                .ok()
+                .or_else(|| tx.as_ref().map(Transaction::reason_code).filter(|code| *code != 0))
+        };
         let amount = match &tx {
             Some(tx) => format!("{} {}", tx.amount(), tx.order().currency),
             None => match Amount::parse(&param(&["amount"])) {
