@@ -233,9 +233,12 @@ pub const THREE_DS_TIMEOUT_REASON: i32 = 499;
 pub const CONFIRM_REDIRECT_STATUS: u16 = 302;
 /// Path of the success page the confirm step redirects to (the bank's `payform/success.html`). (S-05)
 pub const SUCCESS_PAGE_PATH: &str = "/payform/success.html";
-/// Path of the failure page; the bank uses `/payform/?invoiceID=&code=&message=`, which the
-/// sandbox's hosted payment page owns, so the sandbox serves the same parameters here. (S-06)
+/// A second path of the failure page, kept for links made before the confirm step used the
+/// bank's own target. (S-06)
 pub const FAILURE_PAGE_PATH: &str = "/payform/failure.html";
+/// Where the confirm step sends a failure: the bank's `/payform/?invoiceID=&code=&message=`
+/// (seed 003); the payment page shows the failure page for it. (S-06)
+pub const FAILURE_REDIRECT_PATH: &str = "/payform/";
 
 /// `(HTTP status, code)` of a refused 3-D Secure request (bad or replayed PaRes, unknown MD,
 /// a PaRes of another transaction …): seed 002's error shape, as for payments. (S-07)
@@ -251,7 +254,7 @@ pub fn confirm_success_url(base: &str, params: &[(&str, String)]) -> String {
 /// `invoiceID`, `code`, `message`. (S-05, S-06)
 pub fn confirm_failure_url(base: &str, invoice_id: &str, code: i32, message: &str) -> String {
     with_query(
-        &format!("{base}{FAILURE_PAGE_PATH}"),
+        &format!("{base}{FAILURE_REDIRECT_PATH}"),
         &[
             ("invoiceID", invoice_id.to_string()),
             ("code", code.to_string()),

@@ -8,6 +8,7 @@ use super::{AuthError, PaymentAccepted, PaymentError, PaymentMethod, PaymentRequ
 use crate::crypto::CardData;
 use crate::domain::merchants::Terminal;
 use crate::domain::payform::{PayformSession, ATTEMPTS_EXHAUSTED_CODE, SESSION_EXPIRED_CODE};
+use crate::domain::saved_cards::SavedCard;
 use crate::domain::status::Status;
 use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
@@ -113,6 +114,20 @@ impl Sandbox {
             .as_deref()
             .and_then(|id| self.store.merchants().terminal(id))
             .map(|(_, terminal)| terminal))
+    }
+
+    /// A saved card a transfer page's payment object names (`senderCardId`/`receiverCardId`),
+    /// checked as the transfer will check it (the token's client, the object's `accountId`), so
+    /// the page can show its mask instead of the card fields. (H-10)
+    pub fn payform_saved_card(
+        &self,
+        access_token: &str,
+        account_id: &str,
+        card_id: &str,
+    ) -> Result<SavedCard, PayformRefusal> {
+        let token = self.authenticate(Some(access_token)).map_err(PayformRefusal::Token)?;
+        self.usable_saved_card(&token, account_id, card_id)
+            .map_err(|e| PayformRefusal::Invalid(e.to_string()))
     }
 
     /// One attempt with a card typed into the page. The attempt claims the page's session

@@ -32,6 +32,8 @@ pub mod pages;
 #[cfg(feature = "pages")]
 pub mod payform;
 pub mod payments;
+#[cfg(feature = "pages")]
+pub mod result_pages;
 pub mod saved_cards;
 pub mod sdk;
 pub mod secure3d;

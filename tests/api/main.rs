@@ -20,6 +20,7 @@ mod pages;
 mod parsers;
 mod payform;
 mod payments;
+mod result_pages;
 mod saved_cards;
 mod secure3d;
 mod security;

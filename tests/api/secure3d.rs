@@ -212,8 +212,8 @@ async fn secure3d_round_trip_through_payment_confirm() {
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.unwrap_or_default();
     assert!(
-        html.contains("000030001") && html.contains("Payment successful"),
-        "{html}"
+        html.contains("000030001") && html.contains("Оплата прошла успешно") && !html.contains("Payment successful"),
+        "the payment's language (RU) only: {html}"
     );
 }
 
@@ -292,7 +292,10 @@ async fn secure3d_decline_after_a_passed_challenge() {
     let (_, pa_res, md) = pass_challenge(&app, &p, "https://merchantsite.com/3dRes").await;
     let (status, location, _) = confirm(&app, &p.token, &p.id, &pa_res, &md).await;
     assert_eq!(status, 302);
-    assert!(location.starts_with(&app.url("/payform/failure.html?")), "{location}");
+    assert!(
+        location.starts_with(&app.url("/payform/?invoiceID=")),
+        "seed 003's target: {location}"
+    );
     let params = query_of(&location);
     assert_eq!(params["invoiceID"], "000030005");
     assert_eq!(params["code"], "484");
@@ -303,7 +306,21 @@ async fn secure3d_decline_after_a_passed_challenge() {
     );
     let page = app.http.get(&location).send().await.expect("failure page");
     assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.unwrap_or_default().contains("484"));
+    let html = page.text().await.unwrap_or_default();
+    let reason = app
+        .sandbox()
+        .fixtures()
+        .catalogue
+        .reason(484)
+        .map(|r| r.message_ru.clone());
+    assert!(
+        html.contains(&format!("{} (484)", reason.unwrap_or_default())),
+        "{html}"
+    );
+    assert!(
+        html.contains("Оплата не прошла") && !html.contains("data-param"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
