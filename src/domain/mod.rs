@@ -19,6 +19,9 @@ pub mod tokens;
 pub mod transaction;
 pub mod transfer;
 pub mod validation;
+pub mod invoice_links;
+pub mod qr;
+pub mod recurrent;
 
 #[cfg(test)]
 pub(crate) mod state_machine_props;

@@ -262,6 +262,15 @@ impl Sandbox {
             self.deadlines.schedule(due, Job::ExpireChallenge(session.md.clone()));
             self.store.secure3d().put(session);
         }
+        for link in snapshot.invoice_links {
+            self.restore_invoice_link(link);
+        }
+        for subscription in snapshot.subscriptions {
+            self.restore_subscription(subscription);
+        }
+        for bill in snapshot.qr_bills {
+            self.restore_qr_bill(bill);
+        }
         Ok(loaded)
     }
 
@@ -297,6 +306,9 @@ impl Sandbox {
             saved_cards: Vec::new(),
             secure3d_sessions: Vec::new(),
             merchants: Vec::new(),
+            invoice_links: Vec::new(),
+            subscriptions: Vec::new(),
+            qr_bills: Vec::new(),
         })
     }
 
@@ -374,6 +386,9 @@ impl Sandbox {
             saved_cards: self.store.saved_cards().all(),
             secure3d_sessions: self.store.secure3d().all(),
             merchants,
+            invoice_links: self.store.invoice_links().all(),
+            subscriptions: self.store.subscriptions().all(),
+            qr_bills: self.store.qr_bills().all(),
         }
     }
 

@@ -5,10 +5,14 @@
 
 mod control;
 mod inspect;
+mod invoice_links;
+mod merchant_charge;
 mod oauth;
 mod operations_search;
 mod payform;
 mod payments;
+mod qr;
+mod recurrent;
 mod saved_cards;
 mod scenarios;
 mod secure3d;
@@ -20,6 +24,8 @@ mod transfers;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use inspect::RecordCounts;
+pub use invoice_links::{InvoiceLinkRequest, InvoiceLinkView};
+pub use qr::{QrGenerateRequest, QrPayment};
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;
 pub use payform::{PayformAttempt, PayformRefusal};
@@ -196,6 +202,9 @@ impl Sandbox {
             Job::ExpireChallenge(md) => self.expire_challenge(&md),
             Job::ExpireToken(access) => self.expire_token(&access),
             Job::ExpireMerchant(client_id) => self.expire_merchant(&client_id),
+            Job::ExpireInvoiceLink(id) => self.expire_invoice_link(id),
+            Job::ChargeSubscription(id) => self.charge_subscription_if_due(id),
+            Job::ExpireQrBill(bill) => self.expire_qr_bill(&bill),
         }
     }
 
@@ -212,6 +221,9 @@ impl Sandbox {
             Job::ExpireChallenge(md) => self.store.secure3d().get(md).is_some(),
             Job::ExpireToken(access) => self.store.tokens().get(access).is_some(),
             Job::ExpireMerchant(_) => true,
+            Job::ExpireInvoiceLink(id) => self.store.invoice_links().get(*id).is_some(),
+            Job::ChargeSubscription(id) => self.store.subscriptions().get(*id).is_some(),
+            Job::ExpireQrBill(bill) => self.store.qr_bills().get(bill).is_some(),
         });
     }
 

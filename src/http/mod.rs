@@ -36,6 +36,10 @@ pub mod secure3d_control;
 pub mod secure3d_pages;
 pub mod status;
 pub mod transfers;
+pub mod invoices;
+pub mod qr;
+pub mod recurrent;
+mod refusals;
 
 use crate::engine::Sandbox;
 use axum::http::{HeaderValue, Method};
@@ -62,7 +66,10 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         Router::new()
             .merge(bank)
             .route("/_sandbox/tls/ca.pem", get(crate::tls::ca_pem))
-            .merge(control::routes()),
+            .merge(control::routes())
+            .merge(invoices::control_routes())
+            .merge(recurrent::control_routes())
+            .merge(qr::control_routes()),
     )
     .fallback(middleware::not_found)
     .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
@@ -98,6 +105,8 @@ fn with_pages(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
         .merge(payform_routes())
         .merge(demo::routes())
         .merge(control::page_routes())
+        .merge(invoices::page::routes())
+        .merge(qr::app::routes())
 }
 
 /// Without the `pages` feature: no browser pages.
@@ -184,6 +193,9 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/check-status/p2p/transaction/{order}", get(transfers::check_p2p))
         .route("/operations", post(operations_search::payments))
         .route("/p2p/operations", post(operations_search::transfers))
+        .merge(invoices::api_routes())
+        .merge(recurrent::api_routes())
+        .merge(qr::api_routes())
 }
 
 /// The hosted payment page: browser routes, served bare only (as on the bank's payform host).

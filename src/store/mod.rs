@@ -10,6 +10,13 @@
 //! | [`Secure3dStore`] | 3-D Secure sessions | MD, transaction id |
 //! | [`PayformStore`] | payment-page sessions | access token |
 //! | [`TransferTotals`] | what transfers moved per bank day | (limit key, day) |
+//! | [`InvoiceLinkStore`] | invoice links | id, (terminal, invoice_id) |
+//! | [`SubscriptionStore`] | recurrent subscriptions | id, transaction id |
+//! | [`QrBillStore`] | QR bills | bill number, access token |
+//!
+//! The last three are [`records::Records`] maps plus their indexes; their record map is
+//! locked before an index map, like the others (a `put` updates the index first, then the
+//! map; an eviction removes from the map, then from the index, never holding both).
 //!
 //! # Locking
 //!
@@ -41,6 +48,10 @@ mod secure3d;
 mod tokens;
 mod transactions;
 mod transfer_totals;
+mod invoice_links;
+mod qr_bills;
+pub mod records;
+mod subscriptions;
 
 pub use merchants::{MerchantStore, Taken};
 pub use payform::{PayformStore, SessionBusy};
@@ -49,6 +60,9 @@ pub use secure3d::Secure3dStore;
 pub use tokens::TokenStore;
 pub use transactions::{Applied, ApplyError, DuplicateInvoice, TransactionStore};
 pub use transfer_totals::TransferTotals;
+pub use invoice_links::InvoiceLinkStore;
+pub use qr_bills::QrBillStore;
+pub use subscriptions::SubscriptionStore;
 
 /// How many records of each kind the store keeps before evicting the oldest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +114,9 @@ pub struct Store {
     secure3d: Secure3dStore,
     payform: PayformStore,
     transfer_totals: TransferTotals,
+    invoice_links: InvoiceLinkStore,
+    subscriptions: SubscriptionStore,
+    qr_bills: QrBillStore,
 }
 
 impl Store {
@@ -118,6 +135,9 @@ impl Store {
             secure3d: Secure3dStore::with_cap(limits.secure3d_sessions),
             payform: PayformStore::with_cap(limits.payform_sessions),
             transfer_totals: TransferTotals::default(),
+            invoice_links: InvoiceLinkStore::default(),
+            subscriptions: SubscriptionStore::default(),
+            qr_bills: QrBillStore::default(),
         }
     }
 
@@ -156,6 +176,21 @@ impl Store {
         &self.transfer_totals
     }
 
+    /// Invoice links.
+    pub fn invoice_links(&self) -> &InvoiceLinkStore {
+        &self.invoice_links
+    }
+
+    /// Recurrent subscriptions.
+    pub fn subscriptions(&self) -> &SubscriptionStore {
+        &self.subscriptions
+    }
+
+    /// QR bills.
+    pub fn qr_bills(&self) -> &QrBillStore {
+        &self.qr_bills
+    }
+
     /// Enforces every store's cap, oldest records first. Amortised O(1) per insert.
     pub fn evict(&self) -> Evicted {
         Evicted {
@@ -175,5 +210,8 @@ impl Store {
         self.secure3d.clear();
         self.payform.clear();
         self.transfer_totals.clear();
+        self.invoice_links.clear();
+        self.subscriptions.clear();
+        self.qr_bills.clear();
     }
 }

@@ -11,6 +11,10 @@ pub mod payment;
 pub mod saved_cards;
 pub mod status;
 pub mod transfer;
+pub mod invoice_links;
+pub mod loose;
+pub mod qr;
+pub mod recurrent;
 
 use serde::Serialize;
 

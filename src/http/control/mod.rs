@@ -7,6 +7,8 @@ mod clock;
 mod dashboard;
 #[cfg(feature = "pages")]
 mod dashboard_i18n;
+#[cfg(feature = "pages")]
+mod dashboard_surface;
 pub mod guard;
 mod inspect;
 pub mod openapi;
@@ -145,7 +147,7 @@ async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormField
 
 /// JSON `body`, or a 303 back to the page named by a form's `redirect` field (dashboard
 /// forms), which must stay under `/_sandbox`.
-fn respond(fields: &HashMap<String, String>, body: Value) -> Response {
+pub(crate) fn respond(fields: &HashMap<String, String>, body: Value) -> Response {
     match fields.get("redirect") {
         Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
         _ => (StatusCode::OK, Json(body)).into_response(),

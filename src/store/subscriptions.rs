@@ -1,0 +1,64 @@
+//! Recurrent-payment subscriptions by id and by the transaction they were made on.
+
+use super::records::Records;
+use crate::domain::recurrent::Subscription;
+use dashmap::DashMap;
+use uuid::Uuid;
+
+/// Subscriptions.
+#[derive(Debug, Default)]
+pub struct SubscriptionStore {
+    subscriptions: Records<Uuid, Subscription>,
+    by_transaction: DashMap<Uuid, Uuid>,
+}
+
+impl SubscriptionStore {
+    /// Stores (or replaces) a subscription.
+    pub fn put(&self, subscription: Subscription) {
+        self.by_transaction
+            .insert(subscription.transaction_id, subscription.id);
+        self.subscriptions.put(subscription.id, subscription, |gone| {
+            self.by_transaction
+                .remove_if(&gone.transaction_id, |_, id| *id == gone.id);
+        });
+    }
+
+    /// A subscription by id.
+    pub fn get(&self, id: Uuid) -> Option<Subscription> {
+        self.subscriptions.get(&id)
+    }
+
+    /// The subscription made on a transaction.
+    pub fn of_transaction(&self, transaction_id: Uuid) -> Option<Subscription> {
+        let id = *self.by_transaction.get(&transaction_id)?;
+        self.get(id)
+    }
+
+    /// Changes a subscription in place.
+    pub fn update<R>(&self, id: Uuid, change: impl FnOnce(&mut Subscription) -> R) -> Option<R> {
+        self.subscriptions.update(&id, change)
+    }
+
+    /// Every subscription, oldest first.
+    pub fn all(&self) -> Vec<Subscription> {
+        let mut all = self.subscriptions.all();
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        all
+    }
+
+    /// How many are stored.
+    pub fn len(&self) -> usize {
+        self.subscriptions.len()
+    }
+
+    /// Whether none is stored.
+    pub fn is_empty(&self) -> bool {
+        self.subscriptions.is_empty()
+    }
+
+    /// Forgets every subscription.
+    pub fn clear(&self) {
+        self.subscriptions.clear();
+        self.by_transaction.clear();
+    }
+}
