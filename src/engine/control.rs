@@ -65,7 +65,8 @@ pub enum CreateError {
 
 impl Sandbox {
     /// Removes the transactions and tokens of one merchant (`client_id`), one terminal, or
-    /// both combined, and the scenario rules aimed only at them; a merchant created at run time
+    /// both combined, with their invoice links, subscriptions and QR bills, and the scenario
+    /// rules aimed only at them; a merchant created at run time
     /// goes too when its whole client is reset. Nothing else changes.
     pub fn reset_partition(&self, client_id: Option<&str>, terminal: Option<&str>) -> PartitionReset {
         let client_ok = |c: &str| client_id.is_none_or(|want| want == c);
@@ -87,6 +88,10 @@ impl Sandbox {
                 tokens += 1;
             }
         }
+        let owned = |c: &str, t: &str| client_ok(c) && terminal_ok(Some(t));
+        self.store.invoice_links().remove_where(|l| owned(&l.client_id, &l.terminal_id));
+        self.store.subscriptions().remove_where(|s| owned(&s.client_id, &s.terminal_id));
+        self.store.qr_bills().remove_where(|b| owned(&b.client_id, &b.terminal_id));
         let scenarios = self.control.scenarios().remove_where(|r| {
             let by_client = client_id.is_some_and(|c| r.matcher.client_id.as_deref() == Some(c));
             let by_terminal =

@@ -51,6 +51,11 @@ impl InvoiceLinkStore {
         self.links.update(&id, change)
     }
 
+    /// Removes the links for which `matches` holds (a partial reset).
+    pub fn remove_where(&self, matches: impl Fn(&InvoiceLink) -> bool) -> usize {
+        self.links.remove_where(matches, |gone| self.forget(gone))
+    }
+
     /// Every link, oldest first.
     pub fn all(&self) -> Vec<InvoiceLink> {
         let mut all = self.links.all();

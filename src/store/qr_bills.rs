@@ -16,10 +16,17 @@ impl QrBillStore {
     pub fn put(&self, bill: QrBill) {
         self.by_token
             .insert(bill.access_token.clone(), bill.bill_number.clone());
-        self.bills.put(bill.bill_number.clone(), bill, |gone| {
-            self.by_token
-                .remove_if(&gone.access_token, |_, number| *number == gone.bill_number);
-        });
+        self.bills.put(bill.bill_number.clone(), bill, |gone| self.forget(gone));
+    }
+
+    fn forget(&self, gone: &QrBill) {
+        self.by_token
+            .remove_if(&gone.access_token, |_, number| *number == gone.bill_number);
+    }
+
+    /// Removes the bills for which `matches` holds (a partial reset).
+    pub fn remove_where(&self, matches: impl Fn(&QrBill) -> bool) -> usize {
+        self.bills.remove_where(matches, |gone| self.forget(gone))
     }
 
     /// A bill by number.

@@ -71,6 +71,20 @@ impl<K: Eq + Hash + Clone, V: Clone> Records<K, V> {
         self.map.is_empty()
     }
 
+    /// Removes every record for which `matches` holds; `on_remove` removes its indexes.
+    pub fn remove_where(&self, matches: impl Fn(&V) -> bool, on_remove: impl Fn(&V)) -> usize {
+        let keys: Vec<K> = self
+            .map
+            .iter()
+            .filter(|entry| matches(entry.value()))
+            .map(|entry| entry.key().clone())
+            .collect();
+        keys.iter()
+            .filter_map(|key| self.remove(key))
+            .map(|value| on_remove(&value))
+            .count()
+    }
+
     /// Drops the oldest records over the cap.
     pub fn evict(&self, on_evict: impl Fn(&V)) -> usize {
         self.order.evict(

@@ -17,10 +17,17 @@ impl SubscriptionStore {
     pub fn put(&self, subscription: Subscription) {
         self.by_transaction
             .insert(subscription.transaction_id, subscription.id);
-        self.subscriptions.put(subscription.id, subscription, |gone| {
-            self.by_transaction
-                .remove_if(&gone.transaction_id, |_, id| *id == gone.id);
-        });
+        self.subscriptions.put(subscription.id, subscription, |gone| self.forget(gone));
+    }
+
+    fn forget(&self, gone: &Subscription) {
+        self.by_transaction
+            .remove_if(&gone.transaction_id, |_, id| *id == gone.id);
+    }
+
+    /// Removes the subscriptions for which `matches` holds (a partial reset).
+    pub fn remove_where(&self, matches: impl Fn(&Subscription) -> bool) -> usize {
+        self.subscriptions.remove_where(matches, |gone| self.forget(gone))
     }
 
     /// A subscription by id.

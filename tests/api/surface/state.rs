@@ -53,3 +53,34 @@ async fn the_snapshot_round_trip_keeps_links_subscriptions_and_bills_and_a_reset
         assert_eq!(listed, json!([]), "{path} after a reset");
     }
 }
+
+#[tokio::test]
+async fn a_partial_reset_removes_only_that_terminals_links_subscriptions_and_bills() {
+    let app = TestApp::spawn().await;
+    for (terminal, invoice) in [(TERMINAL, "730000010"), (ONE_STEP_TERMINAL, "730000011")] {
+        let tx = app.subscribable_payment(terminal, invoice, Amount::from_units(10));
+        let terminal_token = app.terminal_token(terminal).await;
+        let (status, _) = app
+            .post_json(
+                "/recurrent/subscribe",
+                &terminal_token,
+                &json!({"transactionId": tx.id().to_string(), "paymentFrequency": "WEEKLY"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let qr_token = app.payment_token(&format!("{invoice}9"), "10", terminal).await;
+        assert_eq!(app.post_json("/payment/qr/generate", &qr_token, &json!({})).await.0, 200);
+        let body = json!({"shop_id": terminal, "invoice_id": format!("{invoice}8"), "amount": 10});
+        assert_eq!(app.post_json("/invoice", &app.cabinet_token().await, &body).await.0, 200);
+    }
+    let (status, _) = app
+        .call(reqwest::Method::POST, &format!("/_sandbox/reset?terminal={ONE_STEP_TERMINAL}"), None)
+        .await;
+    assert_eq!(status, 200);
+    for path in ["/_sandbox/invoices", "/_sandbox/recurrent", "/_sandbox/qr"] {
+        let (_, listed) = app.call(reqwest::Method::GET, path, None).await;
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{path}: {listed}");
+    }
+    let (_, links) = app.call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
+    assert_eq!(links[0]["terminal_id"], TERMINAL, "shop_id naming a terminal of the client picks it");
+}
