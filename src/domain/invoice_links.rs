@@ -38,26 +38,14 @@ pub enum LinkStatus {
     Expired,
 }
 
-/// One invoice link as created.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvoiceLink {
-    /// The link's own id (the path of its URL).
-    pub id: Uuid,
-    /// Owning client.
-    pub client_id: String,
-    /// `shop_id` as sent.
-    pub shop_id: String,
-    /// The payment terminal the payment is made on.
-    pub terminal_id: String,
+/// What the merchant sent about the order, the payer and the callbacks, kept as sent (the
+/// links checked): the part of a link that `POST /invoice` echoes field for field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkDetails {
     /// The merchant's order number (the payment's invoiceId).
     pub invoice_id: String,
     /// The merchant's customer id.
     pub account_id: String,
-    /// Amount to pay.
-    pub amount: Amount,
-    /// ISO currency.
-    pub currency: String,
     /// `rus`, `kaz`, `eng`.
     pub language: String,
     /// What is paid for.
@@ -76,6 +64,24 @@ pub struct InvoiceLink {
     pub back_link: String,
     /// Browser redirect after failure.
     pub failure_back_link: String,
+}
+
+/// One invoice link as created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceLink {
+    /// The link's own id (the path of its URL).
+    pub id: Uuid,
+    /// Owning client.
+    pub client_id: String,
+    /// `shop_id` as sent.
+    pub shop_id: String,
+    /// The payment terminal the payment is made on.
+    pub terminal_id: String,
+    /// Amount to pay.
+    pub amount: Amount,
+    /// ISO currency.
+    pub currency: String,
     /// `expire_period` as sent (`1d`).
     pub expire_period: String,
     /// Creation time.
@@ -84,6 +90,8 @@ pub struct InvoiceLink {
     pub expires_at: DateTime<Utc>,
     /// Cancelled or expired, or neither.
     pub state: LinkState,
+    /// The order, the payer and the callbacks.
+    pub details: LinkDetails,
 }
 
 impl InvoiceLink {
@@ -142,23 +150,13 @@ mod tests {
             client_id: "c".into(),
             shop_id: String::new(),
             terminal_id: "t".into(),
-            invoice_id: "000001".into(),
-            account_id: String::new(),
             amount: Amount::parse("10").unwrap_or_default(),
             currency: "KZT".into(),
-            language: String::new(),
-            description: String::new(),
-            recipient_contact: String::new(),
-            recipient_contact_sms: String::new(),
-            notifier_contact_sms: String::new(),
-            post_link: String::new(),
-            failure_post_link: String::new(),
-            back_link: String::new(),
-            failure_back_link: String::new(),
             expire_period: "1d".into(),
             created_at: expires_at,
             expires_at,
             state,
+            details: LinkDetails::default(),
         }
     }
 

@@ -7,7 +7,7 @@
 use super::Sandbox;
 use crate::deadlines::Job;
 use crate::domain::duration::parse_duration;
-use crate::domain::invoice_links::{InvoiceLink, InvoiceLinkError, LinkState, LinkStatus, MAX_EXPIRE_DAYS};
+use crate::domain::invoice_links::{InvoiceLink, InvoiceLinkError, LinkDetails, LinkState, LinkStatus, MAX_EXPIRE_DAYS};
 use crate::domain::links::Link;
 use crate::domain::merchants::TerminalKind;
 use crate::domain::money::Amount;
@@ -28,34 +28,14 @@ const LINK_TOKEN_SCOPE: &str = "payment";
 pub struct InvoiceLinkRequest {
     /// `shop_id` (a UUID).
     pub shop_id: String,
-    /// `account_id`.
-    pub account_id: String,
-    /// `invoice_id`.
-    pub invoice_id: String,
     /// `amount`.
     pub amount: Amount,
     /// `currency` (KZT when absent).
     pub currency: String,
-    /// `language`.
-    pub language: String,
-    /// `description`.
-    pub description: String,
     /// `expire_period` (`1d`, `12h`, ISO-8601).
     pub expire_period: String,
-    /// `recipient_contact` (e-mail).
-    pub recipient_contact: String,
-    /// `recipient_contact_sms`.
-    pub recipient_contact_sms: String,
-    /// `notifier_contact_sms`.
-    pub notifier_contact_sms: String,
-    /// `post_link`.
-    pub post_link: String,
-    /// `failure_post_link`.
-    pub failure_post_link: String,
-    /// `back_link`.
-    pub back_link: String,
-    /// `failure_back_link`.
-    pub failure_back_link: String,
+    /// The order, payer and callback fields, as sent.
+    pub details: LinkDetails,
 }
 
 /// A link with its status and its payment, as every view of it shows.
@@ -79,8 +59,9 @@ impl Sandbox {
         let invalid = InvoiceLinkError::Invalid;
         Uuid::parse_str(request.shop_id.trim())
             .map_err(|_| invalid(format!("shop_id must be a UUID, got '{}'", request.shop_id)))?;
-        check_invoice_id(&request.invoice_id).map_err(|e| invalid(format!("invoice_id: {e}").replace("invoiceId ", "")))?;
-        check_description(&request.description).map_err(invalid)?;
+        let details = &request.details;
+        check_invoice_id(&details.invoice_id).map_err(|e| invalid(format!("invoice_id: {e}").replace("invoiceId ", "")))?;
+        check_description(&details.description).map_err(invalid)?;
         if request.amount.is_zero() {
             return Err(invalid("amount must be greater than 0".into()));
         }
@@ -109,36 +90,32 @@ impl Sandbox {
             client_id: token.client_id.clone(),
             shop_id: request.shop_id.trim().to_string(),
             terminal_id: terminal_id.clone(),
-            invoice_id: request.invoice_id.clone(),
-            account_id: request.account_id.clone(),
             amount: request.amount,
             currency,
-            language: request.language.clone(),
-            description: request.description.clone(),
-            recipient_contact: request.recipient_contact.clone(),
-            recipient_contact_sms: request.recipient_contact_sms.clone(),
-            notifier_contact_sms: request.notifier_contact_sms.clone(),
-            post_link: link("post_link", &request.post_link)?,
-            failure_post_link: link("failure_post_link", &request.failure_post_link)?,
-            back_link: link("back_link", &request.back_link)?,
-            failure_back_link: link("failure_back_link", &request.failure_back_link)?,
             expire_period: period_text.to_string(),
             created_at: now,
             expires_at: now + period,
             state: LinkState::Active,
+            details: LinkDetails {
+                post_link: link("post_link", &details.post_link)?,
+                failure_post_link: link("failure_post_link", &details.failure_post_link)?,
+                back_link: link("back_link", &details.back_link)?,
+                failure_back_link: link("failure_back_link", &details.failure_back_link)?,
+                ..details.clone()
+            },
         };
         if self
             .store
             .transactions()
-            .id_by_invoice(&terminal_id, &request.invoice_id)
+            .id_by_invoice(&terminal_id, &details.invoice_id)
             .is_some()
         {
-            return Err(InvoiceLinkError::Duplicate(request.invoice_id.clone()));
+            return Err(InvoiceLinkError::Duplicate(details.invoice_id.clone()));
         }
         self.store
             .invoice_links()
             .insert(new.clone())
-            .map_err(|_| InvoiceLinkError::Duplicate(request.invoice_id.clone()))?;
+            .map_err(|_| InvoiceLinkError::Duplicate(details.invoice_id.clone()))?;
         self.deadlines.schedule(new.expires_at, Job::ExpireInvoiceLink(new.id));
         Ok(self.link_view(new))
     }
@@ -174,7 +151,7 @@ impl Sandbox {
         let transaction = self
             .store
             .transactions()
-            .by_invoice(&link.terminal_id, &link.invoice_id);
+            .by_invoice(&link.terminal_id, &link.details.invoice_id);
         let status = link.status(transaction.as_ref().map(Transaction::status), self.clock.now());
         InvoiceLinkView {
             link,
@@ -224,6 +201,7 @@ impl Sandbox {
             });
         }
         let link = &view.link;
+        let details = &link.details;
         if let Some(failed) = view.transaction.as_ref().filter(|tx| tx.status().is_failure()) {
             self.store.transactions().release_invoice(failed.id());
         }
@@ -235,11 +213,11 @@ impl Sandbox {
             client_id: link.client_id.clone(),
             scope: LINK_TOKEN_SCOPE.to_string(),
             terminal: Some(link.terminal_id.clone()),
-            invoice_id: Some(link.invoice_id.clone()),
+            invoice_id: Some(details.invoice_id.clone()),
             amount: Some(link.amount),
             currency: Some(link.currency.clone()),
-            post_link: link.post_link.clone(),
-            failure_post_link: link.failure_post_link.clone(),
+            post_link: details.post_link.clone(),
+            failure_post_link: details.failure_post_link.clone(),
             secret_hash: String::new(),
             issued_at: now,
             expires_at: now + self.config.token_ttl,
@@ -247,19 +225,19 @@ impl Sandbox {
         self.insert_token(token.clone());
         let amount = link.amount.to_string();
         let fields = [
-            ("invoiceId", link.invoice_id.as_str()),
+            ("invoiceId", details.invoice_id.as_str()),
             ("amount", amount.as_str()),
             ("currency", link.currency.as_str()),
             ("terminal", link.terminal_id.as_str()),
-            ("description", link.description.as_str()),
-            ("accountId", link.account_id.as_str()),
-            ("language", link.language.as_str()),
-            ("email", link.recipient_contact.as_str()),
-            ("phone", link.recipient_contact_sms.as_str()),
-            ("backLink", link.back_link.as_str()),
-            ("failureBackLink", link.failure_back_link.as_str()),
-            ("postLink", link.post_link.as_str()),
-            ("failurePostLink", link.failure_post_link.as_str()),
+            ("description", details.description.as_str()),
+            ("accountId", details.account_id.as_str()),
+            ("language", details.language.as_str()),
+            ("email", details.recipient_contact.as_str()),
+            ("phone", details.recipient_contact_sms.as_str()),
+            ("backLink", details.back_link.as_str()),
+            ("failureBackLink", details.failure_back_link.as_str()),
+            ("postLink", details.post_link.as_str()),
+            ("failurePostLink", details.failure_post_link.as_str()),
         ];
         let fields: Vec<(&str, &str)> = fields.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         let params = encode_params(
@@ -276,7 +254,7 @@ impl Sandbox {
         let paid = self
             .store
             .transactions()
-            .by_invoice(&link.terminal_id, &link.invoice_id)
+            .by_invoice(&link.terminal_id, &link.details.invoice_id)
             .is_some_and(|tx| crate::domain::invoice_links::was_approved(tx.status()));
         if link.state == LinkState::Active && now >= link.expires_at && !paid {
             self.store.invoice_links().update(id, |l| l.state = LinkState::Expired);

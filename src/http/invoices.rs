@@ -2,11 +2,10 @@
 //! payer's `GET /invoice-link/{id}` (pages: hands over to the hosted payment page), and the
 //! control plane's `GET /_sandbox/invoices[/{id}]`, `POST /_sandbox/invoices/{id}/cancel`.
 
-use super::control::respond;
 use super::error::ApiError;
 use super::extract::{Bearer, FormFields, JsonBody};
-use super::refusals::{refused, unknown, wrong_state};
-use crate::domain::invoice_links::InvoiceLinkError;
+use super::refusals::{control_answer, refused, unknown, wrong_state};
+use crate::domain::invoice_links::{InvoiceLinkError, LinkDetails};
 use crate::domain::money::Amount;
 use crate::engine::{InvoiceLinkRequest, Sandbox};
 use crate::wire::invoice_links::{InvoiceLinkAnswer, InvoiceLinkBody};
@@ -59,20 +58,22 @@ fn request_of(body: InvoiceLinkBody) -> Result<InvoiceLinkRequest, ApiError> {
     let amount = Amount::parse(&body.amount).map_err(|e| refused(format!("amount: {e}")))?;
     Ok(InvoiceLinkRequest {
         shop_id: body.shop_id,
-        account_id: body.account_id,
-        invoice_id: body.invoice_id,
         amount,
         currency: body.currency,
-        language: body.language,
-        description: body.description,
         expire_period: body.expire_period,
-        recipient_contact: body.recipient_contact,
-        recipient_contact_sms: body.recipient_contact_sms,
-        notifier_contact_sms: body.notifier_contact_sms,
-        post_link: body.post_link,
-        failure_post_link: body.failure_post_link,
-        back_link: body.back_link,
-        failure_back_link: body.failure_back_link,
+        details: LinkDetails {
+            invoice_id: body.invoice_id,
+            account_id: body.account_id,
+            language: body.language,
+            description: body.description,
+            recipient_contact: body.recipient_contact,
+            recipient_contact_sms: body.recipient_contact_sms,
+            notifier_contact_sms: body.notifier_contact_sms,
+            post_link: body.post_link,
+            failure_post_link: body.failure_post_link,
+            back_link: body.back_link,
+            failure_back_link: body.failure_back_link,
+        },
     })
 }
 
@@ -88,8 +89,8 @@ pub fn api_error(error: InvoiceLinkError) -> ApiError {
 /// `GET /_sandbox/invoices`: every link, newest first.
 async fn list(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let base = sandbox.public_url();
-    let links: Vec<InvoiceLinkAnswer> = sandbox
-        .invoice_links()
+    let views = sandbox.invoice_links();
+    let links: Vec<InvoiceLinkAnswer> = views
         .iter()
         .map(|view| InvoiceLinkAnswer::of(view, &base))
         .collect();
@@ -111,10 +112,7 @@ async fn cancel(
     FormFields(fields): FormFields,
 ) -> Response {
     match sandbox.cancel_invoice_link(&id) {
-        Ok(view) => match serde_json::to_value(InvoiceLinkAnswer::of(&view, &sandbox.public_url())) {
-            Ok(body) => respond(&fields, body),
-            Err(error) => refused(error.to_string()).into_response(),
-        },
+        Ok(view) => control_answer(&fields, InvoiceLinkAnswer::of(&view, &sandbox.public_url())),
         Err(error) => api_error(error).into_response(),
     }
 }

@@ -3,10 +3,9 @@
 //! and `POST /_sandbox/qr/{billNumber}/{scan|pay|reject}`, and (feature `pages`) the bank-app
 //! page `GET /homebank/qr/{billNumber}` whose buttons do the same.
 
-use super::control::respond;
 use super::error::ApiError;
 use super::extract::{Bearer, FormFields, JsonBody};
-use super::refusals::{refused, unknown, wrong_state};
+use super::refusals::{control_answer, refused, unknown, wrong_state};
 use crate::domain::money::Amount;
 use crate::domain::qr::{QrAction, QrError};
 use crate::engine::{QrGenerateRequest, Sandbox};
@@ -135,9 +134,8 @@ async fn act(
     Path((bill, action)): Path<(String, String)>,
     FormFields(fields): FormFields,
 ) -> Response {
-    match run_action(&sandbox, &bill, &action, &fields).map(serde_json::to_value) {
-        Ok(Ok(body)) => respond(&fields, body),
-        Ok(Err(error)) => refused(error.to_string()).into_response(),
+    match run_action(&sandbox, &bill, &action, &fields) {
+        Ok(view) => control_answer(&fields, view),
         Err(error) => error.into_response(),
     }
 }

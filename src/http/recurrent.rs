@@ -2,10 +2,9 @@
 //! (bank API) and the control plane's `GET /_sandbox/recurrent[/{id}]`,
 //! `POST /_sandbox/recurrent/{id}/run` (the next charge now) and `.../cancel`.
 
-use super::control::respond;
 use super::error::ApiError;
 use super::extract::{Bearer, FormFields, JsonBody};
-use super::refusals::{refused, unknown, wrong_state};
+use super::refusals::{control_answer, refused, unknown, wrong_state};
 use crate::domain::recurrent::SubscriptionError;
 use crate::engine::Sandbox;
 use crate::wire::recurrent::{SubscribeBody, SubscriptionAnswer};
@@ -105,10 +104,7 @@ async fn run(
                 status: tx.status().to_string(),
                 reason_code: tx.reason_code(),
             };
-            match serde_json::to_value(answer) {
-                Ok(body) => respond(&fields, body),
-                Err(error) => refused(error.to_string()).into_response(),
-            }
+            control_answer(&fields, answer)
         }
         Err(error) => api_error(error).into_response(),
     }
@@ -120,10 +116,8 @@ async fn cancel(
     Path(id): Path<String>,
     FormFields(fields): FormFields,
 ) -> Response {
-    let result = parse_id(&id).and_then(|uuid| sandbox.cancel_subscription(uuid).map_err(api_error));
-    match result.map(|s| serde_json::to_value(SubscriptionAnswer::of(&s))) {
-        Ok(Ok(body)) => respond(&fields, body),
-        Ok(Err(error)) => refused(error.to_string()).into_response(),
+    match parse_id(&id).and_then(|uuid| sandbox.cancel_subscription(uuid).map_err(api_error)) {
+        Ok(subscription) => control_answer(&fields, SubscriptionAnswer::of(&subscription)),
         Err(error) => error.into_response(),
     }
 }

@@ -19,7 +19,7 @@ pub struct InvoiceLinkStore {
 impl InvoiceLinkStore {
     /// Stores a new link; `Err(existing id)` when the terminal already has one for its invoice_id.
     pub fn insert(&self, link: InvoiceLink) -> Result<(), Uuid> {
-        let key = invoice_key(&link.terminal_id, &link.invoice_id);
+        let key = invoice_key(&link.terminal_id, &link.details.invoice_id);
         match self.by_invoice.entry(key) {
             dashmap::Entry::Occupied(taken) => return Err(*taken.get()),
             dashmap::Entry::Vacant(slot) => {
@@ -32,7 +32,7 @@ impl InvoiceLinkStore {
 
     fn forget(&self, link: &InvoiceLink) {
         self.by_invoice
-            .remove_if(&invoice_key(&link.terminal_id, &link.invoice_id), |_, id| *id == link.id);
+            .remove_if(&invoice_key(&link.terminal_id, &link.details.invoice_id), |_, id| *id == link.id);
     }
 
     /// A link by id.

@@ -1,7 +1,7 @@
 //! `POST /invoice` (spec §3.12): the request in the doc's snake_case and the sandbox's answer,
 //! whose shape no source shows (I-01).
 
-use crate::domain::invoice_links::LinkStatus;
+use crate::domain::invoice_links::{LinkDetails, LinkStatus};
 use crate::domain::money::Amount;
 use crate::engine::InvoiceLinkView;
 use crate::fidelity;
@@ -61,7 +61,7 @@ pub struct InvoiceLinkBody {
 /// A link as `POST /invoice` and the control plane answer it: the request's fields echoed in
 /// snake_case, plus its id, URL, status and payment. (I-01)
 #[derive(Debug, Serialize)]
-pub struct InvoiceLinkAnswer {
+pub struct InvoiceLinkAnswer<'a> {
     /// The link's id.
     pub id: String,
     /// Where the payer pays it.
@@ -69,41 +69,22 @@ pub struct InvoiceLinkAnswer {
     /// `NEW`, `PAID`, `CANCELLED`, `EXPIRED`.
     pub status: LinkStatus,
     /// `shop_id` as sent.
-    pub shop_id: String,
+    pub shop_id: &'a str,
     /// Terminal the payment is made on.
-    pub terminal_id: String,
-    /// The order number.
-    pub invoice_id: String,
-    /// The merchant's customer id.
-    pub account_id: String,
+    pub terminal_id: &'a str,
     /// Amount.
     pub amount: Amount,
     /// Currency.
-    pub currency: String,
-    /// Language.
-    pub language: String,
-    /// Description.
-    pub description: String,
+    pub currency: &'a str,
     /// `expire_period` as sent (or the default).
-    pub expire_period: String,
+    pub expire_period: &'a str,
     /// Creation time (bank time).
     pub created_date: String,
     /// Expiry time (bank time).
     pub expire_date: String,
-    /// Payer e-mail.
-    pub recipient_contact: String,
-    /// Payer phone.
-    pub recipient_contact_sms: String,
-    /// Merchant phone.
-    pub notifier_contact_sms: String,
-    /// Success callback.
-    pub post_link: String,
-    /// Failure callback.
-    pub failure_post_link: String,
-    /// Browser redirect after success.
-    pub back_link: String,
-    /// Browser redirect after failure.
-    pub failure_back_link: String,
+    /// The order, payer and callback fields as sent.
+    #[serde(flatten)]
+    pub details: &'a LinkDetails,
     /// The payment's id, once one was made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
@@ -112,32 +93,22 @@ pub struct InvoiceLinkAnswer {
     pub transaction_status: Option<String>,
 }
 
-impl InvoiceLinkAnswer {
+impl<'a> InvoiceLinkAnswer<'a> {
     /// The answer for `view`, its URL under `base` (the sandbox's public URL).
-    pub fn of(view: &InvoiceLinkView, base: &str) -> Self {
+    pub fn of(view: &'a InvoiceLinkView, base: &str) -> Self {
         let link = &view.link;
         InvoiceLinkAnswer {
             id: link.id.to_string(),
             invoice_url: link_url(base, &link.id.to_string()),
             status: view.status,
-            shop_id: link.shop_id.clone(),
-            terminal_id: link.terminal_id.clone(),
-            invoice_id: link.invoice_id.clone(),
-            account_id: link.account_id.clone(),
+            shop_id: &link.shop_id,
+            terminal_id: &link.terminal_id,
             amount: link.amount,
-            currency: link.currency.clone(),
-            language: link.language.clone(),
-            description: link.description.clone(),
-            expire_period: link.expire_period.clone(),
+            currency: &link.currency,
+            expire_period: &link.expire_period,
             created_date: fidelity::bank_timestamp(link.created_at),
             expire_date: fidelity::bank_timestamp(link.expires_at),
-            recipient_contact: link.recipient_contact.clone(),
-            recipient_contact_sms: link.recipient_contact_sms.clone(),
-            notifier_contact_sms: link.notifier_contact_sms.clone(),
-            post_link: link.post_link.clone(),
-            failure_post_link: link.failure_post_link.clone(),
-            back_link: link.back_link.clone(),
-            failure_back_link: link.failure_back_link.clone(),
+            details: &link.details,
             transaction_id: view.transaction.as_ref().map(|tx| tx.id().to_string()),
             transaction_status: view.transaction.as_ref().map(|tx| tx.status().to_string()),
         }

@@ -39,7 +39,7 @@ fn invoice_links(sandbox: &Sandbox) -> DashboardSection {
                     }),
                     cells: vec![
                         link_url(&base, &id),
-                        view.link.invoice_id.clone(),
+                        view.link.details.invoice_id.clone(),
                         format!("{} {}", view.link.amount, view.link.currency),
                         status,
                         view.transaction

@@ -54,7 +54,7 @@ impl TestApp {
 
     async fn link_status(&self, id: &str) -> Value {
         let (status, body) = self
-            .call(reqwest::Method::GET, &format!("/_sandbox/invoices/{id}"), None)
+            .control_call(reqwest::Method::GET, &format!("/_sandbox/invoices/{id}"), None)
             .await;
         assert_eq!(status, 200, "link: {body}");
         body
@@ -64,7 +64,7 @@ impl TestApp {
 #[tokio::test]
 async fn a_link_is_created_bare_and_under_api_and_echoes_its_fields() {
     let app = TestApp::spawn().await;
-    let token = app.cabinet_token().await;
+    let token = cabinet_token(&app).await;
     for (n, prefix) in PREFIXES.iter().enumerate() {
         let invoice = format!("70000000{n}");
         let (status, body) = app.post_json(&format!("{prefix}/invoice"), &token, &link_body(&invoice)).await;
@@ -78,7 +78,7 @@ async fn a_link_is_created_bare_and_under_api_and_echoes_its_fields() {
         assert_eq!(body["invoice_url"], app.url(&format!("/invoice-link/{id}")).as_str());
         assert!(body["expire_date"].as_str().is_some_and(|d| d.ends_with("+06:00")), "{body}");
     }
-    let (_, listed) = app.call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
+    let (_, listed) = app.control_call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
     let dashboard = app.get_text("/_sandbox/").await;
     assert!(dashboard.contains("Invoice links") && dashboard.contains("700000001"), "listed on the dashboard");
@@ -87,7 +87,7 @@ async fn a_link_is_created_bare_and_under_api_and_echoes_its_fields() {
 #[tokio::test]
 async fn a_paid_link_is_paid_with_its_payment_and_success_callback_and_takes_no_second_payment() {
     let app = TestApp::spawn().await;
-    let token = app.cabinet_token().await;
+    let token = cabinet_token(&app).await;
     let (_, link) = app.post_json("/invoice", &token, &link_body("700000010")).await;
     let id = link["id"].as_str().expect("id");
     let params = app.open_link(id).await;
@@ -115,7 +115,7 @@ async fn a_paid_link_is_paid_with_its_payment_and_success_callback_and_takes_no_
 #[tokio::test]
 async fn a_declined_attempt_sends_the_failure_callback_and_leaves_the_link_payable() {
     let app = TestApp::spawn().await;
-    let token = app.cabinet_token().await;
+    let token = cabinet_token(&app).await;
     let (_, link) = app.post_json("/invoice", &token, &link_body("700000020")).await;
     let id = link["id"].as_str().expect("id");
     let params = app.open_link(id).await;
@@ -135,7 +135,7 @@ async fn a_declined_attempt_sends_the_failure_callback_and_leaves_the_link_payab
 #[tokio::test]
 async fn invalid_links_are_refused_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
-    let token = app.cabinet_token().await;
+    let token = cabinet_token(&app).await;
     let (status, _) = app.post_json("/invoice", "nope", &link_body("700000030")).await;
     assert_eq!(status, 401);
     let cases = [
@@ -157,7 +157,7 @@ async fn invalid_links_are_refused_and_nothing_is_stored() {
         let message = answer["message"].as_str().unwrap_or_default();
         assert!(message.contains(expected), "{field}: {message}");
     }
-    let (_, listed) = app.call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
+    let (_, listed) = app.control_call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
     assert_eq!(listed, json!([]), "nothing stored from a refused request");
 
     let (status, _) = app.post_json("/invoice", &token, &link_body("700000031")).await;
@@ -169,10 +169,10 @@ async fn invalid_links_are_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn unknown_cancelled_and_expired_links_are_not_payable() {
     let app = TestApp::spawn().await;
-    let token = app.cabinet_token().await;
+    let token = cabinet_token(&app).await;
     let unknown = uuid::Uuid::new_v4();
     let (status, _) = app
-        .call(reqwest::Method::GET, &format!("/_sandbox/invoices/{unknown}"), None)
+        .control_call(reqwest::Method::GET, &format!("/_sandbox/invoices/{unknown}"), None)
         .await;
     assert_eq!(status, 404);
     let page = app.http.get(app.url("/invoice-link/not-a-link")).send().await.expect("GET");
@@ -181,9 +181,9 @@ async fn unknown_cancelled_and_expired_links_are_not_payable() {
     let (_, link) = app.post_json("/invoice", &token, &link_body("700000040")).await;
     let id = link["id"].as_str().expect("id");
     let cancel = format!("/_sandbox/invoices/{id}/cancel");
-    let (status, cancelled) = app.call(reqwest::Method::POST, &cancel, None).await;
+    let (status, cancelled) = app.control_call(reqwest::Method::POST, &cancel, None).await;
     assert_eq!((status, cancelled["status"].as_str()), (200, Some("CANCELLED")));
-    let (status, _) = app.call(reqwest::Method::POST, &cancel, None).await;
+    let (status, _) = app.control_call(reqwest::Method::POST, &cancel, None).await;
     assert_eq!(status, 409, "cancelling twice");
     let page = app.http.get(app.url(&format!("/invoice-link/{id}"))).send().await.expect("GET");
     assert_eq!(page.status().as_u16(), 410);

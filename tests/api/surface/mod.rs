@@ -7,6 +7,7 @@ mod recurrent;
 mod state;
 
 use crate::helpers::*;
+use crate::operations_search::cabinet_token;
 use epay_sandbox::callbacks::Delivery;
 use epay_sandbox::domain::money::Amount;
 use epay_sandbox::domain::transaction::{Links, Transaction};
@@ -22,37 +23,10 @@ const POST_LINK: &str = "http://127.0.0.1:9/epay/ok";
 const FAILURE_POST_LINK: &str = "http://127.0.0.1:9/epay/fail";
 
 impl TestApp {
-    /// A password-grant token of the documented cabinet user (the invoice-link API's grant).
-    async fn cabinet_token(&self) -> String {
-        let (status, body) = self
-            .token_request(&[
-                ("grant_type", "password"),
-                ("scope", SCOPE),
-                ("client_id", CLIENT_ID),
-                ("client_secret", CLIENT_SECRET),
-                ("username", "epay@halykbank.kz"),
-                ("password", "XZG1E@Mm"),
-            ])
-            .await;
-        assert_eq!(status, 200, "token: {body}");
-        body["access_token"].as_str().expect("access_token").to_string()
-    }
-
-    /// A control-plane call with an optional JSON body.
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self.http.request(method, self.url(path));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("control request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
     /// Moves the sandbox clock forward (ISO-8601 or short form).
     async fn advance(&self, duration: &str) {
         let (status, body) = self
-            .call(
+            .control_call(
                 reqwest::Method::POST,
                 "/_sandbox/clock/advance",
                 Some(serde_json::json!({ "duration": duration })),

@@ -27,7 +27,7 @@ impl TestApp {
     }
 
     async fn qr_act(&self, bill: &str, action: &str, body: Option<Value>) -> (u16, Value) {
-        self.call(reqwest::Method::POST, &format!("/_sandbox/qr/{bill}/{action}"), body)
+        self.control_call(reqwest::Method::POST, &format!("/_sandbox/qr/{bill}/{action}"), body)
             .await
     }
 

@@ -15,7 +15,7 @@ impl TestApp {
 
     async fn subscription(&self, id: &str) -> Value {
         let (status, body) = self
-            .call(reqwest::Method::GET, &format!("/_sandbox/recurrent/{id}"), None)
+            .control_call(reqwest::Method::GET, &format!("/_sandbox/recurrent/{id}"), None)
             .await;
         assert_eq!(status, 200, "subscription: {body}");
         body
@@ -59,7 +59,7 @@ async fn run_makes_the_next_charge_a_new_transaction_with_its_callback() {
     let (_, sub) = app.subscribe("", &token, &tx.id().to_string(), "WEEKLY").await;
     let id = sub["id"].as_str().expect("id");
     let (status, run) = app
-        .call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/run"), None)
+        .control_call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/run"), None)
         .await;
     assert_eq!(status, 200, "{run}");
     assert_eq!(run["status"], "AUTH", "a new payment on the two-step terminal: {run}");
@@ -109,7 +109,7 @@ async fn a_declined_charge_sends_the_failure_callback_and_the_subscription_goes_
     let (_, sub) = app.subscribe("", &token, &tx.id().to_string(), "QUARTERLY").await;
     let id = sub["id"].as_str().expect("id");
     let (_, run) = app
-        .call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/run"), None)
+        .control_call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/run"), None)
         .await;
     assert_eq!(run["status"], "REJECT", "{run}");
     assert_eq!(run["reasonCode"], 484);
@@ -144,7 +144,7 @@ async fn subscribing_is_refused_without_a_token_a_valid_body_or_an_approved_paym
     let other_terminal = app.terminal_token(ONE_STEP_TERMINAL).await;
     let (status, _) = app.subscribe("", &other_terminal, &id, "WEEKLY").await;
     assert_eq!(status, 404, "a token of another terminal does not see the payment");
-    let (_, listed) = app.call(reqwest::Method::GET, "/_sandbox/recurrent", None).await;
+    let (_, listed) = app.control_call(reqwest::Method::GET, "/_sandbox/recurrent", None).await;
     assert_eq!(listed, json!([]), "nothing stored from a refused request");
 }
 
@@ -154,18 +154,18 @@ async fn unknown_and_cancelled_subscriptions_do_not_charge() {
     let token = app.terminal_token(TERMINAL).await;
     let unknown = uuid::Uuid::new_v4();
     let (status, _) = app
-        .call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{unknown}/run"), None)
+        .control_call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{unknown}/run"), None)
         .await;
     assert_eq!(status, 404);
     let tx = app.subscribable_payment(TERMINAL, "710000050", Amount::from_units(100));
     let (_, sub) = app.subscribe("", &token, &tx.id().to_string(), "WEEKLY").await;
     let id = sub["id"].as_str().expect("id");
     let (status, cancelled) = app
-        .call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/cancel"), None)
+        .control_call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/cancel"), None)
         .await;
     assert_eq!((status, cancelled["active"].clone()), (200, json!(false)));
     let (status, _) = app
-        .call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/run"), None)
+        .control_call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{id}/run"), None)
         .await;
     assert_eq!(status, 409, "a cancelled subscription does not run");
     app.advance("8d").await;

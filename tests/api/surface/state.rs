@@ -7,7 +7,7 @@ use serde_json::json;
 #[tokio::test]
 async fn the_snapshot_round_trip_keeps_links_subscriptions_and_bills_and_a_reset_drops_them() {
     let app = TestApp::spawn().await;
-    let cabinet = app.cabinet_token().await;
+    let cabinet = cabinet_token(&app).await;
     let (status, _) = app
         .post_json(
             "/invoice",
@@ -30,7 +30,7 @@ async fn the_snapshot_round_trip_keeps_links_subscriptions_and_bills_and_a_reset
     let (status, _) = app.post_json("/payment/qr/generate", &qr_token, &json!({})).await;
     assert_eq!(status, 200);
 
-    let (_, state) = app.call(reqwest::Method::GET, "/_sandbox/state", None).await;
+    let (_, state) = app.control_call(reqwest::Method::GET, "/_sandbox/state", None).await;
     for key in ["invoiceLinks", "subscriptions", "qrBills"] {
         assert_eq!(state[key].as_array().map(Vec::len), Some(1), "{key} in the state: {state}");
     }
@@ -42,14 +42,14 @@ async fn the_snapshot_round_trip_keeps_links_subscriptions_and_bills_and_a_reset
     let id = sub["id"].as_str().expect("id");
     other.advance("8d").await;
     let (_, charged) = other
-        .call(reqwest::Method::GET, &format!("/_sandbox/recurrent/{id}"), None)
+        .control_call(reqwest::Method::GET, &format!("/_sandbox/recurrent/{id}"), None)
         .await;
     assert_eq!(charged["charges"].as_array().map(Vec::len), Some(1), "the charge was rescheduled: {charged}");
 
-    let (status, _) = app.call(reqwest::Method::POST, "/_sandbox/reset", None).await;
+    let (status, _) = app.control_call(reqwest::Method::POST, "/_sandbox/reset", None).await;
     assert_eq!(status, 200);
     for path in ["/_sandbox/invoices", "/_sandbox/recurrent", "/_sandbox/qr"] {
-        let (_, listed) = app.call(reqwest::Method::GET, path, None).await;
+        let (_, listed) = app.control_call(reqwest::Method::GET, path, None).await;
         assert_eq!(listed, json!([]), "{path} after a reset");
     }
 }
@@ -71,16 +71,16 @@ async fn a_partial_reset_removes_only_that_terminals_links_subscriptions_and_bil
         let qr_token = app.payment_token(&format!("{invoice}9"), "10", terminal).await;
         assert_eq!(app.post_json("/payment/qr/generate", &qr_token, &json!({})).await.0, 200);
         let body = json!({"shop_id": terminal, "invoice_id": format!("{invoice}8"), "amount": 10});
-        assert_eq!(app.post_json("/invoice", &app.cabinet_token().await, &body).await.0, 200);
+        assert_eq!(app.post_json("/invoice", &cabinet_token(&app).await, &body).await.0, 200);
     }
     let (status, _) = app
-        .call(reqwest::Method::POST, &format!("/_sandbox/reset?terminal={ONE_STEP_TERMINAL}"), None)
+        .control_call(reqwest::Method::POST, &format!("/_sandbox/reset?terminal={ONE_STEP_TERMINAL}"), None)
         .await;
     assert_eq!(status, 200);
     for path in ["/_sandbox/invoices", "/_sandbox/recurrent", "/_sandbox/qr"] {
-        let (_, listed) = app.call(reqwest::Method::GET, path, None).await;
+        let (_, listed) = app.control_call(reqwest::Method::GET, path, None).await;
         assert_eq!(listed.as_array().map(Vec::len), Some(1), "{path}: {listed}");
     }
-    let (_, links) = app.call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
+    let (_, links) = app.control_call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
     assert_eq!(links[0]["terminal_id"], TERMINAL, "shop_id naming a terminal of the client picks it");
 }
