@@ -58,19 +58,7 @@ impl InvoiceLinkStore {
 
     /// Every link, oldest first.
     pub fn all(&self) -> Vec<InvoiceLink> {
-        let mut all = self.links.all();
-        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
-        all
-    }
-
-    /// How many links are stored.
-    pub fn len(&self) -> usize {
-        self.links.len()
-    }
-
-    /// Whether none is stored.
-    pub fn is_empty(&self) -> bool {
-        self.links.is_empty()
+        self.links.all_by(|l| (l.created_at, l.id))
     }
 
     /// Forgets every link.

@@ -47,19 +47,7 @@ impl QrBillStore {
 
     /// Every bill, oldest first.
     pub fn all(&self) -> Vec<QrBill> {
-        let mut all = self.bills.all();
-        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.bill_number.cmp(&b.bill_number)));
-        all
-    }
-
-    /// How many are stored.
-    pub fn len(&self) -> usize {
-        self.bills.len()
-    }
-
-    /// Whether none is stored.
-    pub fn is_empty(&self) -> bool {
-        self.bills.is_empty()
+        self.bills.all_by(|b| (b.created_at, b.bill_number.clone()))
     }
 
     /// Forgets every bill.

@@ -51,9 +51,11 @@ impl<K: Eq + Hash + Clone, V: Clone> Records<K, V> {
         self.map.get_mut(key).map(|mut v| change(&mut v))
     }
 
-    /// Every record, in no particular order.
-    pub fn all(&self) -> Vec<V> {
-        self.map.iter().map(|v| v.clone()).collect()
+    /// Every record, ordered by `key` (records with equal keys in no particular order).
+    pub fn all_by<O: Ord>(&self, key: impl Fn(&V) -> O) -> Vec<V> {
+        let mut all: Vec<V> = self.map.iter().map(|v| v.clone()).collect();
+        all.sort_by_key(|v| key(v));
+        all
     }
 
     /// Removes a record.

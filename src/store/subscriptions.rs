@@ -48,19 +48,7 @@ impl SubscriptionStore {
 
     /// Every subscription, oldest first.
     pub fn all(&self) -> Vec<Subscription> {
-        let mut all = self.subscriptions.all();
-        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
-        all
-    }
-
-    /// How many are stored.
-    pub fn len(&self) -> usize {
-        self.subscriptions.len()
-    }
-
-    /// Whether none is stored.
-    pub fn is_empty(&self) -> bool {
-        self.subscriptions.is_empty()
+        self.subscriptions.all_by(|s| (s.created_at, s.id))
     }
 
     /// Forgets every subscription.
