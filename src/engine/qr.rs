@@ -17,15 +17,15 @@ use crate::domain::qr::{
 use crate::domain::tokens::Token;
 use crate::domain::transaction::{CardSnapshot, Links, OrderDetails, Transaction};
 
-/// The body of `POST /payment/qr/generate`, already read; the order comes from the token (or,
-/// for a token issued without one, from these fields).
+/// The body of `POST /payment/qr/generate`, already read; the order comes from the token, or
+/// from these fields (which must then match what the token was issued for, as for a payment).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QrGenerateRequest {
-    /// `invoiceId` when the token has none.
+    /// `invoiceId` (else the token's).
     pub invoice_id: String,
-    /// `amount` when the token has none.
+    /// `amount` (else the token's).
     pub amount: Option<Amount>,
-    /// `currency` when the token has none (KZT by default).
+    /// `currency` (else the token's; KZT by default).
     pub currency: String,
     /// `terminalId` when the token has none.
     pub terminal_id: Option<String>,
@@ -63,19 +63,25 @@ impl Sandbox {
             PaymentError::Refused { message, .. } => QrError::Invalid(message),
             other => QrError::Invalid(format!("{other:?}")),
         };
-        let amount = token
+        let amount = request
             .amount
-            .or(request.amount)
+            .or(token.amount)
             .ok_or_else(|| QrError::Invalid("amount is required (in the token request or in the body)".into()))?;
-        let currency = token
-            .currency
-            .clone()
-            .or_else(|| Some(request.currency.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()))
+        if amount.is_zero() {
+            return Err(QrError::Invalid("amount must be greater than 0".into()));
+        }
+        let currency = Some(request.currency.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty())
+            .or_else(|| token.currency.clone())
             .unwrap_or_else(|| "KZT".to_string());
+        let invoice_id = Some(request.invoice_id.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .or_else(|| token.invoice_id.clone())
+            .unwrap_or_default();
         let payment = PaymentRequest {
             amount,
             currency,
-            invoice_id: token.invoice_id.clone().unwrap_or_else(|| request.invoice_id.clone()),
+            invoice_id,
             terminal_id: request.terminal_id.clone(),
             description: request.description.clone(),
             account_id: request.account_id.clone(),
@@ -190,11 +196,12 @@ impl Sandbox {
             }
             QrAction::Reject => self.settle_qr(&current.bill, None, Some(PAYER_REJECTED_REASON))?,
             QrAction::Pay => {
-                let card = match pan.map(str::trim).filter(|p| !p.is_empty()) {
+                let digits = pan.map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>());
+                let card = match digits.filter(|p| !p.is_empty()) {
                     Some(pan) => Some(
                         self.fixtures
-                            .card(pan)
-                            .ok_or_else(|| QrError::Invalid(format!("{} is not a test card", mask_pan(pan))))?,
+                            .card(&pan)
+                            .ok_or_else(|| QrError::Invalid(format!("{} is not a test card", mask_pan(&pan))))?,
                     ),
                     None => self.qr_app_cards().first().copied(),
                 };

@@ -144,6 +144,13 @@ async fn wrong_tokens_bodies_bills_and_states_are_refused() {
     let (status, body) = app.post_json("/payment/qr/generate", &unbound, &with_order).await;
     assert_eq!(status, 400, "a short invoiceId: {body}");
     with_order["invoiceId"] = json!("720000040");
+    let bound = app.payment_token("720000041", "1000", TERMINAL).await;
+    let (status, body) = app.post_json("/payment/qr/generate", &bound, &with_order).await;
+    assert_eq!(status, 400, "an order other than the token's: {body}");
+    with_order["amount"] = json!(0);
+    let (status, body) = app.post_json("/payment/qr/generate", &unbound, &with_order).await;
+    assert_eq!(status, 400, "a zero amount: {body}");
+    with_order["amount"] = json!(500);
     let (status, body) = app.post_json("/payment/qr/generate", &unbound, &with_order).await;
     assert_eq!(status, 200, "the body's order stands in for the token's: {body}");
 
@@ -159,6 +166,9 @@ async fn wrong_tokens_bodies_bills_and_states_are_refused() {
     app.qr_act(bill, "scan", None).await;
     let (status, body) = app.qr_act(bill, "pay", Some(json!({"pan": "4111111111111111"}))).await;
     assert_eq!(status, 400, "not a test card: {body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.contains("4111111111111111")), "the PAN is masked: {body}");
+    let (status, body) = app.qr_act(bill, "pay", Some(json!({"pan": "4405 6397 0401 5096"}))).await;
+    assert_eq!((status, body["status"].clone()), (200, json!("AUTH")), "spaces in the PAN: {body}");
     let other_client = app
         .token_request(&[
             ("grant_type", "client_credentials"),
