@@ -175,9 +175,15 @@ mod tests {
         let now = Utc::now();
         let later = now + chrono::Duration::hours(1);
         assert_eq!(link(LinkState::Active, later).status(None, now), LinkStatus::New);
-        assert_eq!(link(LinkState::Active, later).status(Some(Status::Reject), now), LinkStatus::New);
+        assert_eq!(
+            link(LinkState::Active, later).status(Some(Status::Reject), now),
+            LinkStatus::New
+        );
         assert_eq!(link(LinkState::Active, now).status(None, now), LinkStatus::Expired);
-        assert_eq!(link(LinkState::Cancelled, later).status(None, now), LinkStatus::Cancelled);
+        assert_eq!(
+            link(LinkState::Cancelled, later).status(None, now),
+            LinkStatus::Cancelled
+        );
         assert_eq!(link(LinkState::Expired, later).status(None, now), LinkStatus::Expired);
     }
 }

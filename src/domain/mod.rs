@@ -3,13 +3,16 @@
 
 pub mod cards;
 pub mod duration;
+pub mod invoice_links;
 pub mod issuer;
 pub mod links;
 pub mod merchants;
 pub mod money;
 pub mod outcome;
 pub mod payform;
+pub mod qr;
 pub mod reasons;
+pub mod recurrent;
 pub mod saved_cards;
 pub mod scenario;
 pub mod search;
@@ -19,9 +22,6 @@ pub mod tokens;
 pub mod transaction;
 pub mod transfer;
 pub mod validation;
-pub mod invoice_links;
-pub mod qr;
-pub mod recurrent;
 
 #[cfg(test)]
 pub(crate) mod state_machine_props;

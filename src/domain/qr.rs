@@ -191,10 +191,22 @@ mod tests {
     fn paying_needs_a_scan_and_rejecting_works_before_the_end() {
         assert!(next_status("1", QrStatus::New, QrAction::Pay).is_err());
         assert_eq!(next_status("1", QrStatus::New, QrAction::Scan), Ok(QrStatus::Scanned));
-        assert_eq!(next_status("1", QrStatus::Scanned, QrAction::Scan), Ok(QrStatus::Scanned));
-        assert_eq!(next_status("1", QrStatus::Scanned, QrAction::Pay), Ok(QrStatus::Scanned));
-        assert_eq!(next_status("1", QrStatus::New, QrAction::Reject), Ok(QrStatus::Rejected));
-        assert_eq!(next_status("1", QrStatus::Scanned, QrAction::Reject), Ok(QrStatus::Rejected));
+        assert_eq!(
+            next_status("1", QrStatus::Scanned, QrAction::Scan),
+            Ok(QrStatus::Scanned)
+        );
+        assert_eq!(
+            next_status("1", QrStatus::Scanned, QrAction::Pay),
+            Ok(QrStatus::Scanned)
+        );
+        assert_eq!(
+            next_status("1", QrStatus::New, QrAction::Reject),
+            Ok(QrStatus::Rejected)
+        );
+        assert_eq!(
+            next_status("1", QrStatus::Scanned, QrAction::Reject),
+            Ok(QrStatus::Rejected)
+        );
     }
 
     #[test]

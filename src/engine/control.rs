@@ -89,9 +89,15 @@ impl Sandbox {
             }
         }
         let owned = |c: &str, t: &str| client_ok(c) && terminal_ok(Some(t));
-        self.store.invoice_links().remove_where(|l| owned(&l.client_id, &l.terminal_id));
-        self.store.subscriptions().remove_where(|s| owned(&s.client_id, &s.terminal_id));
-        self.store.qr_bills().remove_where(|b| owned(&b.client_id, &b.terminal_id));
+        self.store
+            .invoice_links()
+            .remove_where(|l| owned(&l.client_id, &l.terminal_id));
+        self.store
+            .subscriptions()
+            .remove_where(|s| owned(&s.client_id, &s.terminal_id));
+        self.store
+            .qr_bills()
+            .remove_where(|b| owned(&b.client_id, &b.terminal_id));
         let scenarios = self.control.scenarios().remove_where(|r| {
             let by_client = client_id.is_some_and(|c| r.matcher.client_id.as_deref() == Some(c));
             let by_terminal =

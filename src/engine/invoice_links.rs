@@ -7,7 +7,9 @@
 use super::Sandbox;
 use crate::deadlines::Job;
 use crate::domain::duration::parse_duration;
-use crate::domain::invoice_links::{InvoiceLink, InvoiceLinkError, LinkDetails, LinkState, LinkStatus, MAX_EXPIRE_DAYS};
+use crate::domain::invoice_links::{
+    InvoiceLink, InvoiceLinkError, LinkDetails, LinkState, LinkStatus, MAX_EXPIRE_DAYS,
+};
 use crate::domain::links::Link;
 use crate::domain::merchants::TerminalKind;
 use crate::domain::money::Amount;
@@ -60,7 +62,8 @@ impl Sandbox {
         Uuid::parse_str(request.shop_id.trim())
             .map_err(|_| invalid(format!("shop_id must be a UUID, got '{}'", request.shop_id)))?;
         let details = &request.details;
-        check_invoice_id(&details.invoice_id).map_err(|e| invalid(format!("invoice_id: {e}").replace("invoiceId ", "")))?;
+        check_invoice_id(&details.invoice_id)
+            .map_err(|e| invalid(format!("invoice_id: {e}").replace("invoiceId ", "")))?;
         check_description(&details.description).map_err(invalid)?;
         if request.amount.is_zero() {
             return Err(invalid("amount must be greater than 0".into()));
@@ -68,7 +71,11 @@ impl Sandbox {
         let currency = match request.currency.trim() {
             "" => "KZT".to_string(),
             c if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => c.to_ascii_uppercase(),
-            other => return Err(invalid(format!("currency must be a three-letter ISO code, got '{other}'"))),
+            other => {
+                return Err(invalid(format!(
+                    "currency must be a three-letter ISO code, got '{other}'"
+                )))
+            }
         };
         let period_text = match request.expire_period.trim() {
             "" => DEFAULT_EXPIRE_PERIOD,
@@ -250,7 +257,9 @@ impl Sandbox {
     /// The deadline job: an unpaid active link past its expiry becomes expired.
     pub(super) fn expire_invoice_link(&self, id: Uuid) {
         let now = self.clock.now();
-        let Some(link) = self.store.invoice_links().get(id) else { return };
+        let Some(link) = self.store.invoice_links().get(id) else {
+            return;
+        };
         let paid = self
             .store
             .transactions()
@@ -263,7 +272,8 @@ impl Sandbox {
 
     /// Puts a link from a state file back, with its expiry scheduled.
     pub(super) fn restore_invoice_link(&self, link: InvoiceLink) {
-        self.deadlines.schedule(link.expires_at, Job::ExpireInvoiceLink(link.id));
+        self.deadlines
+            .schedule(link.expires_at, Job::ExpireInvoiceLink(link.id));
         if self.store.invoice_links().insert(link.clone()).is_err() {
             tracing::warn!(id = %link.id, "invoice link not restored: its invoice_id is taken");
         }

@@ -25,11 +25,11 @@ mod transfers;
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use inspect::RecordCounts;
 pub use invoice_links::{InvoiceLinkRequest, InvoiceLinkView};
-pub use qr::{QrGenerateRequest, QrPayment};
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;
 pub use payform::{PayformAttempt, PayformRefusal};
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
+pub use qr::{QrGenerateRequest, QrPayment};
 pub use secure3d::{
     AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
 };

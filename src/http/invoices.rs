@@ -90,10 +90,7 @@ pub fn api_error(error: InvoiceLinkError) -> ApiError {
 async fn list(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let base = sandbox.public_url();
     let views = sandbox.invoice_links();
-    let links: Vec<InvoiceLinkAnswer> = views
-        .iter()
-        .map(|view| InvoiceLinkAnswer::of(view, &base))
-        .collect();
+    let links: Vec<InvoiceLinkAnswer> = views.iter().map(|view| InvoiceLinkAnswer::of(view, &base)).collect();
     Json(links).into_response()
 }
 
@@ -153,9 +150,12 @@ pub mod page {
                     InvoiceLinkError::NotFound(_) => StatusCode::NOT_FOUND,
                     _ => StatusCode::GONE,
                 };
-                (status, render(&NotPayable {
-                    message: error.to_string(),
-                }))
+                (
+                    status,
+                    render(&NotPayable {
+                        message: error.to_string(),
+                    }),
+                )
                     .into_response()
             }
         }

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 mod faults;
+pub mod invoices;
 pub mod lenient;
 mod middleware;
 pub mod oauth;
@@ -29,6 +30,9 @@ pub mod pages;
 #[cfg(feature = "pages")]
 pub mod payform;
 pub mod payments;
+pub mod qr;
+pub mod recurrent;
+mod refusals;
 pub mod saved_cards;
 pub mod secure3d;
 pub mod secure3d_control;
@@ -36,10 +40,6 @@ pub mod secure3d_control;
 pub mod secure3d_pages;
 pub mod status;
 pub mod transfers;
-pub mod invoices;
-pub mod qr;
-pub mod recurrent;
-mod refusals;
 
 use crate::engine::Sandbox;
 use axum::http::{HeaderValue, Method};

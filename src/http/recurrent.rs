@@ -87,11 +87,7 @@ struct RunAnswer {
 }
 
 /// `POST /_sandbox/recurrent/{id}/run`: makes the next charge now.
-async fn run(
-    State(sandbox): State<Arc<Sandbox>>,
-    Path(id): Path<String>,
-    FormFields(fields): FormFields,
-) -> Response {
+async fn run(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>, FormFields(fields): FormFields) -> Response {
     let uuid = match parse_id(&id) {
         Ok(uuid) => uuid,
         Err(error) => return error.into_response(),

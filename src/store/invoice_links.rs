@@ -32,7 +32,9 @@ impl InvoiceLinkStore {
 
     fn forget(&self, link: &InvoiceLink) {
         self.by_invoice
-            .remove_if(&invoice_key(&link.terminal_id, &link.details.invoice_id), |_, id| *id == link.id);
+            .remove_if(&invoice_key(&link.terminal_id, &link.details.invoice_id), |_, id| {
+                *id == link.id
+            });
     }
 
     /// A link by id.

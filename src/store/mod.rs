@@ -40,29 +40,29 @@
 //! be atomic across stores (a transfer's limit check and its completion) is serialised by a
 //! lock of the engine's own, taken before any store lock.
 
+mod invoice_links;
 mod merchants;
 mod order;
 mod payform;
+mod qr_bills;
+pub mod records;
 mod saved_cards;
 mod secure3d;
+mod subscriptions;
 mod tokens;
 mod transactions;
 mod transfer_totals;
-mod invoice_links;
-mod qr_bills;
-pub mod records;
-mod subscriptions;
 
+pub use invoice_links::InvoiceLinkStore;
 pub use merchants::{MerchantStore, Taken};
 pub use payform::{PayformStore, SessionBusy};
+pub use qr_bills::QrBillStore;
 pub use saved_cards::SavedCardStore;
 pub use secure3d::Secure3dStore;
+pub use subscriptions::SubscriptionStore;
 pub use tokens::TokenStore;
 pub use transactions::{Applied, ApplyError, DuplicateInvoice, TransactionStore};
 pub use transfer_totals::TransferTotals;
-pub use invoice_links::InvoiceLinkStore;
-pub use qr_bills::QrBillStore;
-pub use subscriptions::SubscriptionStore;
 
 /// How many records of each kind the store keeps before evicting the oldest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

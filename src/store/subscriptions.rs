@@ -15,9 +15,9 @@ pub struct SubscriptionStore {
 impl SubscriptionStore {
     /// Stores (or replaces) a subscription.
     pub fn put(&self, subscription: Subscription) {
-        self.by_transaction
-            .insert(subscription.transaction_id, subscription.id);
-        self.subscriptions.put(subscription.id, subscription, |gone| self.forget(gone));
+        self.by_transaction.insert(subscription.transaction_id, subscription.id);
+        self.subscriptions
+            .put(subscription.id, subscription, |gone| self.forget(gone));
     }
 
     fn forget(&self, gone: &Subscription) {

@@ -23,7 +23,7 @@ mod payments;
 mod saved_cards;
 mod secure3d;
 mod security;
+mod surface;
 mod testkit;
 mod transfers;
 mod web;
-mod surface;

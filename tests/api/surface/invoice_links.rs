@@ -31,7 +31,11 @@ impl TestApp {
             .send()
             .await
             .expect("GET link");
-        assert_eq!(response.status().as_u16(), 303, "the link hands over to the payment page");
+        assert_eq!(
+            response.status().as_u16(),
+            303,
+            "the link hands over to the payment page"
+        );
         let location = response.headers()["location"].to_str().expect("ascii").to_string();
         let params = location
             .strip_prefix("/payform/?params=")
@@ -44,7 +48,13 @@ impl TestApp {
         let response = self
             .http
             .post(self.url("/payform/pay"))
-            .form(&[("params", params), ("pan", pan), ("expiry", expiry), ("cvc", cvc), ("name", "arman ali")])
+            .form(&[
+                ("params", params),
+                ("pan", pan),
+                ("expiry", expiry),
+                ("cvc", cvc),
+                ("name", "arman ali"),
+            ])
             .send()
             .await
             .expect("POST pay");
@@ -67,7 +77,9 @@ async fn a_link_is_created_bare_and_under_api_and_echoes_its_fields() {
     let token = cabinet_token(&app).await;
     for (n, prefix) in PREFIXES.iter().enumerate() {
         let invoice = format!("70000000{n}");
-        let (status, body) = app.post_json(&format!("{prefix}/invoice"), &token, &link_body(&invoice)).await;
+        let (status, body) = app
+            .post_json(&format!("{prefix}/invoice"), &token, &link_body(&invoice))
+            .await;
         assert_eq!(status, 200, "{prefix}/invoice: {body}");
         let id = body["id"].as_str().expect("id");
         assert_eq!(body["status"], "NEW");
@@ -76,12 +88,18 @@ async fn a_link_is_created_bare_and_under_api_and_echoes_its_fields() {
         assert_eq!(body["terminal_id"], TERMINAL, "the client's first KZT payment terminal");
         assert_eq!(body["recipient_contact"], "payer@example.com");
         assert_eq!(body["invoice_url"], app.url(&format!("/invoice-link/{id}")).as_str());
-        assert!(body["expire_date"].as_str().is_some_and(|d| d.ends_with("+06:00")), "{body}");
+        assert!(
+            body["expire_date"].as_str().is_some_and(|d| d.ends_with("+06:00")),
+            "{body}"
+        );
     }
     let (_, listed) = app.control_call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
     let dashboard = app.get_text("/_sandbox/").await;
-    assert!(dashboard.contains("Invoice links") && dashboard.contains("700000001"), "listed on the dashboard");
+    assert!(
+        dashboard.contains("Invoice links") && dashboard.contains("700000001"),
+        "listed on the dashboard"
+    );
 }
 
 #[tokio::test]
@@ -106,9 +124,17 @@ async fn a_paid_link_is_paid_with_its_payment_and_success_callback_and_takes_no_
     let (_, check) = app
         .get("/check-status/payment/transaction/700000010", &status_token)
         .await;
-    assert_eq!(check["transaction"]["statusName"], "AUTH", "an ordinary payment: {check}");
+    assert_eq!(
+        check["transaction"]["statusName"], "AUTH",
+        "an ordinary payment: {check}"
+    );
 
-    let again = app.http.get(app.url(&format!("/invoice-link/{id}"))).send().await.expect("GET");
+    let again = app
+        .http
+        .get(app.url(&format!("/invoice-link/{id}")))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(again.status().as_u16(), 410, "a paid link is not payable again");
 }
 
@@ -175,7 +201,12 @@ async fn unknown_cancelled_and_expired_links_are_not_payable() {
         .control_call(reqwest::Method::GET, &format!("/_sandbox/invoices/{unknown}"), None)
         .await;
     assert_eq!(status, 404);
-    let page = app.http.get(app.url("/invoice-link/not-a-link")).send().await.expect("GET");
+    let page = app
+        .http
+        .get(app.url("/invoice-link/not-a-link"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(page.status().as_u16(), 404);
 
     let (_, link) = app.post_json("/invoice", &token, &link_body("700000040")).await;
@@ -185,7 +216,12 @@ async fn unknown_cancelled_and_expired_links_are_not_payable() {
     assert_eq!((status, cancelled["status"].as_str()), (200, Some("CANCELLED")));
     let (status, _) = app.control_call(reqwest::Method::POST, &cancel, None).await;
     assert_eq!(status, 409, "cancelling twice");
-    let page = app.http.get(app.url(&format!("/invoice-link/{id}"))).send().await.expect("GET");
+    let page = app
+        .http
+        .get(app.url(&format!("/invoice-link/{id}")))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(page.status().as_u16(), 410);
 
     let mut short = link_body("700000041");
@@ -196,5 +232,8 @@ async fn unknown_cancelled_and_expired_links_are_not_payable() {
     assert_eq!(app.link_status(id).await["status"], "NEW");
     app.advance("2m").await;
     assert_eq!(app.link_status(id).await["status"], "EXPIRED");
-    assert!(app.callbacks_of("700000041").is_empty(), "an expired link sends no callback");
+    assert!(
+        app.callbacks_of("700000041").is_empty(),
+        "an expired link sends no callback"
+    );
 }

@@ -78,9 +78,15 @@ async fn scan_then_pay_moves_new_scanned_auth_with_the_success_callback() {
     assert_eq!(callback.body["code"], "ok");
     assert_eq!(callback.body["amount"], 1000);
     let (_, check) = app
-        .get("/check-status/payment/transaction/720000010", &app.terminal_token(TERMINAL).await)
+        .get(
+            "/check-status/payment/transaction/720000010",
+            &app.terminal_token(TERMINAL).await,
+        )
         .await;
-    assert_eq!(check["transaction"]["statusName"], "AUTH", "an ordinary payment: {check}");
+    assert_eq!(
+        check["transaction"]["statusName"], "AUTH",
+        "an ordinary payment: {check}"
+    );
     let (status, _) = app.qr_act(bill, "reject", None).await;
     assert_eq!(status, 409, "a paid bill cannot be rejected");
 }
@@ -104,7 +110,10 @@ async fn rejected_declined_and_expired_bills_are_rejected_with_the_failure_callb
     let (status, shown) = app.qr_act(&rejected, "reject", None).await;
     assert_eq!((status, shown["status"].clone()), (200, json!("REJECTED")), "{shown}");
     assert_eq!(app.qr_status(&token, &rejected).await["retCode"], "466");
-    assert_eq!(app.callback_to("720000030", FAILURE_POST_LINK).await.body["code"], "error");
+    assert_eq!(
+        app.callback_to("720000030", FAILURE_POST_LINK).await.body["code"],
+        "error"
+    );
 
     let (token, body) = app.bill("", "720000031", TERMINAL).await;
     let declined = body["billNumber"].as_str().expect("billNumber").to_string();
@@ -124,7 +133,10 @@ async fn rejected_declined_and_expired_bills_are_rejected_with_the_failure_callb
     assert_eq!(app.qr_status(&token, &expired).await["status"], "SCANNED");
     app.advance("2m").await;
     let status = app.qr_status(&token, &expired).await;
-    assert_eq!((status["status"].clone(), status["retCode"].clone()), (json!("REJECTED"), json!("504")));
+    assert_eq!(
+        (status["status"].clone(), status["retCode"].clone()),
+        (json!("REJECTED"), json!("504"))
+    );
     app.callback_to("720000032", FAILURE_POST_LINK).await;
 }
 
@@ -137,7 +149,11 @@ async fn wrong_tokens_bodies_bills_and_states_are_refused() {
     assert_eq!(status, 401);
     let unbound = app.terminal_token(TERMINAL).await;
     let (status, body) = app.post_json("/payment/qr/generate", &unbound, &generate_body()).await;
-    assert_eq!((status, body["code"].clone()), (400, json!(-1)), "no amount anywhere: {body}");
+    assert_eq!(
+        (status, body["code"].clone()),
+        (400, json!(-1)),
+        "no amount anywhere: {body}"
+    );
     let mut with_order = generate_body();
     with_order["amount"] = json!(500);
     with_order["invoiceId"] = json!("12");
@@ -166,9 +182,20 @@ async fn wrong_tokens_bodies_bills_and_states_are_refused() {
     app.qr_act(bill, "scan", None).await;
     let (status, body) = app.qr_act(bill, "pay", Some(json!({"pan": "4111111111111111"}))).await;
     assert_eq!(status, 400, "not a test card: {body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.contains("4111111111111111")), "the PAN is masked: {body}");
-    let (status, body) = app.qr_act(bill, "pay", Some(json!({"pan": "4405 6397 0401 5096"}))).await;
-    assert_eq!((status, body["status"].clone()), (200, json!("AUTH")), "spaces in the PAN: {body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| !m.contains("4111111111111111")),
+        "the PAN is masked: {body}"
+    );
+    let (status, body) = app
+        .qr_act(bill, "pay", Some(json!({"pan": "4405 6397 0401 5096"})))
+        .await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (200, json!("AUTH")),
+        "spaces in the PAN: {body}"
+    );
     let other_client = app
         .token_request(&[
             ("grant_type", "client_credentials"),
@@ -200,7 +227,10 @@ async fn the_bank_app_page_scans_and_pays_with_its_buttons() {
         .expect("scan");
     assert_eq!(scan.status().as_u16(), 303);
     let page = app.get_text(&format!("/homebank/qr/{bill}")).await;
-    assert!(page.contains("id=\"pay\"") && page.contains("4000000000004848"), "{page}");
+    assert!(
+        page.contains("id=\"pay\"") && page.contains("4000000000004848"),
+        "{page}"
+    );
     let pay = app
         .http
         .post(app.url(&format!("/homebank/qr/{bill}/pay")))

@@ -121,7 +121,10 @@ async fn a_declined_charge_sends_the_failure_callback_and_the_subscription_goes_
     assert_eq!(callback.body["code"], "error");
     let after = app.subscription(id).await;
     assert_eq!(after["active"], true);
-    assert_eq!(after["lastPaymentDate"], sub["lastPaymentDate"], "no successful payment");
+    assert_eq!(
+        after["lastPaymentDate"], sub["lastPaymentDate"],
+        "no successful payment"
+    );
 }
 
 #[tokio::test]
@@ -136,7 +139,9 @@ async fn subscribing_is_refused_without_a_token_a_valid_body_or_an_approved_paym
     let (status, body) = app.subscribe("", &token, &id, "DAILY").await;
     assert_eq!(status, 400, "{body}");
     assert!(body["message"].as_str().unwrap_or_default().contains("WEEKLY"));
-    let (status, _) = app.subscribe("", &token, &uuid::Uuid::new_v4().to_string(), "WEEKLY").await;
+    let (status, _) = app
+        .subscribe("", &token, &uuid::Uuid::new_v4().to_string(), "WEEKLY")
+        .await;
     assert_eq!(status, 404);
     let pending = app.seed_payment(TERMINAL, "710000041", 100);
     let (status, body) = app.subscribe("", &token, &pending.id().to_string(), "WEEKLY").await;
@@ -144,7 +149,9 @@ async fn subscribing_is_refused_without_a_token_a_valid_body_or_an_approved_paym
     let other_terminal = app.terminal_token(ONE_STEP_TERMINAL).await;
     let (status, _) = app.subscribe("", &other_terminal, &id, "WEEKLY").await;
     assert_eq!(status, 404, "a token of another terminal does not see the payment");
-    let (_, listed) = app.control_call(reqwest::Method::GET, "/_sandbox/recurrent", None).await;
+    let (_, listed) = app
+        .control_call(reqwest::Method::GET, "/_sandbox/recurrent", None)
+        .await;
     assert_eq!(listed, json!([]), "nothing stored from a refused request");
 }
 
@@ -154,7 +161,11 @@ async fn unknown_and_cancelled_subscriptions_do_not_charge() {
     let token = app.terminal_token(TERMINAL).await;
     let unknown = uuid::Uuid::new_v4();
     let (status, _) = app
-        .control_call(reqwest::Method::POST, &format!("/_sandbox/recurrent/{unknown}/run"), None)
+        .control_call(
+            reqwest::Method::POST,
+            &format!("/_sandbox/recurrent/{unknown}/run"),
+            None,
+        )
         .await;
     assert_eq!(status, 404);
     let tx = app.subscribable_payment(TERMINAL, "710000050", Amount::from_units(100));

@@ -32,7 +32,11 @@ async fn the_snapshot_round_trip_keeps_links_subscriptions_and_bills_and_a_reset
 
     let (_, state) = app.control_call(reqwest::Method::GET, "/_sandbox/state", None).await;
     for key in ["invoiceLinks", "subscriptions", "qrBills"] {
-        assert_eq!(state[key].as_array().map(Vec::len), Some(1), "{key} in the state: {state}");
+        assert_eq!(
+            state[key].as_array().map(Vec::len),
+            Some(1),
+            "{key} in the state: {state}"
+        );
     }
     let snapshot = StateFile::parse(&state.to_string()).expect("a v2 snapshot");
     let other = TestApp::spawn().await;
@@ -44,7 +48,11 @@ async fn the_snapshot_round_trip_keeps_links_subscriptions_and_bills_and_a_reset
     let (_, charged) = other
         .control_call(reqwest::Method::GET, &format!("/_sandbox/recurrent/{id}"), None)
         .await;
-    assert_eq!(charged["charges"].as_array().map(Vec::len), Some(1), "the charge was rescheduled: {charged}");
+    assert_eq!(
+        charged["charges"].as_array().map(Vec::len),
+        Some(1),
+        "the charge was rescheduled: {charged}"
+    );
 
     let (status, _) = app.control_call(reqwest::Method::POST, "/_sandbox/reset", None).await;
     assert_eq!(status, 200);
@@ -69,12 +77,22 @@ async fn a_partial_reset_removes_only_that_terminals_links_subscriptions_and_bil
             .await;
         assert_eq!(status, 200);
         let qr_token = app.payment_token(&format!("{invoice}9"), "10", terminal).await;
-        assert_eq!(app.post_json("/payment/qr/generate", &qr_token, &json!({})).await.0, 200);
+        assert_eq!(
+            app.post_json("/payment/qr/generate", &qr_token, &json!({})).await.0,
+            200
+        );
         let body = json!({"shop_id": terminal, "invoice_id": format!("{invoice}8"), "amount": 10});
-        assert_eq!(app.post_json("/invoice", &cabinet_token(&app).await, &body).await.0, 200);
+        assert_eq!(
+            app.post_json("/invoice", &cabinet_token(&app).await, &body).await.0,
+            200
+        );
     }
     let (status, _) = app
-        .control_call(reqwest::Method::POST, &format!("/_sandbox/reset?terminal={ONE_STEP_TERMINAL}"), None)
+        .control_call(
+            reqwest::Method::POST,
+            &format!("/_sandbox/reset?terminal={ONE_STEP_TERMINAL}"),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     for path in ["/_sandbox/invoices", "/_sandbox/recurrent", "/_sandbox/qr"] {
@@ -82,5 +100,8 @@ async fn a_partial_reset_removes_only_that_terminals_links_subscriptions_and_bil
         assert_eq!(listed.as_array().map(Vec::len), Some(1), "{path}: {listed}");
     }
     let (_, links) = app.control_call(reqwest::Method::GET, "/_sandbox/invoices", None).await;
-    assert_eq!(links[0]["terminal_id"], TERMINAL, "shop_id naming a terminal of the client picks it");
+    assert_eq!(
+        links[0]["terminal_id"], TERMINAL,
+        "shop_id naming a terminal of the client picks it"
+    );
 }
