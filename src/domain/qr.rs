@@ -216,4 +216,33 @@ mod tests {
         assert_eq!(QrStatus::of_payment(Status::Reject), QrStatus::Rejected);
         assert_eq!(QrStatus::of_payment(Status::New), QrStatus::Scanned);
     }
+
+    fn action() -> impl proptest::strategy::Strategy<Value = QrAction> {
+        proptest::prop_oneof![
+            proptest::strategy::Just(QrAction::Scan),
+            proptest::strategy::Just(QrAction::Pay),
+            proptest::strategy::Just(QrAction::Reject),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the payer does, a bill never returns to NEW once scanned, only a reject ends
+        /// it without a payment, and a final bill refuses everything.
+        #[test]
+        fn any_sequence_of_actions_keeps_the_bill_moving_forward(actions in proptest::collection::vec(action(), 0..12)) {
+            let mut status = QrStatus::New;
+            for action in actions {
+                let before = status;
+                match next_status("1", status, action) {
+                    Ok(next) => {
+                        proptest::prop_assert!(!before.is_final());
+                        proptest::prop_assert_ne!(next, QrStatus::New);
+                        proptest::prop_assert_eq!(next.is_final(), action == QrAction::Reject);
+                        status = next;
+                    }
+                    Err(_) => proptest::prop_assert!(before.is_final() || (action == QrAction::Pay && before == QrStatus::New)),
+                }
+            }
+        }
+    }
 }

@@ -142,4 +142,23 @@ mod tests {
         assert_eq!(Frequency::parse("monthly"), Some(Frequency::Monthly));
         assert_eq!(Frequency::parse("DAILY"), None);
     }
+
+    proptest::proptest! {
+        /// The next charge is always later, a week for WEEKLY and 28–31 / 89–92 days for the
+        /// calendar frequencies.
+        #[test]
+        fn the_next_charge_is_one_period_later(seconds in 0i64..4_000_000_000, which in 0usize..3) {
+            let frequency = [Frequency::Weekly, Frequency::Monthly, Frequency::Quarterly][which];
+            let last = DateTime::<Utc>::from_timestamp(seconds, 0).unwrap_or_default();
+            let next = frequency.next_after(last);
+            proptest::prop_assert!(next.is_some());
+            let days = next.map(|n| (n - last).num_days()).unwrap_or_default();
+            let range = match frequency {
+                Frequency::Weekly => 7..=7,
+                Frequency::Monthly => 28..=31,
+                Frequency::Quarterly => 89..=92,
+            };
+            proptest::prop_assert!(range.contains(&days), "{:?} {} days", frequency, days);
+        }
+    }
 }
