@@ -27,7 +27,7 @@ fn bank_offset() -> FixedOffset {
 }
 
 /// `expires_in` of a client-credentials token: a JSON string (`"7200"`), as the bank's iOS SDK
-/// decodes it (`TokenResponseBody.expires_in: String`); the seeds show a number. (F-02, I-01)
+/// decodes it (`TokenResponseBody.expires_in: String`); the seeds show a number. (F-02, SDK-01)
 pub fn expires_in(seconds: i64) -> serde_json::Value {
     serde_json::Value::from(seconds.to_string())
 }

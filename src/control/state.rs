@@ -88,6 +88,15 @@ pub struct Snapshot {
     /// Merchants created at run time (those of the fixtures come from the fixtures).
     #[serde(default)]
     pub merchants: Vec<Merchant>,
+    /// Invoice links, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoice_links: Vec<crate::domain::invoice_links::InvoiceLink>,
+    /// Recurrent subscriptions, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<crate::domain::recurrent::Subscription>,
+    /// QR bills, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qr_bills: Vec<crate::domain::qr::QrBill>,
 }
 
 /// Version 1: a hand-written prepared state.

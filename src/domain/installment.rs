@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Sandbox seconds from one automatic step to the next: the customer scans the QR, fills the
-/// application, the bank decides (I-06).
+/// application, the bank decides (SDK-06).
 pub const STEP_SECONDS: [i64; 3] = [15, 15, 30];
 
 /// `seconds` after `now`, or the end of time (a clock set near it must not overflow).

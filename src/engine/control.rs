@@ -65,7 +65,8 @@ pub enum CreateError {
 
 impl Sandbox {
     /// Removes the transactions and tokens of one merchant (`client_id`), one terminal, or
-    /// both combined, and the scenario rules aimed only at them; a merchant created at run time
+    /// both combined, with their invoice links, subscriptions and QR bills, and the scenario
+    /// rules aimed only at them; a merchant created at run time
     /// goes too when its whole client is reset. Nothing else changes.
     pub fn reset_partition(&self, client_id: Option<&str>, terminal: Option<&str>) -> PartitionReset {
         let client_ok = |c: &str| client_id.is_none_or(|want| want == c);
@@ -88,6 +89,16 @@ impl Sandbox {
             }
         }
         self.remove_orders(client_id, terminal);
+        let owned = |c: &str, t: &str| client_ok(c) && terminal_ok(Some(t));
+        self.store
+            .invoice_links()
+            .remove_where(|l| owned(&l.client_id, &l.terminal_id));
+        self.store
+            .subscriptions()
+            .remove_where(|s| owned(&s.client_id, &s.terminal_id));
+        self.store
+            .qr_bills()
+            .remove_where(|b| owned(&b.client_id, &b.terminal_id));
         let scenarios = self.control.scenarios().remove_where(|r| {
             let by_client = client_id.is_some_and(|c| r.matcher.client_id.as_deref() == Some(c));
             let by_terminal =
@@ -263,6 +274,15 @@ impl Sandbox {
             self.deadlines.schedule(due, Job::ExpireChallenge(session.md.clone()));
             self.store.secure3d().put(session);
         }
+        for link in snapshot.invoice_links {
+            self.restore_invoice_link(link);
+        }
+        for subscription in snapshot.subscriptions {
+            self.restore_subscription(subscription);
+        }
+        for bill in snapshot.qr_bills {
+            self.restore_qr_bill(bill);
+        }
         Ok(loaded)
     }
 
@@ -298,6 +318,9 @@ impl Sandbox {
             saved_cards: Vec::new(),
             secure3d_sessions: Vec::new(),
             merchants: Vec::new(),
+            invoice_links: Vec::new(),
+            subscriptions: Vec::new(),
+            qr_bills: Vec::new(),
         })
     }
 
@@ -375,6 +398,9 @@ impl Sandbox {
             saved_cards: self.store.saved_cards().all(),
             secure3d_sessions: self.store.secure3d().all(),
             merchants,
+            invoice_links: self.store.invoice_links().all(),
+            subscriptions: self.store.subscriptions().all(),
+            qr_bills: self.store.qr_bills().all(),
         }
     }
 

@@ -8,10 +8,14 @@ mod control;
 mod homebank;
 mod inspect;
 mod installments;
+mod invoice_links;
+mod merchant_charge;
 mod oauth;
 mod operations_search;
 mod payform;
 mod payments;
+mod qr;
+mod recurrent;
 mod saved_cards;
 mod scenarios;
 mod sdk;
@@ -24,18 +28,20 @@ mod transfers;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use inspect::RecordCounts;
+pub use installments::OrderRequest;
+pub use invoice_links::{InvoiceLinkRequest, InvoiceLinkView};
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;
 pub use payform::{PayformAttempt, PayformRefusal};
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
+pub use qr::{QrGenerateRequest, QrPayment};
+pub use sdk::{SdkError, TerminalInfo};
 pub use secure3d::{
     AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
 };
 pub use status::StatusLookup;
 pub use transactions::OperateError;
 pub use transfers::{CardInput, TransferAccepted, TransferError, TransferRequest};
-pub use installments::OrderRequest;
-pub use sdk::{SdkError, TerminalInfo};
 
 use crate::callbacks::Callbacks;
 use crate::clock::Clock;
@@ -203,6 +209,9 @@ impl Sandbox {
             Job::ExpireToken(access) => self.expire_token(&access),
             Job::ExpireMerchant(client_id) => self.expire_merchant(&client_id),
             Job::AdvanceOrder(id) => self.run_order_step(id),
+            Job::ExpireInvoiceLink(id) => self.expire_invoice_link(id),
+            Job::ChargeSubscription(id) => self.charge_subscription_if_due(id),
+            Job::ExpireQrBill(bill) => self.expire_qr_bill(&bill),
         }
     }
 
@@ -223,6 +232,9 @@ impl Sandbox {
             Job::ExpireToken(access) => self.store.tokens().get(access).is_some(),
             Job::ExpireMerchant(_) => true,
             Job::AdvanceOrder(id) => self.store.installments().get(*id).is_some(),
+            Job::ExpireInvoiceLink(id) => self.store.invoice_links().get(*id).is_some(),
+            Job::ChargeSubscription(id) => self.store.subscriptions().get(*id).is_some(),
+            Job::ExpireQrBill(bill) => self.store.qr_bills().get(bill).is_some(),
         });
     }
 

@@ -222,6 +222,9 @@ proptest! {
             tokens: tokens.iter().enumerate().map(|(n, bound)| token(n, *bound)).collect(),
             transactions,
             merchants: Vec::new(),
+            invoice_links: Vec::new(),
+            subscriptions: Vec::new(),
+            qr_bills: Vec::new(),
         };
         let (Some(first), Some(second)) = (sandbox(), sandbox()) else {
             return Err(TestCaseError::fail("the embedded fixtures load"));

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 /// The body of `POST /payment/checkgobonus`: the SDK spells the key with a Cyrillic `с`
-/// (U+0441), as in cryptopay; the Latin spelling is accepted too. (I-04)
+/// (U+0441), as in cryptopay; the Latin spelling is accepted too. (SDK-04)
 #[derive(Debug, Deserialize)]
 pub struct CheckGoBonusBody {
     /// The card's cryptogram, made for the token's terminal.

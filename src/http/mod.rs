@@ -19,9 +19,10 @@ pub mod deliveries;
 pub mod demo;
 pub mod error;
 pub mod extract;
+mod faults;
 pub mod homebank;
 pub mod installments;
-mod faults;
+pub mod invoices;
 pub mod lenient;
 mod middleware;
 pub mod oauth;
@@ -32,6 +33,9 @@ pub mod pages;
 #[cfg(feature = "pages")]
 pub mod payform;
 pub mod payments;
+pub mod qr;
+pub mod recurrent;
+mod refusals;
 #[cfg(feature = "pages")]
 pub mod result_pages;
 pub mod saved_cards;
@@ -68,7 +72,10 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         Router::new()
             .merge(bank)
             .route("/_sandbox/tls/ca.pem", get(crate::tls::ca_pem))
-            .merge(control::routes()),
+            .merge(control::routes())
+            .merge(invoices::control_routes())
+            .merge(recurrent::control_routes())
+            .merge(qr::control_routes()),
     )
     .fallback(middleware::not_found)
     .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
@@ -104,6 +111,8 @@ fn with_pages(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
         .merge(payform_routes())
         .merge(demo::routes())
         .merge(control::page_routes())
+        .merge(invoices::page::routes())
+        .merge(qr::app::routes())
 }
 
 /// Without the `pages` feature: no browser pages.
@@ -191,6 +200,9 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/operations", post(operations_search::payments))
         .route("/p2p/operations", post(operations_search::transfers))
         .merge(ios_sdk_routes())
+        .merge(invoices::api_routes())
+        .merge(recurrent::api_routes())
+        .merge(qr::api_routes())
 }
 
 /// What the bank's iOS SDK calls besides payments (docs/ios-sdk.md).

@@ -12,6 +12,13 @@
 //! | [`TransferTotals`] | what transfers moved per bank day | (limit key, day) |
 //! | [`InstallmentStore`] | installment orders (iOS SDK) | id, (shop, orderId) |
 //! | [`BonusStore`] | Halyk bonus balances and spends | card number, transaction id |
+//! | [`InvoiceLinkStore`] | invoice links | id, (terminal, invoice_id) |
+//! | [`SubscriptionStore`] | recurrent subscriptions | id, transaction id |
+//! | [`QrBillStore`] | QR bills | bill number, access token |
+//!
+//! The last three are [`records::Records`] maps plus their indexes; their record map is
+//! locked before an index map, like the others (a `put` updates the index first, then the
+//! map; an eviction removes from the map, then from the index, never holding both).
 //!
 //! # Locking
 //!
@@ -38,27 +45,34 @@
 //! be atomic across stores (a transfer's limit check and its completion) is serialised by a
 //! lock of the engine's own, taken before any store lock.
 
+mod bonuses;
 mod capped;
+mod installments;
+mod invoice_links;
 mod merchants;
 mod order;
 mod payform;
+mod qr_bills;
+pub mod records;
 mod saved_cards;
 mod secure3d;
+mod subscriptions;
 mod tokens;
 mod transactions;
 mod transfer_totals;
-mod bonuses;
-mod installments;
 
+pub use bonuses::{BonusSpend, BonusStore};
+pub use installments::{DuplicateOrder, InstallmentStore, StepError};
+pub use invoice_links::InvoiceLinkStore;
 pub use merchants::{MerchantStore, Taken};
 pub use payform::{PayformStore, SessionBusy};
+pub use qr_bills::QrBillStore;
 pub use saved_cards::SavedCardStore;
 pub use secure3d::Secure3dStore;
+pub use subscriptions::SubscriptionStore;
 pub use tokens::TokenStore;
 pub use transactions::{Applied, ApplyError, DuplicateInvoice, TransactionStore};
 pub use transfer_totals::TransferTotals;
-pub use bonuses::{BonusSpend, BonusStore};
-pub use installments::{DuplicateOrder, InstallmentStore, StepError};
 
 /// How many records of each kind the store keeps before evicting the oldest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +129,9 @@ pub struct Store {
     transfer_totals: TransferTotals,
     installments: InstallmentStore,
     bonuses: BonusStore,
+    invoice_links: InvoiceLinkStore,
+    subscriptions: SubscriptionStore,
+    qr_bills: QrBillStore,
 }
 
 impl Default for Store {
@@ -141,6 +158,9 @@ impl Store {
             transfer_totals: TransferTotals::default(),
             installments: InstallmentStore::with_cap(INSTALLMENT_ORDERS),
             bonuses: BonusStore::default(),
+            invoice_links: InvoiceLinkStore::default(),
+            subscriptions: SubscriptionStore::default(),
+            qr_bills: QrBillStore::default(),
         }
     }
 
@@ -189,6 +209,21 @@ impl Store {
         &self.bonuses
     }
 
+    /// Invoice links.
+    pub fn invoice_links(&self) -> &InvoiceLinkStore {
+        &self.invoice_links
+    }
+
+    /// Recurrent subscriptions.
+    pub fn subscriptions(&self) -> &SubscriptionStore {
+        &self.subscriptions
+    }
+
+    /// QR bills.
+    pub fn qr_bills(&self) -> &QrBillStore {
+        &self.qr_bills
+    }
+
     /// Enforces every store's cap, oldest records first. Amortised O(1) per insert.
     pub fn evict(&self) -> Evicted {
         Evicted {
@@ -210,5 +245,8 @@ impl Store {
         self.transfer_totals.clear();
         self.installments.clear();
         self.bonuses.clear();
+        self.invoice_links.clear();
+        self.subscriptions.clear();
+        self.qr_bills.clear();
     }
 }

@@ -6,8 +6,12 @@
 //! Fields that depend on a fidelity choice are computed by one [`crate::fidelity`] function;
 //! keys that are present only in some answers are `Option`s skipped when `None`.
 
+pub mod invoice_links;
+pub mod loose;
 pub mod oauth;
 pub mod payment;
+pub mod qr;
+pub mod recurrent;
 pub mod saved_cards;
 pub mod sdk;
 pub mod status;

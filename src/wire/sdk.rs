@@ -1,6 +1,6 @@
 //! The answers of the iOS SDK's endpoints, each shaped as the halyk/EpaySDK `Decodable` struct
 //! that reads it (the only source for these shapes): every non-optional Swift property is
-//! present with its JSON type, so the SDK's strict `JSONDecoder` accepts them. (I-01…I-08)
+//! present with its JSON type, so the SDK's strict `JSONDecoder` accepts them. (SDK-01…SDK-08)
 
 use crate::domain::installment::InstallmentOrder;
 use crate::domain::merchants::TerminalMode;

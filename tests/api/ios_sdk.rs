@@ -620,7 +620,10 @@ async fn ios_sdk_latin_cryptogram_key_and_a_declined_payment_gives_the_bonus_bac
     let report: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     assert_eq!(report["spends"][0]["returned"], json!(true), "{report}");
     let page = app.get_text("/_sandbox/").await;
-    assert!(page.contains("Bonus spending") && page.contains("400000...4848"), "the dashboard shows the spend");
+    assert!(
+        page.contains("Bonus spending") && page.contains("400000...4848"),
+        "the dashboard shows the spend"
+    );
 }
 
 #[tokio::test]

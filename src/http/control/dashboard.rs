@@ -54,6 +54,7 @@ pub struct SectionAction {
 pub fn extension_sections(sandbox: &Sandbox, t: &DashboardTexts) -> Vec<DashboardSection> {
     let mut sections = vec![saved_cards_section(sandbox, t), deliveries_section(sandbox, t)];
     sections.extend(super::dashboard_sdk::sections(sandbox, t));
+    sections.extend(super::dashboard_surface::sections(sandbox));
     sections
 }
 

@@ -9,6 +9,7 @@ mod dashboard;
 mod dashboard_i18n;
 #[cfg(feature = "pages")]
 mod dashboard_sdk;
+mod dashboard_surface;
 pub mod guard;
 mod inspect;
 mod installments;
@@ -149,7 +150,7 @@ async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormField
 
 /// JSON `body`, or a 303 back to the page named by a form's `redirect` field (dashboard
 /// forms), which must stay under `/_sandbox`.
-fn respond(fields: &HashMap<String, String>, body: Value) -> Response {
+pub(crate) fn respond(fields: &HashMap<String, String>, body: Value) -> Response {
     match fields.get("redirect") {
         Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
         _ => (StatusCode::OK, Json(body)).into_response(),
