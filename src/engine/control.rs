@@ -1,6 +1,7 @@
 //! What the control plane does to the sandbox: partial resets, clock moves, reseeding, run-time
 //! merchants, state files, and payments opened without a card flow.
 
+use crate::fidelity::Overrides;
 use super::{OperateError, Sandbox};
 use crate::control::merchants::{MerchantError, NewMerchant};
 use crate::control::state::{PreparedState, PreparedTerminal, Snapshot, StateError, StateFile, STATE_VERSION};
@@ -98,6 +99,7 @@ impl Sandbox {
         });
         let merchants = match (client_id, terminal) {
             (Some(client), None) if self.store.merchants().is_runtime(client) => {
+                self.fidelity.clear_client(client);
                 usize::from(self.store.merchants().remove(client).is_some())
             }
             _ => 0,
@@ -227,6 +229,12 @@ impl Sandbox {
             StateFile::Prepared(prepared) => self.replay_prepared(prepared)?,
         };
         self.check_snapshot(&snapshot)?;
+        let mut fidelity = Vec::with_capacity(snapshot.fidelity.len());
+        for (client_id, document) in &snapshot.fidelity {
+            let overrides = Overrides::from_json(document)
+                .map_err(|e| StateError::Fidelity(client_id.clone(), e.to_string()))?;
+            fidelity.push((client_id.clone(), overrides));
+        }
         let loaded = snapshot.transactions.len();
         let now = self.clock.now();
         for merchant in snapshot.merchants {
@@ -253,6 +261,9 @@ impl Sandbox {
         }
         for card in snapshot.saved_cards {
             self.store.saved_cards().put(card);
+        }
+        for (client_id, overrides) in fidelity {
+            self.fidelity.set_client(&client_id, overrides);
         }
         for session in snapshot.secure3d_sessions {
             let due = session
@@ -297,6 +308,7 @@ impl Sandbox {
             saved_cards: Vec::new(),
             secure3d_sessions: Vec::new(),
             merchants: Vec::new(),
+            fidelity: Default::default(),
         })
     }
 
@@ -374,6 +386,12 @@ impl Sandbox {
             saved_cards: self.store.saved_cards().all(),
             secure3d_sessions: self.store.secure3d().all(),
             merchants,
+            fidelity: self
+                .fidelity
+                .all_overrides()
+                .into_iter()
+                .map(|(client_id, overrides)| (client_id, overrides.to_json()))
+                .collect(),
         }
     }
 
@@ -392,6 +410,9 @@ impl Sandbox {
         let catalogue = &self.fixtures.catalogue;
         if let Some(outcome) = &request.outcome {
             outcome.validate(&|code| catalogue.reason(code).is_some())?;
+            if outcome.is_status_result() {
+                return Err(crate::domain::scenario::RuleError::StatusResultIsNoOutcome.into());
+            }
         }
         let pan = request.pan.clone().unwrap_or_else(|| DEFAULT_PAN.to_string());
         let card = self.fixtures.card(&pan);

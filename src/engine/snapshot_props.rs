@@ -222,6 +222,7 @@ proptest! {
             tokens: tokens.iter().enumerate().map(|(n, bound)| token(n, *bound)).collect(),
             transactions,
             merchants: Vec::new(),
+            fidelity: Default::default(),
         };
         let (Some(first), Some(second)) = (sandbox(), sandbox()) else {
             return Err(TestCaseError::fail("the embedded fixtures load"));

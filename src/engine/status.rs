@@ -27,6 +27,27 @@ impl Sandbox {
     }
 
     fn lookup(&self, token: &Token, invoice_id: &str, kind: TransactionKind) -> StatusLookup {
+        let lookup = self.natural_lookup(token, invoice_id, kind);
+        match self.forced_status_result(token, invoice_id) {
+            Some(code) => StatusLookup {
+                outcome: LookupOutcome::Forced {
+                    code,
+                    found: lookup.transaction.is_some(),
+                },
+                ..lookup
+            },
+            None => lookup,
+        }
+    }
+
+    /// What the lookup finds without scenario rules.
+    fn natural_lookup(&self, token: &Token, invoice_id: &str, kind: TransactionKind) -> StatusLookup {
+        if !self.invoice_in_reach(token, invoice_id) {
+            return StatusLookup {
+                outcome: LookupOutcome::NotFound,
+                transaction: None,
+            };
+        }
         let Some(terminal) = token.terminal.as_deref() else {
             return StatusLookup {
                 outcome: LookupOutcome::TerminalAbsent,
@@ -75,6 +96,9 @@ impl Sandbox {
     /// The payment with this invoiceId on any terminal of the token's client (the older flat
     /// `/operation/{invoiceId}` lookup does not need a terminal in the token).
     pub fn find_payment_for_client(&self, token: &Token, invoice_id: &str) -> Option<Transaction> {
+        if !self.invoice_in_reach(token, invoice_id) {
+            return None;
+        }
         let terminals: Vec<String> = match &token.terminal {
             Some(t) => vec![t.clone()],
             None => self

@@ -18,13 +18,18 @@ pub async fn check_payment(
     Path(invoice_id): Path<String>,
 ) -> Response {
     let lookup = sandbox.check_payment_status(&token, &invoice_id);
-    let (http, code) = check_status_result(lookup.outcome);
+    let profile = sandbox.profile_for(&token.client_id);
+    let answer = check_status_result(lookup.outcome, &profile);
     let body = CheckStatus {
-        result_code: code,
-        result_message: sandbox.fixtures().catalogue.result_message(code),
-        transaction: lookup.transaction.as_ref().map(TransactionView::of),
+        result_code: answer.code,
+        result_message: sandbox.fixtures().catalogue.result_message(answer.code),
+        transaction: lookup
+            .transaction
+            .as_ref()
+            .filter(|_| answer.with_transaction)
+            .map(|tx| TransactionView::of(tx, &profile)),
     };
-    (StatusCode::from_u16(http).unwrap_or(StatusCode::OK), Json(body)).into_response()
+    (StatusCode::from_u16(answer.http).unwrap_or(StatusCode::OK), Json(body)).into_response()
 }
 
 /// The older flat status object (spec §3.7).

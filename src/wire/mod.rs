@@ -89,6 +89,7 @@ mod tests {
     use super::transfer::{P2pView, TransferReceipt};
     use crate::domain::money::Amount;
     use crate::domain::transaction::tests::{opened, sample_new};
+    use crate::fidelity::Profile;
     use crate::domain::transaction::TransactionKind;
 
     fn keys(view: &impl serde::Serialize) -> Vec<String> {
@@ -114,7 +115,7 @@ mod tests {
             )
         );
         assert_eq!(
-            keys(&PaymentReceipt::approved(&tx)),
+            keys(&PaymentReceipt::approved(&tx, &Profile::default())),
             split(
                 "id accountId amount amountBonus currency description email invoiceID invoiceIdAlt language phone \
                  reference intReference secure3D cardID fee accountID code status"
@@ -130,14 +131,14 @@ mod tests {
         let parties = "senderCardID senderCardPAN senderCardType senderTransferType receiverCardID \
                        receiverCardPAN receiverCardType receiverTransferType";
         assert_eq!(
-            keys(&TransferReceipt::done(&tx)),
+            keys(&TransferReceipt::done(&tx, &Profile::default())),
             split(&format!(
                 "id amount fee accountID currency email description reference orderID {parties} intReference \
                  terminalID code status"
             ))
         );
         assert_eq!(
-            keys(&P2pView::of(&tx)),
+            keys(&P2pView::of(&tx, &Profile::default())),
             split(&format!(
                 "id createdDate invoiceID amount amountBonus payoutAmount fee currency cardType cardMask terminal \
                  terminalID accountID description language email reference intReference approvalCode transferType \
