@@ -4,6 +4,7 @@
 //! adds its methods in its own file here.
 
 mod control;
+mod fidelity;
 mod inspect;
 mod oauth;
 mod operations_search;
@@ -19,6 +20,7 @@ mod transactions;
 mod transfers;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
+pub use fidelity::{FidelityRefusal, FidelityState};
 pub use inspect::RecordCounts;
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;

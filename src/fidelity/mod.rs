@@ -6,6 +6,8 @@
 //! engine resolves a [`Profile`] per merchant ([`profile::Profiles`]) and the functions here
 //! render a key's value. The rest are constants.
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod keys;
 pub mod profile;
 

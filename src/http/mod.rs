@@ -36,6 +36,7 @@ pub mod secure3d_control;
 pub mod secure3d_pages;
 pub mod status;
 pub mod transfers;
+pub mod fidelity_control;
 
 use crate::engine::Sandbox;
 use axum::http::{HeaderValue, Method};
@@ -57,7 +58,11 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
-        .layer(cors(&config.cors_origins));
+        .layer(cors(&config.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            fidelity_control::cors_switch,
+        ));
     with_pages(
         Router::new()
             .merge(bank)

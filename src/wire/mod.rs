@@ -11,6 +11,7 @@ pub mod payment;
 pub mod saved_cards;
 pub mod status;
 pub mod transfer;
+pub mod fidelity;
 
 use serde::Serialize;
 

@@ -32,6 +32,7 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .merge(super::deliveries::routes())
         .merge(super::secure3d_control::routes())
+        .merge(super::fidelity_control::routes())
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/seed", post(seed))
