@@ -26,3 +26,4 @@ mod security;
 mod testkit;
 mod transfers;
 mod web;
+mod fidelity;
