@@ -147,7 +147,7 @@ pub enum Secure3dError {
     /// A required field is missing or malformed.
     #[error("{0}")]
     Invalid(String),
-    /// `/payment/confirm` without a bearer token where `confirm.token` is `required`. (S-09)
+    /// `/payment/confirm` without a bearer token where `confirm.token` is `required`. (S-10)
     #[error("Authorization header with a Bearer token is required (fidelity key confirm.token=required)")]
     TokenRequired,
     /// No session with this MD (never issued, already confirmed, or expired).
@@ -310,7 +310,7 @@ impl Sandbox {
     /// be open; the session is then consumed, so a replay is refused.
     ///
     /// Without a token (`/payment/confirm` as seed 003 sends it) the signed PaRes alone
-    /// identifies the payment, unless the merchant's `confirm.token` is `required`. (S-09)
+    /// identifies the payment, unless the merchant's `confirm.token` is `required`. (S-10)
     pub fn confirm_challenge(
         &self,
         token: Option<&Token>,

@@ -11,10 +11,10 @@ pub struct FidelityArgs {
     /// Set one fidelity key (`token.expires_in=number`); repeatable, or comma-separated in the
     /// environment. Wins over --fidelity-profile. Keys: GET /_sandbox/fidelity, docs/fidelity.md.
     #[arg(long = "fidelity", value_name = "KEY=VALUE", env = "EPAY_SANDBOX_FIDELITY",
-          value_delimiter = ',', value_parser = checked_assignment, global = true)]
+          value_delimiter = ',', value_parser = checked_assignment)]
     pub assignments: Vec<String>,
     /// A JSON profile file (`{"token.expires_in": "number"}`), e.g. one written by `probe --out`.
-    #[arg(long = "fidelity-profile", value_name = "FILE", env = "EPAY_SANDBOX_FIDELITY_PROFILE", global = true)]
+    #[arg(long = "fidelity-profile", value_name = "FILE", env = "EPAY_SANDBOX_FIDELITY_PROFILE")]
     pub profile_file: Option<PathBuf>,
 }
 

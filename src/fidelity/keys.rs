@@ -292,10 +292,10 @@ fidelity_keys! {
         /// The request's value, unchanged.
         AsSent = "as_sent" => "seed 003's plain (no 3-D Secure) answer shows \"language\": \"rus\"",
     }
-    /// Whether `/payment/confirm` needs a bearer token. (S-09)
+    /// Whether `/payment/confirm` needs a bearer token. (S-10)
     confirm_token: ConfirmToken = "confirm.token" {
         question: "Does `POST /payment/confirm` need an `Authorization: Bearer` token?",
-        docs: "docs/fidelity.md#s-09-payment-confirm-without-a-token",
+        docs: "docs/fidelity.md#s-10-payment-confirm-without-a-token",
         confidence: Low,
         default: Optional,
         /// Accepted without a token (the signed PaRes identifies the payment); a token sent is checked.
@@ -306,7 +306,7 @@ fidelity_keys! {
     /// The HTTP status of the confirm steps' browser redirects. (S-05)
     confirm_redirect: ConfirmRedirect = "confirm.redirect" {
         question: "Does the 3-D Secure confirm step redirect with 302 or answer 200?",
-        docs: "docs/fidelity.md#s-05-confirm-redirects",
+        docs: "docs/fidelity.md#s-05-paymentconfirm-answers-with-a-302-redirect",
         confidence: Low,
         default: Found,
         /// `302 Found` with `Location`.
@@ -352,7 +352,7 @@ fidelity_keys! {
     /// Whether a completed P2P transfer answer carries `code: 0`. (T-02)
     transfer_code: TransferCode = "transfer.code" {
         question: "Does a completed transfer's answer carry `\"code\": 0`?",
-        docs: "docs/fidelity.md#t-02-transfer-answer",
+        docs: "docs/fidelity.md#t-02-success-body",
         confidence: Medium,
         default: Present,
         /// `"code": 0` before `status`.

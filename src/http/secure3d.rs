@@ -58,7 +58,7 @@ pub(super) fn field<'a>(fields: &'a HashMap<String, String>, names: &[&str]) -> 
 /// reference, language, cardid) or the failure page (invoiceID, code, message). (S-05)
 ///
 /// The bearer token is optional by default (seed 003 sends none; key `confirm.token`); one that
-/// is sent must be live. (S-09)
+/// is sent must be live. (S-10)
 pub async fn payment_confirm(
     State(sandbox): State<Arc<Sandbox>>,
     OptionalBearer(token): OptionalBearer,

@@ -542,7 +542,21 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
         .send()
         .await
         .expect("POST");
-    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(response.status().as_u16(), 400, "without a token the PaRes is checked (confirm.token=optional)");
+    app.http
+        .put(app.url("/_sandbox/fidelity"))
+        .json(&json!({"confirm.token": "required"}))
+        .send()
+        .await
+        .expect("PUT");
+    let response = app
+        .http
+        .post(app.url("/payment/confirm"))
+        .json(&json!({"ID": p.id, "PaRes": "x", "MD": p.md}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 401, "confirm.token=required");
     let (status, body) = app
         .post_json(
             "/payment/confirm",
