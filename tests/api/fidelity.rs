@@ -272,3 +272,32 @@ async fn cors_off_sends_no_cors_headers() {
     let response = preflight().await.expect("preflight");
     assert!(!response.headers().contains_key("access-control-allow-origin"));
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_the_profile_and_the_merchant_overrides() {
+    let app = TestApp::spawn().await;
+    put(&app, "/_sandbox/fidelity", json!({"status.not_found_http": "400"})).await;
+    put(&app, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), json!({"token.reach": "invoice"})).await;
+    let page = app.get_text("/_sandbox?lang=en").await;
+    assert!(page.contains("Fidelity profile"), "{page}");
+    assert!(page.contains("400 (default 200)"), "the changed key is marked");
+    assert!(page.contains("test=invoice"), "the merchant's override is listed");
+}
+
+#[tokio::test]
+async fn a_state_file_restores_the_merchant_overrides() {
+    let app = TestApp::spawn().await;
+    put(&app, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), json!({"token.expires_in": "number"})).await;
+    let (_, state) = send(&app, reqwest::Method::GET, "/_sandbox/state", None).await;
+    let path = std::env::temp_dir().join(format!("epay-fidelity-state-{}.json", std::process::id()));
+    std::fs::write(&path, state.to_string()).expect("write state");
+    let restored = TestApp::spawn_with(Config {
+        state_file: Some(path.clone()),
+        ..Config::default()
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(expires_in(&restored, CLIENT_ID, CLIENT_SECRET).await, json!(7200));
+    let (_, body) = send(&restored, reqwest::Method::GET, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), None).await;
+    assert_eq!(body["overrides"], json!({"token.expires_in": "number"}));
+}

@@ -6,6 +6,8 @@ mod clock;
 #[cfg(feature = "pages")]
 mod dashboard;
 #[cfg(feature = "pages")]
+mod dashboard_fidelity;
+#[cfg(feature = "pages")]
 mod dashboard_i18n;
 pub mod guard;
 mod inspect;
