@@ -29,7 +29,7 @@ pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest,
 pub use secure3d::{
     AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
 };
-pub use status::StatusLookup;
+pub use status::{StatusAnswered, StatusLookup};
 pub use transactions::OperateError;
 pub use transfers::{CardInput, TransferAccepted, TransferError, TransferRequest};
 

@@ -11,7 +11,7 @@ use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
 use crate::domain::transfer::{expiry_mmyy, TransferKind, TransferType};
 use crate::engine::{CardInput, Sandbox, TransferAccepted, TransferError, TransferRequest};
-use crate::fidelity::{self, check_status_result};
+use crate::fidelity;
 use crate::wire::transfer::{P2pCheckStatus, P2pView, P2pWrapper, ResultView, TransferReceipt};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -85,21 +85,16 @@ pub async fn check_p2p(
     Bearer(token): Bearer,
     Path(order): Path<String>,
 ) -> Response {
-    let lookup = sandbox.check_transfer_status(&token, &order);
-    let profile = sandbox.profile_for(&token.client_id);
-    let answer = check_status_result(lookup.outcome, &profile);
+    let found = sandbox.check_transfer_status(&token, &order);
+    let (answer, profile) = (found.answer, found.profile);
     let body = P2pCheckStatus {
         result: ResultView {
             code: answer.code,
             message: sandbox.fixtures().catalogue.result_message(answer.code),
         },
-        transaction: lookup
-            .transaction
-            .as_ref()
-            .filter(|_| answer.with_transaction)
-            .map(|tx| P2pWrapper {
-                p2p: P2pView::of(tx, &profile),
-            }),
+        transaction: found.transaction.as_ref().map(|tx| P2pWrapper {
+            p2p: P2pView::of(tx, &profile),
+        }),
     };
     (StatusCode::from_u16(answer.http).unwrap_or(StatusCode::OK), Json(body)).into_response()
 }

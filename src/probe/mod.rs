@@ -16,41 +16,14 @@ mod html;
 mod steps;
 
 use crate::fidelity::{key_info, Overrides, KEYS};
+use crate::testkit::Card;
 use serde_json::Value;
 use std::time::Duration;
 
-/// A documented test card of the bank: number, expiry `MMYY`, CVC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TestCard {
-    /// Card number.
-    pub pan: &'static str,
-    /// Expiry as `MMYY`.
-    pub expiry: &'static str,
-    /// CVC.
-    pub cvc: &'static str,
-}
-
-/// The only cards the probe ever sends (seed 000, spec §10; `documented` in
-/// `fixtures/cards.json`): approved without 3-D Secure, locked (declined), and with a challenge.
-pub const TEST_CARDS: [TestCard; 3] = [APPROVED_CARD, DECLINED_CARD, CHALLENGE_CARD];
-/// The documented Visa that is approved without 3-D Secure.
-pub const APPROVED_CARD: TestCard = TestCard {
-    pan: "4405639704015096",
-    expiry: "0127",
-    cvc: "321",
-};
-/// The documented locked Visa (declined 465).
-pub const DECLINED_CARD: TestCard = TestCard {
-    pan: "4003032704547597",
-    expiry: "0920",
-    cvc: "170",
-};
-/// The documented MasterCard that needs a 3-D Secure challenge.
-pub const CHALLENGE_CARD: TestCard = TestCard {
-    pan: "5522042705066736",
-    expiry: "0127",
-    cvc: "775",
-};
+/// The only cards the probe ever sends: the bank's documented test cards (seed 000, spec §10;
+/// `documented` in `fixtures/cards.json`), approved without 3-D Secure, locked (declined 465),
+/// and with a challenge.
+pub const TEST_CARDS: [Card; 3] = [Card::VISA, Card::LOCKED, Card::SECURE_3DS];
 
 /// Where and as whom to probe.
 #[derive(Debug, Clone)]

@@ -1,9 +1,10 @@
 //! The probe's steps, in order; each records the keys it can observe.
 
 use super::html;
-use super::{ProbeError, ProbeReport, ProbeTarget, TestCard, APPROVED_CARD, CHALLENGE_CARD, DECLINED_CARD};
+use super::{ProbeError, ProbeReport, ProbeTarget};
 use crate::crypto::{encrypt_cryptogram, CardData};
 use crate::domain::cards::mask_pan;
+use crate::testkit::Card;
 use rand::Rng;
 use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::{Method, StatusCode};
@@ -245,7 +246,7 @@ impl Probe<'_> {
     }
 
     /// Pays `invoice` with `card` using a token issued for `token_invoice`.
-    async fn pay(&mut self, key: &'static str, public_key: &str, token_invoice: &str, invoice: &str, card: TestCard) -> Option<(String, Answer)> {
+    async fn pay(&mut self, key: &'static str, public_key: &str, token_invoice: &str, invoice: &str, card: Card) -> Option<(String, Answer)> {
         let target = self.target;
         let token = self
             .access_token(
@@ -258,7 +259,7 @@ impl Probe<'_> {
                 ],
             )
             .await?;
-        let cryptogram = CardData::checked(card.pan, card.expiry, card.cvc, &self.target.terminal, false)
+        let cryptogram = CardData::checked(card.pan, card.exp, card.cvc, &self.target.terminal, false)
             .map_err(|e| e.to_string())
             .and_then(|data| encrypt_cryptogram(public_key, &data).map_err(|e| e.to_string()));
         let cryptogram = match cryptogram {
@@ -295,7 +296,7 @@ impl Probe<'_> {
     async fn observe_payments(&mut self, terminal_token: &str, public_key: &str) {
         let approved_invoice = invoice_id();
         if let Some((_, answer)) = self
-            .pay("payment.secure3d", public_key, &approved_invoice, &approved_invoice, APPROVED_CARD)
+            .pay("payment.secure3d", public_key, &approved_invoice, &approved_invoice, Card::VISA)
             .await
         {
             self.observe_receipt(&answer);
@@ -310,7 +311,7 @@ impl Probe<'_> {
             }
         }
         let (bound, paid) = (invoice_id(), invoice_id());
-        if let Some((_, answer)) = self.pay("token.binding", public_key, &bound, &paid, DECLINED_CARD).await {
+        if let Some((_, answer)) = self.pay("token.binding", public_key, &bound, &paid, Card::LOCKED).await {
             let code = answer.json()["code"].as_i64();
             let value = match code {
                 Some(-1) => Some("strict"),
@@ -322,14 +323,14 @@ impl Probe<'_> {
                 value,
                 format!(
                     "token for invoice {bound}, payment of {paid} with {}: HTTP {}, code {code:?}",
-                    mask_pan(DECLINED_CARD.pan),
+                    mask_pan(Card::LOCKED.pan),
                     answer.status.as_u16()
                 ),
             );
         }
         let declined = invoice_id();
         if let Some((_, answer)) = self
-            .pay("payment.decline_ids", public_key, &declined, &declined, DECLINED_CARD)
+            .pay("payment.decline_ids", public_key, &declined, &declined, Card::LOCKED)
             .await
         {
             let body = answer.json();
@@ -444,7 +445,7 @@ impl Probe<'_> {
     async fn observe_confirm_redirect(&mut self, public_key: &str) {
         const KEY: &str = "confirm.redirect";
         let invoice = invoice_id();
-        let Some((token, answer)) = self.pay(KEY, public_key, &invoice, &invoice, CHALLENGE_CARD).await else {
+        let Some((token, answer)) = self.pay(KEY, public_key, &invoice, &invoice, Card::SECURE_3DS).await else {
             return;
         };
         let body = answer.json();
@@ -509,7 +510,7 @@ impl Probe<'_> {
             self.report.record(KEY, None, "no transfer token for --p2p-terminal");
             return;
         };
-        let (month, year) = APPROVED_CARD.expiry.split_at(2);
+        let (month, year) = Card::VISA.exp.split_at(2);
         let body = json!({
             "order": {
                 "amount": 10,
@@ -520,9 +521,9 @@ impl Probe<'_> {
                 "terminalId": p2p_terminal,
             },
             "card": {
-                "sender": {"transferType": "TYPEPAN", "cardCred": APPROVED_CARD.pan, "cvc": APPROVED_CARD.cvc,
+                "sender": {"transferType": "TYPEPAN", "cardCred": Card::VISA.pan, "cvc": Card::VISA.cvc,
                            "expire": {"month": month, "year": year}, "name": "FIDELITY PROBE", "save": false},
-                "receiver": {"transferType": "TYPEPAN", "cardCred": CHALLENGE_CARD.pan, "save": false},
+                "receiver": {"transferType": "TYPEPAN", "cardCred": Card::SECURE_3DS.pan, "save": false},
             },
         });
         let (value, seen) = match self.post_json("/p2p/transfer", Some(&token), &body).await {

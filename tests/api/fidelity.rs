@@ -9,18 +9,18 @@ use epay_sandbox::Config;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = app.http.request(method, app.url(path));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    app.send(reqwest::Method::PUT, path, Some(body)).await
 }
 
-async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    send(app, reqwest::Method::PUT, path, Some(body)).await
+/// A sandbox started with `--fidelity` assignments.
+async fn spawn_with_fidelity(assignments: &[&str]) -> TestApp {
+    let overrides = Overrides::from_assignments(assignments.iter().copied()).expect("valid assignments");
+    TestApp::spawn_with(Config {
+        fidelity: Profile::default().with(&overrides),
+        ..Config::default()
+    })
+    .await
 }
 
 async fn expires_in(app: &TestApp, client_id: &str, secret: &str) -> Value {
@@ -124,7 +124,7 @@ async fn the_probe_stops_on_wrong_credentials() {
 #[tokio::test]
 async fn get_lists_every_key_with_its_value_alternatives_and_evidence() {
     let app = TestApp::spawn().await;
-    let (status, body) = send(&app, reqwest::Method::GET, "/_sandbox/fidelity", None).await;
+    let (status, body) = app.send(reqwest::Method::GET, "/_sandbox/fidelity", None).await;
     assert_eq!(status, 200, "{body}");
     let keys = body["keys"].as_array().cloned().unwrap_or_default();
     assert!(keys.len() >= 12, "{body}");
@@ -139,11 +139,7 @@ async fn get_lists_every_key_with_its_value_alternatives_and_evidence() {
 
 #[tokio::test]
 async fn put_switches_at_run_time_and_a_reset_returns_to_the_startup_profile() {
-    let app = TestApp::spawn_with(Config {
-        fidelity: Profile::default().with(&Overrides::from_assignments(["status.not_found_http=400"]).expect("valid")),
-        ..Config::default()
-    })
-    .await;
+    let app = spawn_with_fidelity(&["status.not_found_http=400"]).await;
     assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!("7200"));
     let (status, body) = put(&app, "/_sandbox/fidelity", json!({"token.expires_in": "number"})).await;
     assert_eq!(status, 200, "{body}");
@@ -151,21 +147,21 @@ async fn put_switches_at_run_time_and_a_reset_returns_to_the_startup_profile() {
     assert_eq!(body["profile"]["status.not_found_http"], "400");
     assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!(7200));
 
-    let (status, _) = send(&app, reqwest::Method::POST, "/_sandbox/reset", None).await;
+    let (status, _) = app.send(reqwest::Method::POST, "/_sandbox/reset", None).await;
     assert_eq!(status, 200);
     assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!("7200"));
-    let (_, body) = send(&app, reqwest::Method::GET, "/_sandbox/fidelity", None).await;
+    let (_, body) = app.send(reqwest::Method::GET, "/_sandbox/fidelity", None).await;
     assert_eq!(body["profile"]["status.not_found_http"], "400", "the start-up profile stays");
 
     put(&app, "/_sandbox/fidelity", json!({"token.expires_in": "number"})).await;
-    let (status, body) = send(&app, reqwest::Method::DELETE, "/_sandbox/fidelity", None).await;
+    let (status, body) = app.send(reqwest::Method::DELETE, "/_sandbox/fidelity", None).await;
     assert_eq!((status, body["profile"]["token.expires_in"].clone()), (200, json!("string")));
 }
 
 #[tokio::test]
 async fn a_merchant_can_pin_its_own_profile() {
     let app = TestApp::spawn().await;
-    let (status, merchant) = send(&app, reqwest::Method::POST, "/_sandbox/merchants", Some(json!({}))).await;
+    let (status, merchant) = app.send(reqwest::Method::POST, "/_sandbox/merchants", Some(json!({}))).await;
     assert_eq!(status, 201, "{merchant}");
     let client = merchant["clientId"].as_str().unwrap_or_default().to_string();
     let secret = merchant["clientSecret"].as_str().unwrap_or_default().to_string();
@@ -175,7 +171,7 @@ async fn a_merchant_can_pin_its_own_profile() {
     assert_eq!(expires_in(&app, &client, &secret).await, json!(7200));
     assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!("7200"), "others keep theirs");
 
-    let (_, state) = send(&app, reqwest::Method::GET, "/_sandbox/state", None).await;
+    let (_, state) = app.send(reqwest::Method::GET, "/_sandbox/state", None).await;
     assert_eq!(state["fidelity"][&client], json!({"token.expires_in": "number"}), "{}", state["fidelity"]);
 
     let (_, body) = put(&app, &path, json!({"token.expires_in": null})).await;
@@ -206,7 +202,7 @@ async fn scenario_rules_force_any_check_status_result() {
     let token = app.terminal_token(TERMINAL).await;
     for code in ["101", "103", "106", "107", "109", "100"] {
         let rule = json!({"match": {"invoiceId": "500000001"}, "outcome": {"kind": "statusResult", "resultCode": code}});
-        let (status, body) = send(&app, reqwest::Method::POST, "/_sandbox/scenarios", Some(rule)).await;
+        let (status, body) = app.send(reqwest::Method::POST, "/_sandbox/scenarios", Some(rule)).await;
         assert!(status == 200 || status == 201, "{body}");
         let (status, body) = app.get("/check-status/payment/transaction/500000001", &token).await;
         assert_eq!((status, body["resultCode"].clone()), (200, json!(code)), "{body}");
@@ -216,18 +212,14 @@ async fn scenario_rules_force_any_check_status_result() {
     assert_eq!(body["resultCode"], "100", "each rule was used once");
 
     let rule = json!({"outcome": {"kind": "statusResult", "resultCode": "105"}});
-    let (status, body) = send(&app, reqwest::Method::POST, "/_sandbox/scenarios", Some(rule)).await;
+    let (status, body) = app.send(reqwest::Method::POST, "/_sandbox/scenarios", Some(rule)).await;
     assert_eq!(status, 400, "{body}");
     assert!(body["message"].as_str().unwrap_or_default().contains("valid: 100, 101"), "{body}");
 }
 
 #[tokio::test]
 async fn binding_off_accepts_the_seeds_example_pairs() {
-    let app = TestApp::spawn_with(Config {
-        fidelity: Profile::default().with(&Overrides::from_assignments(["token.binding=off"]).expect("valid")),
-        ..Config::default()
-    })
-    .await;
+    let app = spawn_with_fidelity(&["token.binding=off"]).await;
     let token = app.payment_token("000000001", "100", TERMINAL).await;
     let cryptogram = app.cryptogram("4405639704015096", "0127", "321", TERMINAL);
     let body = json!({"amount": 10.0, "currency": "KZT", "terminalId": TERMINAL, "invoiceId": "10101112",
@@ -238,11 +230,7 @@ async fn binding_off_accepts_the_seeds_example_pairs() {
 
 #[tokio::test]
 async fn an_invoice_token_reaches_only_its_invoice_with_reach_invoice() {
-    let app = TestApp::spawn_with(Config {
-        fidelity: Profile::default().with(&Overrides::from_assignments(["token.reach=invoice"]).expect("valid")),
-        ..Config::default()
-    })
-    .await;
+    let app = spawn_with_fidelity(&["token.reach=invoice"]).await;
     let (other, terminal_token) = app.approved_payment(TERMINAL, "500000002", 10).await;
     let token = app.payment_token("500000003", "10", TERMINAL).await;
     let (status, body) = app.operation(&format!("/operation/{other}/cancel"), &token, None).await;
@@ -288,7 +276,7 @@ async fn the_dashboard_shows_the_profile_and_the_merchant_overrides() {
 async fn a_state_file_restores_the_merchant_overrides() {
     let app = TestApp::spawn().await;
     put(&app, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), json!({"token.expires_in": "number"})).await;
-    let (_, state) = send(&app, reqwest::Method::GET, "/_sandbox/state", None).await;
+    let (_, state) = app.send(reqwest::Method::GET, "/_sandbox/state", None).await;
     let path = std::env::temp_dir().join(format!("epay-fidelity-state-{}.json", std::process::id()));
     std::fs::write(&path, state.to_string()).expect("write state");
     let restored = TestApp::spawn_with(Config {
@@ -298,6 +286,6 @@ async fn a_state_file_restores_the_merchant_overrides() {
     .await;
     let _ = std::fs::remove_file(&path);
     assert_eq!(expires_in(&restored, CLIENT_ID, CLIENT_SECRET).await, json!(7200));
-    let (_, body) = send(&restored, reqwest::Method::GET, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), None).await;
+    let (_, body) = restored.send(reqwest::Method::GET, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), None).await;
     assert_eq!(body["overrides"], json!({"token.expires_in": "number"}));
 }
