@@ -130,7 +130,11 @@ fn an_unknown_fidelity_key_or_value_is_refused_with_the_valid_ones() {
     );
     let output = run(&["serve", "--fidelity", "token.expires_in=float"]);
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("valid values: string, number"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("valid values: string, number"),
+        "{}",
+        stderr(&output)
+    );
     let output = run(&["--fidelity", "token.expires_in"]);
     assert!(stderr(&output).contains("is not KEY=VALUE"), "{}", stderr(&output));
 }
@@ -139,8 +143,17 @@ fn an_unknown_fidelity_key_or_value_is_refused_with_the_valid_ones() {
 fn a_bad_fidelity_profile_file_stops_the_server() {
     let path = std::env::temp_dir().join(format!("epay-fidelity-{}.json", std::process::id()));
     std::fs::write(&path, r#"{"status.not_found_http": "404"}"#).expect("write");
-    let output = run(&["--addr", "127.0.0.1:0", "--fidelity-profile", path.to_str().unwrap_or_default()]);
+    let output = run(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--fidelity-profile",
+        path.to_str().unwrap_or_default(),
+    ]);
     let _ = std::fs::remove_file(&path);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("valid values: 200, 400"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("valid values: 200, 400"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -1,7 +1,6 @@
 //! What the control plane does to the sandbox: partial resets, clock moves, reseeding, run-time
 //! merchants, state files, and payments opened without a card flow.
 
-use crate::fidelity::Overrides;
 use super::{OperateError, Sandbox};
 use crate::control::merchants::{MerchantError, NewMerchant};
 use crate::control::state::{PreparedState, PreparedTerminal, Snapshot, StateError, StateFile, STATE_VERSION};
@@ -17,6 +16,7 @@ use crate::domain::transaction::{
     CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
 use crate::domain::validation::invoice_suffix;
+use crate::fidelity::Overrides;
 use crate::store::Taken;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
@@ -231,8 +231,8 @@ impl Sandbox {
         self.check_snapshot(&snapshot)?;
         let mut fidelity = Vec::with_capacity(snapshot.fidelity.len());
         for (client_id, document) in &snapshot.fidelity {
-            let overrides = Overrides::from_json(document)
-                .map_err(|e| StateError::Fidelity(client_id.clone(), e.to_string()))?;
+            let overrides =
+                Overrides::from_json(document).map_err(|e| StateError::Fidelity(client_id.clone(), e.to_string()))?;
             fidelity.push((client_id.clone(), overrides));
         }
         let loaded = snapshot.transactions.len();

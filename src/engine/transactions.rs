@@ -8,10 +8,10 @@ use crate::domain::merchants::TerminalMode;
 use crate::domain::money::Amount;
 use crate::domain::status::Status;
 use crate::domain::tokens::Token;
-use crate::fidelity::TokenReach;
 use crate::domain::transaction::{
     ApplyContext, Effect, Event, NewIds, NewTransaction, OperationError, Transaction, TransactionKind, TransactionTimer,
 };
+use crate::fidelity::TokenReach;
 use crate::store::{ApplyError, DuplicateInvoice};
 use uuid::Uuid;
 

@@ -14,7 +14,11 @@ pub struct FidelityArgs {
           value_delimiter = ',', value_parser = checked_assignment)]
     pub assignments: Vec<String>,
     /// A JSON profile file (`{"token.expires_in": "number"}`), e.g. one written by `probe --out`.
-    #[arg(long = "fidelity-profile", value_name = "FILE", env = "EPAY_SANDBOX_FIDELITY_PROFILE")]
+    #[arg(
+        long = "fidelity-profile",
+        value_name = "FILE",
+        env = "EPAY_SANDBOX_FIDELITY_PROFILE"
+    )]
     pub profile_file: Option<PathBuf>,
 }
 

@@ -393,7 +393,11 @@ mod tests {
     fn the_documented_anchors_exist() {
         let docs = include_str!("../../docs/fidelity.md");
         for key in KEYS {
-            assert!(docs.contains(&format!("`{}`", key.key)), "docs/fidelity.md does not name {}", key.key);
+            assert!(
+                docs.contains(&format!("`{}`", key.key)),
+                "docs/fidelity.md does not name {}",
+                key.key
+            );
         }
     }
 

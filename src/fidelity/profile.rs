@@ -77,7 +77,9 @@ impl Overrides {
     /// changes when any entry is refused.
     pub fn update_from_json(&mut self, document: &Value) -> Result<(), FidelityError> {
         let object = document.as_object().ok_or_else(|| {
-            FidelityError::Malformed("a fidelity profile is a JSON object of key → value, e.g. {\"token.expires_in\": \"number\"}".into())
+            FidelityError::Malformed(
+                "a fidelity profile is a JSON object of key → value, e.g. {\"token.expires_in\": \"number\"}".into(),
+            )
         })?;
         let mut updated = *self;
         for (key, value) in object {

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 mod faults;
+pub mod fidelity_control;
 pub mod lenient;
 mod middleware;
 pub mod oauth;
@@ -36,7 +37,6 @@ pub mod secure3d_control;
 pub mod secure3d_pages;
 pub mod status;
 pub mod transfers;
-pub mod fidelity_control;
 
 use crate::engine::Sandbox;
 use axum::http::{HeaderValue, Method};

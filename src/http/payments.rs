@@ -83,7 +83,11 @@ pub async fn cards_auth(
         Ok(parsed) => parsed,
         Err(message) => return fields.refusal(RequestRefusal::Invalid, message).into_response(),
     };
-    render(&fields, &sandbox.profile_for(&token.client_id), sandbox.pay(&token, &request, method))
+    render(
+        &fields,
+        &sandbox.profile_for(&token.client_id),
+        sandbox.pay(&token, &request, method),
+    )
 }
 
 /// P2P transfers with saved cards (`{order, card{sender, receiver}}`, seed 000) on

@@ -43,7 +43,13 @@ pub async fn probe(args: &ProbeArgs) -> i32 {
         p2p_terminal: args.p2p_terminal.clone(),
         allow_payments: args.allow_payments,
         timeout: Duration::from_secs(args.timeout_seconds.max(1)),
-        ..ProbeTarget::new(&args.oauth, &args.api, &args.client_id, &args.client_secret, &args.terminal)
+        ..ProbeTarget::new(
+            &args.oauth,
+            &args.api,
+            &args.client_id,
+            &args.client_secret,
+            &args.terminal,
+        )
     };
     let report = match run(&target).await {
         Ok(report) => report,
@@ -59,7 +65,10 @@ pub async fn probe(args: &ProbeArgs) -> i32 {
     let text = serde_json::to_string_pretty(&report.profile()).unwrap_or_default();
     match std::fs::write(out, text + "\n") {
         Ok(()) => {
-            println!("wrote the observed profile to {} (load it with --fidelity-profile)", out.display());
+            println!(
+                "wrote the observed profile to {} (load it with --fidelity-profile)",
+                out.display()
+            );
             0
         }
         Err(error) => {

@@ -133,7 +133,10 @@ impl ProbeReport {
                 Some(value) => format!("{value} (the sandbox's default is {default})"),
                 None => "not observed".to_string(),
             };
-            out.push_str(&format!("  {:<24} {verdict}\n      {}\n", observation.key, observation.seen));
+            out.push_str(&format!(
+                "  {:<24} {verdict}\n      {}\n",
+                observation.key, observation.seen
+            ));
         }
         out
     }

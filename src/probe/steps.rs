@@ -60,14 +60,22 @@ impl Probe<'_> {
         Ok(())
     }
 
-    async fn send(&self, method: Method, url: &str, build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Result<Answer, String> {
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, String> {
         let response = build(self.http.request(method, url))
             .send()
             .await
             .map_err(|e| format!("{url}: {}", without_url(e)))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let text = response.text().await.map_err(|e| format!("{url}: {}", without_url(e)))?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| format!("{url}: {}", without_url(e)))?;
         Ok(Answer { status, headers, text })
     }
 
@@ -79,7 +87,8 @@ impl Probe<'_> {
             ("client_secret", self.target.client_secret.as_str()),
         ];
         form.extend_from_slice(extra);
-        self.send(Method::POST, &self.target.token_url(), |r| r.form(&form)).await
+        self.send(Method::POST, &self.target.token_url(), |r| r.form(&form))
+            .await
     }
 
     /// A token issued with `extra` fields; `None` (recorded under `key`) when refused.
@@ -87,8 +96,11 @@ impl Probe<'_> {
         match self.token(extra).await {
             Ok(answer) if answer.status.is_success() => answer.json()["access_token"].as_str().map(str::to_string),
             Ok(answer) => {
-                self.report
-                    .record(key, None, format!("a token request was refused with HTTP {}", answer.status.as_u16()));
+                self.report.record(
+                    key,
+                    None,
+                    format!("a token request was refused with HTTP {}", answer.status.as_u16()),
+                );
                 None
             }
             Err(error) => {
@@ -100,8 +112,10 @@ impl Probe<'_> {
 
     async fn get(&self, path: &str, bearer: &str) -> Result<Answer, String> {
         let url = self.target.api(path);
-        self.send(Method::GET, &url, |r| r.header(AUTHORIZATION, format!("Bearer {bearer}")))
-            .await
+        self.send(Method::GET, &url, |r| {
+            r.header(AUTHORIZATION, format!("Bearer {bearer}"))
+        })
+        .await
     }
 
     async fn post_json(&self, path: &str, bearer: Option<&str>, body: &Value) -> Result<Answer, String> {
@@ -183,7 +197,10 @@ impl Probe<'_> {
                 ),
                 None => (
                     Some("off"),
-                    format!("preflight: HTTP {}, no Access-Control-Allow-Origin", answer.status.as_u16()),
+                    format!(
+                        "preflight: HTTP {}, no Access-Control-Allow-Origin",
+                        answer.status.as_u16()
+                    ),
                 ),
             },
             Err(error) => (None, error),
@@ -194,7 +211,10 @@ impl Probe<'_> {
     /// `status.not_found_http`: check-status of an invoice that does not exist.
     async fn observe_not_found(&mut self, token: &str) {
         let invoice = invoice_id();
-        let (value, seen) = match self.get(&format!("/check-status/payment/transaction/{invoice}"), token).await {
+        let (value, seen) = match self
+            .get(&format!("/check-status/payment/transaction/{invoice}"), token)
+            .await
+        {
             Ok(answer) => {
                 let code = result_code(&answer.json());
                 let value = match (code.as_str(), answer.status.as_u16()) {
@@ -202,7 +222,10 @@ impl Probe<'_> {
                     ("102", 400) => Some("400"),
                     _ => None,
                 };
-                (value, format!("unknown invoice: HTTP {}, resultCode {code:?}", answer.status.as_u16()))
+                (
+                    value,
+                    format!("unknown invoice: HTTP {}, resultCode {code:?}", answer.status.as_u16()),
+                )
             }
             Err(error) => (None, error),
         };
@@ -217,7 +240,10 @@ impl Probe<'_> {
             }
             Ok(answer) => (
                 Some("optional"),
-                format!("no token: HTTP {} (the body was checked, not the token)", answer.status.as_u16()),
+                format!(
+                    "no token: HTTP {} (the body was checked, not the token)",
+                    answer.status.as_u16()
+                ),
             ),
             Err(error) => (None, error),
         };
@@ -246,7 +272,14 @@ impl Probe<'_> {
     }
 
     /// Pays `invoice` with `card` using a token issued for `token_invoice`.
-    async fn pay(&mut self, key: &'static str, public_key: &str, token_invoice: &str, invoice: &str, card: Card) -> Option<(String, Answer)> {
+    async fn pay(
+        &mut self,
+        key: &'static str,
+        public_key: &str,
+        token_invoice: &str,
+        invoice: &str,
+        card: Card,
+    ) -> Option<(String, Answer)> {
         let target = self.target;
         let token = self
             .access_token(
@@ -265,7 +298,8 @@ impl Probe<'_> {
         let cryptogram = match cryptogram {
             Ok(cryptogram) => cryptogram,
             Err(error) => {
-                self.report.record(key, None, format!("cannot make a cryptogram: {error}"));
+                self.report
+                    .record(key, None, format!("cannot make a cryptogram: {error}"));
                 return None;
             }
         };
@@ -296,7 +330,13 @@ impl Probe<'_> {
     async fn observe_payments(&mut self, terminal_token: &str, public_key: &str) {
         let approved_invoice = invoice_id();
         if let Some((_, answer)) = self
-            .pay("payment.secure3d", public_key, &approved_invoice, &approved_invoice, Card::VISA)
+            .pay(
+                "payment.secure3d",
+                public_key,
+                &approved_invoice,
+                &approved_invoice,
+                Card::VISA,
+            )
             .await
         {
             self.observe_receipt(&answer);
@@ -304,9 +344,11 @@ impl Probe<'_> {
             self.observe_reach(&approved_invoice).await;
             if !id.is_empty() {
                 let _ = self
-                    .send(Method::POST, &self.target.api(&format!("/operation/{id}/cancel")), |r| {
-                        r.header(AUTHORIZATION, format!("Bearer {terminal_token}"))
-                    })
+                    .send(
+                        Method::POST,
+                        &self.target.api(&format!("/operation/{id}/cancel")),
+                        |r| r.header(AUTHORIZATION, format!("Bearer {terminal_token}")),
+                    )
                     .await;
             }
         }
@@ -343,7 +385,11 @@ impl Probe<'_> {
             self.report.record(
                 "payment.decline_ids",
                 value,
-                format!("declined payment: HTTP {}, code {}, id {id:?}", answer.status.as_u16(), body["code"]),
+                format!(
+                    "declined payment: HTTP {}, code {}, id {id:?}",
+                    answer.status.as_u16(),
+                    body["code"]
+                ),
             );
             self.observe_failed_result(terminal_token, &declined).await;
         }
@@ -372,8 +418,11 @@ impl Probe<'_> {
             (false, true) => Some("accountID"),
             (false, false) => None,
         };
-        self.report
-            .record("payment.account_id", value, format!("accountId: {camel}, accountID: {upper}"));
+        self.report.record(
+            "payment.account_id",
+            value,
+            format!("accountId: {camel}, accountID: {upper}"),
+        );
         let language = body["language"].as_str().unwrap_or_default();
         let value = match language {
             "RU" => Some("two_letter"),
@@ -389,7 +438,10 @@ impl Probe<'_> {
         let other = invoice_id();
         let target = self.target;
         let Some(token) = self
-            .access_token("token.reach", &[("terminal", target.terminal.as_str()), ("invoiceID", &other)])
+            .access_token(
+                "token.reach",
+                &[("terminal", target.terminal.as_str()), ("invoiceID", &other)],
+            )
             .await
         else {
             return;
@@ -405,7 +457,10 @@ impl Probe<'_> {
                     "102" => Some("invoice"),
                     _ => None,
                 };
-                (value, format!("token for invoice {other} reading invoice {paid_invoice}: resultCode {code:?}"))
+                (
+                    value,
+                    format!("token for invoice {other} reading invoice {paid_invoice}: resultCode {code:?}"),
+                )
             }
             Err(error) => (None, error),
         };
@@ -466,9 +521,16 @@ impl Probe<'_> {
         let term_url = self.target.api("/payment/confirm");
         let form = [("PaReq", pa_req), ("MD", md), ("TermUrl", term_url.as_str())];
         let page = self.send(Method::POST, action, |r| r.form(&form)).await;
-        let submit = page.ok().and_then(|page| html::form_action(&page.text)).map(|to| join(action, &to));
+        let submit = page
+            .ok()
+            .and_then(|page| html::form_action(&page.text))
+            .map(|to| join(action, &to));
         let Some(submit) = submit else {
-            self.report.record(KEY, None, "the ACS page is not one the probe can walk (needs a browser)");
+            self.report.record(
+                KEY,
+                None,
+                "the ACS page is not one the probe can walk (needs a browser)",
+            );
             return;
         };
         let cancelled = self
@@ -476,7 +538,8 @@ impl Probe<'_> {
             .await;
         let pa_res = cancelled.ok().and_then(|page| html::input_value(&page.text, "PaRes"));
         let Some(pa_res) = pa_res else {
-            self.report.record(KEY, None, "the ACS answered no PaRes (needs a browser)");
+            self.report
+                .record(KEY, None, "the ACS answered no PaRes (needs a browser)");
             return;
         };
         let confirm = json!({"ID": id, "PaRes": pa_res, "MD": md});
@@ -489,7 +552,10 @@ impl Probe<'_> {
                     200 => Some("200"),
                     _ => None,
                 };
-                (value, format!("confirm after a cancelled challenge: HTTP {status}, Location: {location}"))
+                (
+                    value,
+                    format!("confirm after a cancelled challenge: HTTP {status}, Location: {location}"),
+                )
             }
             Err(error) => (None, error),
         };
@@ -555,7 +621,9 @@ const PAYMENT_KEYS: [&str; 8] = [
 
 /// A fresh 12-digit invoice number.
 fn invoice_id() -> String {
-    rand::thread_rng().gen_range(100_000_000_000u64..999_999_999_999).to_string()
+    rand::thread_rng()
+        .gen_range(100_000_000_000u64..999_999_999_999)
+        .to_string()
 }
 
 /// `resultCode` of a check-status answer.
@@ -588,7 +656,11 @@ mod tests {
         let fixtures = Fixtures::embedded().unwrap_or_else(|e| panic!("fixtures: {e}"));
         for card in TEST_CARDS {
             let known = fixtures.card(card.pan);
-            assert!(known.is_some_and(|c| c.documented), "{} is not a documented card", card.pan);
+            assert!(
+                known.is_some_and(|c| c.documented),
+                "{} is not a documented card",
+                card.pan
+            );
         }
     }
 }

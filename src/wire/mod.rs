@@ -6,12 +6,12 @@
 //! Fields that depend on a fidelity choice are computed by one [`crate::fidelity`] function;
 //! keys that are present only in some answers are `Option`s skipped when `None`.
 
+pub mod fidelity;
 pub mod oauth;
 pub mod payment;
 pub mod saved_cards;
 pub mod status;
 pub mod transfer;
-pub mod fidelity;
 
 use serde::Serialize;
 
@@ -90,8 +90,8 @@ mod tests {
     use super::transfer::{P2pView, TransferReceipt};
     use crate::domain::money::Amount;
     use crate::domain::transaction::tests::{opened, sample_new};
-    use crate::fidelity::Profile;
     use crate::domain::transaction::TransactionKind;
+    use crate::fidelity::Profile;
 
     fn keys(view: &impl serde::Serialize) -> Vec<String> {
         match serde_json::to_value(view) {

@@ -665,7 +665,10 @@ async fn status_faults_hit_their_prefix_only_and_run_out() {
     let (s, b) = app.get("/check-status/payment/transaction/123456", &token).await;
     assert_eq!((s, b["message"].clone()), (503, json!("maintenance")));
     let (s, _) = app.get("/check-status/payment/transaction/123456", &token).await;
-    assert_eq!(s, 200, "the rule was used up (an unknown invoice answers 102 with HTTP 200)");
+    assert_eq!(
+        s, 200,
+        "the rule was used up (an unknown invoice answers 102 with HTTP 200)"
+    );
     assert_eq!(app.control("/_sandbox/health").await.0, 200);
     let list = app.control("/_sandbox/faults").await.1;
     assert_eq!(list["count"], 1, "{list}");

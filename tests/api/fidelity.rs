@@ -75,7 +75,10 @@ async fn probe_round_trip(profile: Profile) {
         Ok(profile),
         "the written profile loads back as the sandbox's"
     );
-    assert!(!report.render().contains(CLIENT_SECRET), "the report never shows the secret");
+    assert!(
+        !report.render().contains(CLIENT_SECRET),
+        "the report never shows the secret"
+    );
 }
 
 #[tokio::test]
@@ -102,13 +105,30 @@ proptest! {
 #[tokio::test]
 async fn without_payments_the_probe_observes_the_token_status_confirm_and_cors_keys() {
     let app = TestApp::spawn().await;
-    let target = ProbeTarget::new(&app.url("/oauth2/token"), &app.url("/api"), CLIENT_ID, CLIENT_SECRET, TERMINAL);
+    let target = ProbeTarget::new(
+        &app.url("/oauth2/token"),
+        &app.url("/api"),
+        CLIENT_ID,
+        CLIENT_SECRET,
+        TERMINAL,
+    );
     let report = probe::run(&target).await.expect("the probe runs");
     let defaults = Profile::default();
-    for key in ["token.expires_in", "token.refresh_token", "token.scope_echo", "status.not_found_http", "confirm.token", "api.cors"] {
+    for key in [
+        "token.expires_in",
+        "token.refresh_token",
+        "token.scope_echo",
+        "status.not_found_http",
+        "confirm.token",
+        "api.cors",
+    ] {
         assert_eq!(report.value(key), defaults.get(key), "{key}");
     }
-    assert_eq!(report.value("payment.secure3d"), None, "no payment without --allow-payments");
+    assert_eq!(
+        report.value("payment.secure3d"),
+        None,
+        "no payment without --allow-payments"
+    );
     assert_eq!(app.sandbox().record_counts().transactions, 0, "nothing was paid");
 }
 
@@ -116,7 +136,11 @@ async fn without_payments_the_probe_observes_the_token_status_confirm_and_cors_k
 async fn the_probe_stops_on_wrong_credentials() {
     let app = TestApp::spawn().await;
     let target = ProbeTarget::new(&app.url(""), &app.url(""), CLIENT_ID, "wrong-secret", TERMINAL);
-    let error = probe::run(&target).await.err().map(|e| e.to_string()).unwrap_or_default();
+    let error = probe::run(&target)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(error.contains("HTTP 401"), "{error}");
     assert!(!error.contains("wrong-secret"));
 }
@@ -131,7 +155,9 @@ async fn get_lists_every_key_with_its_value_alternatives_and_evidence() {
     for key in &keys {
         assert!(key["value"].is_string() && key["confidence"].is_string(), "{key}");
         assert!(!key["alternatives"].as_array().is_none_or(Vec::is_empty), "{key}");
-        assert!(key["values"].as_array().is_some_and(|v| v.iter().all(|v| v["evidence"].is_string())));
+        assert!(key["values"]
+            .as_array()
+            .is_some_and(|v| v.iter().all(|v| v["evidence"].is_string())));
     }
     assert_eq!(body["profile"]["token.expires_in"], "string");
     assert_eq!(body["profile"]["status.not_found_http"], "200");
@@ -143,7 +169,11 @@ async fn put_switches_at_run_time_and_a_reset_returns_to_the_startup_profile() {
     assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!("7200"));
     let (status, body) = put(&app, "/_sandbox/fidelity", json!({"token.expires_in": "number"})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["overrides"], json!({"token.expires_in": "number"}), "changed from the start-up profile");
+    assert_eq!(
+        body["overrides"],
+        json!({"token.expires_in": "number"}),
+        "changed from the start-up profile"
+    );
     assert_eq!(body["profile"]["status.not_found_http"], "400");
     assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!(7200));
 
@@ -151,28 +181,49 @@ async fn put_switches_at_run_time_and_a_reset_returns_to_the_startup_profile() {
     assert_eq!(status, 200);
     assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!("7200"));
     let (_, body) = app.send(reqwest::Method::GET, "/_sandbox/fidelity", None).await;
-    assert_eq!(body["profile"]["status.not_found_http"], "400", "the start-up profile stays");
+    assert_eq!(
+        body["profile"]["status.not_found_http"], "400",
+        "the start-up profile stays"
+    );
 
     put(&app, "/_sandbox/fidelity", json!({"token.expires_in": "number"})).await;
     let (status, body) = app.send(reqwest::Method::DELETE, "/_sandbox/fidelity", None).await;
-    assert_eq!((status, body["profile"]["token.expires_in"].clone()), (200, json!("string")));
+    assert_eq!(
+        (status, body["profile"]["token.expires_in"].clone()),
+        (200, json!("string"))
+    );
 }
 
 #[tokio::test]
 async fn a_merchant_can_pin_its_own_profile() {
     let app = TestApp::spawn().await;
-    let (status, merchant) = app.send(reqwest::Method::POST, "/_sandbox/merchants", Some(json!({}))).await;
+    let (status, merchant) = app
+        .send(reqwest::Method::POST, "/_sandbox/merchants", Some(json!({})))
+        .await;
     assert_eq!(status, 201, "{merchant}");
     let client = merchant["clientId"].as_str().unwrap_or_default().to_string();
     let secret = merchant["clientSecret"].as_str().unwrap_or_default().to_string();
     let path = format!("/_sandbox/fidelity?clientId={client}");
     let (status, body) = put(&app, &path, json!({"token.expires_in": "number"})).await;
-    assert_eq!((status, body["profile"]["token.expires_in"].clone()), (200, json!("number")), "{body}");
+    assert_eq!(
+        (status, body["profile"]["token.expires_in"].clone()),
+        (200, json!("number")),
+        "{body}"
+    );
     assert_eq!(expires_in(&app, &client, &secret).await, json!(7200));
-    assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!("7200"), "others keep theirs");
+    assert_eq!(
+        expires_in(&app, CLIENT_ID, CLIENT_SECRET).await,
+        json!("7200"),
+        "others keep theirs"
+    );
 
     let (_, state) = app.send(reqwest::Method::GET, "/_sandbox/state", None).await;
-    assert_eq!(state["fidelity"][&client], json!({"token.expires_in": "number"}), "{}", state["fidelity"]);
+    assert_eq!(
+        state["fidelity"][&client],
+        json!({"token.expires_in": "number"}),
+        "{}",
+        state["fidelity"]
+    );
 
     let (_, body) = put(&app, &path, json!({"token.expires_in": null})).await;
     assert_eq!(body["overrides"], json!({}));
@@ -188,11 +239,29 @@ async fn unknown_keys_and_values_are_refused_with_the_valid_ones() {
     let (status, body) = put(&app, "/_sandbox/fidelity", json!({"bogus": "1"})).await;
     assert_eq!(status, 400);
     let message = body["message"].as_str().unwrap_or_default();
-    assert!(message.contains("unknown fidelity key 'bogus'") && message.contains("token.expires_in"), "{message}");
-    let (status, body) = put(&app, "/_sandbox/fidelity", json!({"token.binding": "loose", "token.expires_in": "number"})).await;
+    assert!(
+        message.contains("unknown fidelity key 'bogus'") && message.contains("token.expires_in"),
+        "{message}"
+    );
+    let (status, body) = put(
+        &app,
+        "/_sandbox/fidelity",
+        json!({"token.binding": "loose", "token.expires_in": "number"}),
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(body["message"].as_str().unwrap_or_default().contains("valid values: strict, off"), "{body}");
-    assert_eq!(expires_in(&app, CLIENT_ID, CLIENT_SECRET).await, json!("7200"), "nothing of a refused document is applied");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("valid values: strict, off"),
+        "{body}"
+    );
+    assert_eq!(
+        expires_in(&app, CLIENT_ID, CLIENT_SECRET).await,
+        json!("7200"),
+        "nothing of a refused document is applied"
+    );
 }
 
 #[tokio::test]
@@ -201,7 +270,8 @@ async fn scenario_rules_force_any_check_status_result() {
     app.seed_payment(TERMINAL, "500000001", 10);
     let token = app.terminal_token(TERMINAL).await;
     for code in ["101", "103", "106", "107", "109", "100"] {
-        let rule = json!({"match": {"invoiceId": "500000001"}, "outcome": {"kind": "statusResult", "resultCode": code}});
+        let rule =
+            json!({"match": {"invoiceId": "500000001"}, "outcome": {"kind": "statusResult", "resultCode": code}});
         let (status, body) = app.send(reqwest::Method::POST, "/_sandbox/scenarios", Some(rule)).await;
         assert!(status == 200 || status == 201, "{body}");
         let (status, body) = app.get("/check-status/payment/transaction/500000001", &token).await;
@@ -214,7 +284,10 @@ async fn scenario_rules_force_any_check_status_result() {
     let rule = json!({"outcome": {"kind": "statusResult", "resultCode": "105"}});
     let (status, body) = app.send(reqwest::Method::POST, "/_sandbox/scenarios", Some(rule)).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().unwrap_or_default().contains("valid: 100, 101"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap_or_default().contains("valid: 100, 101"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -240,8 +313,13 @@ async fn an_invoice_token_reaches_only_its_invoice_with_reach_invoice() {
     assert_eq!(body["code"], 100, "{body}");
     let (_, body) = app.get("/check-status/payment/transaction/500000002", &token).await;
     assert_eq!(body["resultCode"], "102", "{body}");
-    let (status, body) = app.operation(&format!("/operation/{other}/cancel"), &terminal_token, None).await;
-    assert_eq!(status, 200, "a token without an invoice still reaches the terminal: {body}");
+    let (status, body) = app
+        .operation(&format!("/operation/{other}/cancel"), &terminal_token, None)
+        .await;
+    assert_eq!(
+        status, 200,
+        "a token without an invoice still reaches the terminal: {body}"
+    );
 }
 
 #[tokio::test]
@@ -265,7 +343,12 @@ async fn cors_off_sends_no_cors_headers() {
 async fn the_dashboard_shows_the_profile_and_the_merchant_overrides() {
     let app = TestApp::spawn().await;
     put(&app, "/_sandbox/fidelity", json!({"status.not_found_http": "400"})).await;
-    put(&app, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), json!({"token.reach": "invoice"})).await;
+    put(
+        &app,
+        &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"),
+        json!({"token.reach": "invoice"}),
+    )
+    .await;
     let page = app.get_text("/_sandbox?lang=en").await;
     assert!(page.contains("Fidelity profile"), "{page}");
     assert!(page.contains("400 (default 200)"), "the changed key is marked");
@@ -275,7 +358,12 @@ async fn the_dashboard_shows_the_profile_and_the_merchant_overrides() {
 #[tokio::test]
 async fn a_state_file_restores_the_merchant_overrides() {
     let app = TestApp::spawn().await;
-    put(&app, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), json!({"token.expires_in": "number"})).await;
+    put(
+        &app,
+        &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"),
+        json!({"token.expires_in": "number"}),
+    )
+    .await;
     let (_, state) = app.send(reqwest::Method::GET, "/_sandbox/state", None).await;
     let path = std::env::temp_dir().join(format!("epay-fidelity-state-{}.json", std::process::id()));
     std::fs::write(&path, state.to_string()).expect("write state");
@@ -286,6 +374,12 @@ async fn a_state_file_restores_the_merchant_overrides() {
     .await;
     let _ = std::fs::remove_file(&path);
     assert_eq!(expires_in(&restored, CLIENT_ID, CLIENT_SECRET).await, json!(7200));
-    let (_, body) = restored.send(reqwest::Method::GET, &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"), None).await;
+    let (_, body) = restored
+        .send(
+            reqwest::Method::GET,
+            &format!("/_sandbox/fidelity?clientId={CLIENT_ID}"),
+            None,
+        )
+        .await;
     assert_eq!(body["overrides"], json!({"token.expires_in": "number"}));
 }

@@ -542,9 +542,16 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
             .send()
     };
     let status = without_token().await.expect("POST").status().as_u16();
-    assert_eq!(status, 400, "without a token the PaRes is checked (confirm.token=optional)");
-    app.send(reqwest::Method::PUT, "/_sandbox/fidelity", Some(json!({"confirm.token": "required"})))
-        .await;
+    assert_eq!(
+        status, 400,
+        "without a token the PaRes is checked (confirm.token=optional)"
+    );
+    app.send(
+        reqwest::Method::PUT,
+        "/_sandbox/fidelity",
+        Some(json!({"confirm.token": "required"})),
+    )
+    .await;
     let status = without_token().await.expect("POST").status().as_u16();
     assert_eq!(status, 401, "confirm.token=required");
     let (status, body) = app
