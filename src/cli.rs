@@ -34,6 +34,8 @@ pub enum Command {
     Cryptogram(CryptogramArgs),
     /// Exit 0 when a running sandbox answers 2xx on its health URL (a container HEALTHCHECK).
     Healthcheck(HealthcheckArgs),
+    /// Probe a real ePay environment for its fidelity profile (docs/fidelity.md).
+    Probe(Box<crate::probe::cli::ProbeArgs>),
 }
 
 /// Options of `healthcheck`.
@@ -142,6 +144,9 @@ pub struct ServeArgs {
     /// HTTPS and CORS.
     #[command(flatten)]
     pub web: WebArgs,
+    /// The start-up fidelity profile.
+    #[command(flatten)]
+    pub fidelity: crate::fidelity::cli::FidelityArgs,
 }
 
 /// Serving HTTPS beside HTTP, and CORS on the bank-facing API (docs/tls.md).
@@ -327,6 +332,7 @@ pub async fn run(cli: Cli) -> i32 {
         Some(Command::Healthcheck(args)) => {
             crate::healthcheck::run(&args.url.unwrap_or_else(|| crate::healthcheck::url_for_addr(&args.addr)))
         }
+        Some(Command::Probe(args)) => crate::probe::cli::probe(&args).await,
     }
 }
 
@@ -377,7 +383,14 @@ fn print_cryptogram(card: CardData, key: Option<&Path>) -> i32 {
 
 async fn serve(args: ServeArgs) -> i32 {
     init_logging(&args.log_level);
-    let config = args.config();
+    let mut config = args.config();
+    config.fidelity = match args.fidelity.profile() {
+        Ok(profile) => profile,
+        Err(error) => {
+            eprintln!("epay-sandbox: {error}");
+            return 2;
+        }
+    };
     let sandbox = match server::build(config) {
         Ok(sandbox) => sandbox,
         Err(error) => {

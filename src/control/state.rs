@@ -97,6 +97,10 @@ pub struct Snapshot {
     /// QR bills, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub qr_bills: Vec<crate::domain::qr::QrBill>,
+    /// Per-merchant fidelity overrides: client id → profile document (`PUT
+    /// /_sandbox/fidelity?clientId=`). Absent when no merchant has any. (X-16)
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fidelity: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Version 1: a hand-written prepared state.
@@ -370,6 +374,9 @@ pub enum StateError {
     /// A duplicate invoice or id.
     #[error("transaction {0}: {1}")]
     Duplicate(String, String),
+    /// A merchant's fidelity overrides that are not a valid profile.
+    #[error("fidelity of client {0}: {1}")]
+    Fidelity(String, String),
 }
 
 fn amount(value: &Value, invoice_id: &str, field: &'static str) -> Result<Amount, StateError> {

@@ -16,6 +16,7 @@ use crate::domain::transaction::{
     CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
 use crate::domain::validation::invoice_suffix;
+use crate::fidelity::Overrides;
 use crate::store::Taken;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
@@ -110,6 +111,7 @@ impl Sandbox {
         });
         let merchants = match (client_id, terminal) {
             (Some(client), None) if self.store.merchants().is_runtime(client) => {
+                self.fidelity.clear_client(client);
                 usize::from(self.store.merchants().remove(client).is_some())
             }
             _ => 0,
@@ -239,6 +241,12 @@ impl Sandbox {
             StateFile::Prepared(prepared) => self.replay_prepared(prepared)?,
         };
         self.check_snapshot(&snapshot)?;
+        let mut fidelity = Vec::with_capacity(snapshot.fidelity.len());
+        for (client_id, document) in &snapshot.fidelity {
+            let overrides =
+                Overrides::from_json(document).map_err(|e| StateError::Fidelity(client_id.clone(), e.to_string()))?;
+            fidelity.push((client_id.clone(), overrides));
+        }
         let loaded = snapshot.transactions.len();
         let now = self.clock.now();
         for merchant in snapshot.merchants {
@@ -265,6 +273,9 @@ impl Sandbox {
         }
         for card in snapshot.saved_cards {
             self.store.saved_cards().put(card);
+        }
+        for (client_id, overrides) in fidelity {
+            self.fidelity.set_client(&client_id, overrides);
         }
         for session in snapshot.secure3d_sessions {
             let due = session
@@ -321,6 +332,7 @@ impl Sandbox {
             invoice_links: Vec::new(),
             subscriptions: Vec::new(),
             qr_bills: Vec::new(),
+            fidelity: Default::default(),
         })
     }
 
@@ -401,6 +413,12 @@ impl Sandbox {
             invoice_links: self.store.invoice_links().all(),
             subscriptions: self.store.subscriptions().all(),
             qr_bills: self.store.qr_bills().all(),
+            fidelity: self
+                .fidelity
+                .all_overrides()
+                .into_iter()
+                .map(|(client_id, overrides)| (client_id, overrides.to_json()))
+                .collect(),
         }
     }
 
@@ -419,6 +437,9 @@ impl Sandbox {
         let catalogue = &self.fixtures.catalogue;
         if let Some(outcome) = &request.outcome {
             outcome.validate(&|code| catalogue.reason(code).is_some())?;
+            if outcome.is_status_result() {
+                return Err(crate::domain::scenario::RuleError::StatusResultIsNoOutcome.into());
+            }
         }
         let pan = request.pan.clone().unwrap_or_else(|| DEFAULT_PAN.to_string());
         let card = self.fixtures.card(&pan);

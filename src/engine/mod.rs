@@ -5,6 +5,7 @@
 
 mod bonuses;
 mod control;
+mod fidelity;
 mod homebank;
 mod inspect;
 mod installments;
@@ -27,6 +28,7 @@ mod transactions;
 mod transfers;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
+pub use fidelity::{FidelityRefusal, FidelityState};
 pub use inspect::RecordCounts;
 pub use installments::OrderRequest;
 pub use invoice_links::{InvoiceLinkRequest, InvoiceLinkView};
@@ -39,7 +41,7 @@ pub use sdk::{SdkError, TerminalInfo};
 pub use secure3d::{
     AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
 };
-pub use status::StatusLookup;
+pub use status::{StatusAnswered, StatusLookup};
 pub use transactions::OperateError;
 pub use transfers::{CardInput, TransferAccepted, TransferError, TransferRequest};
 
@@ -51,6 +53,7 @@ use crate::control::ControlPlane;
 use crate::crypto::SandboxCrypto;
 use crate::deadlines::{Deadlines, Job};
 use crate::domain::transaction::TransactionTimer;
+use crate::fidelity::{Profile, Profiles};
 use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
 use crate::store::Store;
@@ -75,6 +78,7 @@ pub struct Sandbox {
     started: Instant,
     public_url: std::sync::RwLock<String>,
     tls_ca: std::sync::OnceLock<String>,
+    fidelity: Profiles,
 }
 
 impl Sandbox {
@@ -114,6 +118,7 @@ impl Sandbox {
             transfer_limits: std::sync::Mutex::new(()),
             ids: IdGenerator::new(config.seed),
             callbacks: Callbacks::configured(config.callbacks, &config.callback_transport, config.seed),
+            fidelity: Profiles::new(config.fidelity),
             config,
             fixtures,
             store: Store::with_limits(limits),
@@ -140,6 +145,7 @@ impl Sandbox {
         self.ids.reseed(self.control.seed());
         self.pares_key.renew();
         self.control.reset();
+        self.fidelity.reset();
         if let Some(state) = self.control.initial_state() {
             if let Err(error) = self.load_state(state) {
                 tracing::warn!("state file not reloaded after reset: {error}");
@@ -175,6 +181,16 @@ impl Sandbox {
     /// Scenario and fault rules, the request journal, the seed in force.
     pub fn control(&self) -> &ControlPlane {
         &self.control
+    }
+
+    /// The fidelity profiles in force: start-up, run-time and per-merchant (`/_sandbox/fidelity`).
+    pub fn fidelity(&self) -> &Profiles {
+        &self.fidelity
+    }
+
+    /// The effective fidelity profile of a merchant: what its answers render.
+    pub fn profile_for(&self, client_id: &str) -> Profile {
+        self.fidelity.for_client(client_id)
     }
 
     /// The timed work waiting to run (the server's timer task sleeps on it).

@@ -3,7 +3,7 @@
 //! attempts; each attempt is an ordinary payment through [`Sandbox::pay`], so test cards, magic
 //! amounts, scenario rules and callbacks all apply. (H-04, H-05)
 
-use super::payments::{check_token_binding, validate};
+use super::payments::validate;
 use super::{AuthError, PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Sandbox, Secure3dChallenge};
 use crate::crypto::CardData;
 use crate::domain::merchants::Terminal;
@@ -169,7 +169,7 @@ impl Sandbox {
         };
         validate(request).map_err(invalid)?;
         let terminal = self.payment_terminal(token, request).map_err(invalid)?;
-        check_token_binding(token, request).map_err(invalid)?;
+        self.check_token_binding(token, request).map_err(invalid)?;
         Ok(terminal)
     }
 

@@ -5,7 +5,7 @@
 //! payment. A bill with a transaction shows the transaction's status.
 
 use super::merchant_charge::MerchantCharge;
-use super::payments::{check_token_binding, validate};
+use super::payments::validate;
 use super::{PaymentAccepted, PaymentError, PaymentRequest, Sandbox};
 use crate::deadlines::Job;
 use crate::domain::cards::{mask_pan, LockStatus, TestCard};
@@ -94,7 +94,7 @@ impl Sandbox {
         };
         validate(&payment).map_err(invalid)?;
         let terminal = self.payment_terminal(token, &payment).map_err(invalid)?;
-        check_token_binding(token, &payment).map_err(invalid)?;
+        self.check_token_binding(token, &payment).map_err(invalid)?;
         if self
             .store
             .transactions()

@@ -225,6 +225,7 @@ proptest! {
             invoice_links: Vec::new(),
             subscriptions: Vec::new(),
             qr_bills: Vec::new(),
+            fidelity: Default::default(),
         };
         let (Some(first), Some(second)) = (sandbox(), sandbox()) else {
             return Err(TestCaseError::fail("the embedded fixtures load"));

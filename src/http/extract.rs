@@ -34,6 +34,25 @@ impl FromRequestParts<Arc<Sandbox>> for Bearer {
     }
 }
 
+/// The live token of the request's bearer header when one is sent; `None` without a header, 401
+/// for a token that is unknown or expired (`/payment/confirm`, key `confirm.token`).
+#[derive(Debug, Clone)]
+pub struct OptionalBearer(pub Option<Token>);
+
+impl FromRequestParts<Arc<Sandbox>> for OptionalBearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, sandbox: &Arc<Sandbox>) -> Result<Self, Self::Rejection> {
+        match bearer_of(parts) {
+            None => Ok(OptionalBearer(None)),
+            Some(bearer) => sandbox
+                .authenticate(Some(bearer))
+                .map(|token| OptionalBearer(Some(token)))
+                .map_err(ApiError::from),
+        }
+    }
+}
+
 /// A JSON body of type `T`. The content type is not checked (the bank's clients are sloppy
 /// about it); a body that is not JSON of the right shape gets a 400 saying why.
 #[derive(Debug, Clone)]

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 mod faults;
+pub mod fidelity_control;
 pub mod homebank;
 pub mod installments;
 pub mod invoices;
@@ -67,7 +68,11 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
-        .layer(cors(&config.cors_origins));
+        .layer(cors(&config.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            fidelity_control::cors_switch,
+        ));
     with_pages(
         Router::new()
             .merge(bank)

@@ -6,6 +6,7 @@
 //! Fields that depend on a fidelity choice are computed by one [`crate::fidelity`] function;
 //! keys that are present only in some answers are `Option`s skipped when `None`.
 
+pub mod fidelity;
 pub mod invoice_links;
 pub mod loose;
 pub mod oauth;
@@ -95,6 +96,7 @@ mod tests {
     use crate::domain::money::Amount;
     use crate::domain::transaction::tests::{opened, sample_new};
     use crate::domain::transaction::TransactionKind;
+    use crate::fidelity::Profile;
 
     fn keys(view: &impl serde::Serialize) -> Vec<String> {
         match serde_json::to_value(view) {
@@ -119,7 +121,7 @@ mod tests {
             )
         );
         assert_eq!(
-            keys(&PaymentReceipt::approved(&tx)),
+            keys(&PaymentReceipt::approved(&tx, &Profile::default())),
             split(
                 "id accountId amount amountBonus currency description email invoiceID invoiceIdAlt language phone \
                  reference intReference secure3D cardID fee accountID code status"
@@ -135,14 +137,14 @@ mod tests {
         let parties = "senderCardID senderCardPAN senderCardType senderTransferType receiverCardID \
                        receiverCardPAN receiverCardType receiverTransferType";
         assert_eq!(
-            keys(&TransferReceipt::done(&tx)),
+            keys(&TransferReceipt::done(&tx, &Profile::default())),
             split(&format!(
                 "id amount fee accountID currency email description reference orderID {parties} intReference \
                  terminalID code status"
             ))
         );
         assert_eq!(
-            keys(&P2pView::of(&tx)),
+            keys(&P2pView::of(&tx, &Profile::default())),
             split(&format!(
                 "id createdDate invoiceID amount amountBonus payoutAmount fee currency cardType cardMask terminal \
                  terminalID accountID description language email reference intReference approvalCode transferType \

@@ -5,7 +5,7 @@
 use super::{reason_code_string, PayerPlace};
 use crate::domain::money::Amount;
 use crate::domain::transaction::Transaction;
-use crate::fidelity::{self, CallbackKind};
+use crate::fidelity::{self, CallbackKind, Profile};
 use serde::Serialize;
 
 /// `{resultCode, resultMessage, transaction}` of check-status; `transaction` is `null` when
@@ -81,8 +81,8 @@ pub struct TransactionView<'a> {
 }
 
 impl<'a> TransactionView<'a> {
-    /// The view of `tx`.
-    pub fn of(tx: &'a Transaction) -> Self {
+    /// The view of `tx`; `language` as the profile's `answer.language`.
+    pub fn of(tx: &'a Transaction, profile: &Profile) -> Self {
         let order = tx.order();
         let card = tx.card();
         TransactionView {
@@ -100,7 +100,7 @@ impl<'a> TransactionView<'a> {
             terminal_id: tx.terminal_id(),
             account_id: &order.account_id,
             description: &order.description,
-            language: fidelity::display_language(&order.language),
+            language: profile.answer_language.render(&order.language),
             card_mask: &card.mask,
             card_type: &card.brand,
             issuer: &card.issuer,

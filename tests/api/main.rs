@@ -11,6 +11,7 @@ mod connections;
 mod control;
 mod control_access;
 mod cryptogram;
+mod fidelity;
 mod http_errors;
 mod ios_sdk;
 mod limits;

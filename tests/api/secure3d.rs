@@ -542,14 +542,25 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
     let (status, _, _) = post_form(&app, &app.url("/acs/submit"), &[("MD", &p.md), ("action", "dance")]).await;
     assert_eq!(status, 400);
 
-    let response = app
-        .http
-        .post(app.url("/payment/confirm"))
-        .json(&json!({"ID": p.id, "PaRes": "x", "MD": p.md}))
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(response.status().as_u16(), 401);
+    let without_token = || {
+        app.http
+            .post(app.url("/payment/confirm"))
+            .json(&json!({"ID": p.id, "PaRes": "x", "MD": p.md}))
+            .send()
+    };
+    let status = without_token().await.expect("POST").status().as_u16();
+    assert_eq!(
+        status, 400,
+        "without a token the PaRes is checked (confirm.token=optional)"
+    );
+    app.send(
+        reqwest::Method::PUT,
+        "/_sandbox/fidelity",
+        Some(json!({"confirm.token": "required"})),
+    )
+    .await;
+    let status = without_token().await.expect("POST").status().as_u16();
+    assert_eq!(status, 401, "confirm.token=required");
     let (status, body) = app
         .post_json(
             "/payment/confirm",

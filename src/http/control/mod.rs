@@ -6,6 +6,8 @@ mod clock;
 #[cfg(feature = "pages")]
 mod dashboard;
 #[cfg(feature = "pages")]
+mod dashboard_fidelity;
+#[cfg(feature = "pages")]
 mod dashboard_i18n;
 #[cfg(feature = "pages")]
 mod dashboard_sdk;
@@ -37,6 +39,7 @@ pub fn routes() -> Router<Arc<Sandbox>> {
         .merge(super::deliveries::routes())
         .merge(super::secure3d_control::routes())
         .merge(installments::routes())
+        .merge(super::fidelity_control::routes())
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/seed", post(seed))
