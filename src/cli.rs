@@ -36,6 +36,8 @@ pub enum Command {
     Healthcheck(HealthcheckArgs),
     /// Print the OpenAPI document (as served at `/_sandbox/openapi.json`) and exit.
     Openapi,
+    /// Probe a real ePay environment for its fidelity profile (docs/fidelity.md).
+    Probe(Box<crate::probe::cli::ProbeArgs>),
 }
 
 /// Options of `healthcheck`.
@@ -144,6 +146,9 @@ pub struct ServeArgs {
     /// HTTPS and CORS.
     #[command(flatten)]
     pub web: WebArgs,
+    /// The start-up fidelity profile.
+    #[command(flatten)]
+    pub fidelity: crate::fidelity::cli::FidelityArgs,
 }
 
 /// Serving HTTPS beside HTTP, and CORS on the bank-facing API (docs/tls.md).
@@ -333,6 +338,7 @@ pub async fn run(cli: Cli) -> i32 {
             println!("{:#}", crate::http::openapi::document());
             0
         }
+        Some(Command::Probe(args)) => crate::probe::cli::probe(&args).await,
     }
 }
 
@@ -383,7 +389,14 @@ fn print_cryptogram(card: CardData, key: Option<&Path>) -> i32 {
 
 async fn serve(args: ServeArgs) -> i32 {
     init_logging(&args.log_level);
-    let config = args.config();
+    let mut config = args.config();
+    config.fidelity = match args.fidelity.profile() {
+        Ok(profile) => profile,
+        Err(error) => {
+            eprintln!("epay-sandbox: {error}");
+            return 2;
+        }
+    };
     let sandbox = match server::build(config) {
         Ok(sandbox) => sandbox,
         Err(error) => {

@@ -62,6 +62,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Token every control-plane request must carry (`--control-token`); `None`: no token.
     pub control_token: Option<String>,
+    /// The fidelity profile to start with (`--fidelity`, `--fidelity-profile`); a reset returns to it.
+    pub fidelity: crate::fidelity::Profile,
 }
 
 impl Config {
@@ -102,6 +104,7 @@ impl Default for Config {
             tls: None,
             allowed_hosts: Vec::new(),
             control_token: None,
+            fidelity: crate::fidelity::Profile::default(),
         }
     }
 }

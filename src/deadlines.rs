@@ -1,5 +1,6 @@
 //! One queue for everything timed: AUTH holds turning CANCEL_OLD, pending outcomes settling,
-//! 3-D Secure timeouts, token expiry, payment-page sessions, idle run-time merchants.
+//! 3-D Secure timeouts, token expiry, payment-page sessions, idle run-time merchants, invoice
+//! links and QR bills running out, recurrent charges falling due.
 //!
 //! Jobs are ordered by their due time (sandbox time) in a `BTreeMap`; the server's timer task
 //! sleeps until the earliest one and is woken by [`Deadlines::notified`] when an earlier job is
@@ -27,6 +28,14 @@ pub enum Job {
     ExpireToken(String),
     /// Remove a run-time merchant that has been idle too long (by client id).
     ExpireMerchant(String),
+    /// Take the next automatic step of an installment order.
+    AdvanceOrder(Uuid),
+    /// Mark an invoice link that nobody paid as expired.
+    ExpireInvoiceLink(Uuid),
+    /// Make the next charge of a recurrent subscription.
+    ChargeSubscription(Uuid),
+    /// Reject a QR bill the payer never finished (by bill number).
+    ExpireQrBill(String),
 }
 
 /// The queue. Cheap to share: one mutex around an ordered map, held only to insert or pop.

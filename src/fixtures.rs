@@ -3,11 +3,15 @@
 //!
 //! The files are compiled into the binary so it runs from any directory; `--fixtures DIR`
 //! reads a directory instead, which must hold all four JSON files (a copy of `fixtures/`); the
-//! RSA key in it is optional.
+//! RSA key in it is optional, and so are the files of the iOS SDK's areas (`shops.json`,
+//! `bonuses.json`, `homebank.json`): a directory without them gets the embedded ones.
 
+use crate::domain::bonus::BonusAccount;
 use crate::domain::cards::TestCard;
+use crate::domain::homebank::HomebankUser;
 use crate::domain::merchants::Merchant;
 use crate::domain::reasons::{Catalogue, ReasonCode, ResultCode};
+use crate::domain::shops::Shop;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -16,6 +20,9 @@ const MERCHANTS: &str = include_str!("../fixtures/merchants.json");
 const CARDS: &str = include_str!("../fixtures/cards.json");
 const REASON_CODES: &str = include_str!("../fixtures/reason_codes.json");
 const RESULT_CODES: &str = include_str!("../fixtures/result_codes.json");
+const SHOPS: &str = include_str!("../fixtures/shops.json");
+const BONUSES: &str = include_str!("../fixtures/bonuses.json");
+const HOMEBANK: &str = include_str!("../fixtures/homebank.json");
 
 /// The JSON files a fixtures directory must hold.
 pub const FILES: [&str; 4] = ["merchants.json", "cards.json", "reason_codes.json", "result_codes.json"];
@@ -74,6 +81,21 @@ struct ResultCodesFile {
     result_codes: Vec<ResultCode>,
 }
 
+#[derive(Deserialize)]
+struct ShopsFile {
+    shops: Vec<Shop>,
+}
+
+#[derive(Deserialize)]
+struct BonusesFile {
+    bonuses: Vec<BonusAccount>,
+}
+
+#[derive(Deserialize)]
+struct HomebankFile {
+    users: Vec<HomebankUser>,
+}
+
 /// Everything the sandbox knows about the bank before any request arrives.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
@@ -83,6 +105,12 @@ pub struct Fixtures {
     pub cards: Vec<TestCard>,
     /// Reason and result codes.
     pub catalogue: Catalogue,
+    /// Shops of the merchants: the iOS SDK's terminal info, public profile and credit conditions.
+    pub shops: Vec<Shop>,
+    /// Halyk bonus balances of test cards (what a reset restores).
+    pub bonuses: Vec<BonusAccount>,
+    /// Test Homebank users of the Halyk ID flow, with their cards.
+    pub homebank_users: Vec<HomebankUser>,
     /// The directory they came from, if not embedded (other files, such as the RSA key, live there too).
     pub dir: Option<PathBuf>,
 }
@@ -113,12 +141,23 @@ impl Fixtures {
         let cards: CardsFile = read(dir, "cards.json", CARDS)?;
         let reasons: ReasonCodesFile = read(dir, "reason_codes.json", REASON_CODES)?;
         let results: ResultCodesFile = read(dir, "result_codes.json", RESULT_CODES)?;
+        let shops: ShopsFile = read(dir, "shops.json", SHOPS)?;
+        let bonuses: BonusesFile = read(dir, "bonuses.json", BONUSES)?;
+        let homebank: HomebankFile = read(dir, "homebank.json", HOMEBANK)?;
         Ok(Fixtures {
+            shops: shops.shops,
+            bonuses: bonuses.bonuses,
+            homebank_users: homebank.users,
             merchants: merchants.merchants,
             cards: cards.cards,
             catalogue: Catalogue::new(reasons.reason_codes, results.result_codes),
             dir: dir.map(Path::to_path_buf),
         })
+    }
+
+    /// The Homebank user whose token this is.
+    pub fn homebank_user(&self, token: &str) -> Option<&HomebankUser> {
+        self.homebank_users.iter().find(|u| u.token == token)
     }
 
     /// The test card with this PAN.
@@ -187,6 +226,43 @@ mod tests {
 
         let full = Fixtures::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
         assert!(full.is_ok());
+    }
+
+    #[test]
+    fn ios_sdk_fixtures_point_at_known_merchants_terminals_and_cards() {
+        let fx = Fixtures::embedded().expect("embedded fixtures parse");
+        assert!(!fx.shops.is_empty() && !fx.bonuses.is_empty() && !fx.homebank_users.is_empty());
+        for shop in &fx.shops {
+            let merchant = fx.merchants.iter().find(|m| m.client_id == shop.client_id);
+            let merchant = merchant.unwrap_or_else(|| panic!("shop {} names an unknown client", shop.id));
+            for terminal in &shop.terminals {
+                assert!(
+                    merchant.terminal(terminal).is_some(),
+                    "shop {} sells an unknown terminal {terminal}",
+                    shop.id
+                );
+            }
+            let mut ids: Vec<&str> = shop.credit_conditions.iter().map(|c| c.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(
+                ids.len(),
+                shop.credit_conditions.len(),
+                "condition ids of shop {} repeat",
+                shop.id
+            );
+        }
+        for account in &fx.bonuses {
+            assert!(
+                fx.card(&account.pan).is_some(),
+                "bonus for an unknown card {}",
+                account.pan
+            );
+        }
+        assert!(
+            fx.homebank_user("hb-test-token-0001").is_some(),
+            "the documented test Homebank token"
+        );
     }
 
     #[test]

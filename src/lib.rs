@@ -31,6 +31,7 @@ pub mod healthcheck;
 pub mod http;
 pub mod ids;
 pub mod parse_errors;
+pub mod probe;
 pub mod server;
 pub mod store;
 pub mod testkit;

@@ -176,7 +176,7 @@ async fn run_timers(sandbox: Arc<Sandbox>, mut stop: watch::Receiver<bool>) {
 ///         .await?
 ///         .json()
 ///         .await?;
-///     assert_eq!(token["expires_in"], 7200);
+///     assert_eq!(token["expires_in"], "7200"); // a string, as the bank's iOS SDK decodes it
 ///     assert_eq!(server.tokens().len(), 1);
 ///
 ///     server.freeze();

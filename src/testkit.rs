@@ -43,6 +43,12 @@ impl Card {
         exp: "0127",
         cvc: "775",
     };
+    /// The bank's documented locked Visa: declined with 465 (card restricted).
+    pub const LOCKED: Card = Card {
+        pan: "4003032704547597",
+        exp: "0920",
+        cvc: "170",
+    };
     /// A sandbox Visa the issuer declines with 484 (insufficient funds).
     pub const DECLINED_484: Card = Card {
         pan: "4000000000004848",

@@ -131,3 +131,42 @@ fn openapi_prints_the_served_document() {
         doc["paths"]
     );
 }
+
+#[test]
+fn an_unknown_fidelity_key_or_value_is_refused_with_the_valid_ones() {
+    let output = run(&["--fidelity", "bogus=1"]);
+    assert!(!output.status.success());
+    let error = stderr(&output);
+    assert!(
+        error.contains("unknown fidelity key 'bogus'") && error.contains("token.expires_in"),
+        "{error}"
+    );
+    let output = run(&["serve", "--fidelity", "token.expires_in=float"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("valid values: string, number"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["--fidelity", "token.expires_in"]);
+    assert!(stderr(&output).contains("is not KEY=VALUE"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_bad_fidelity_profile_file_stops_the_server() {
+    let path = std::env::temp_dir().join(format!("epay-fidelity-{}.json", std::process::id()));
+    std::fs::write(&path, r#"{"status.not_found_http": "404"}"#).expect("write");
+    let output = run(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--fidelity-profile",
+        path.to_str().unwrap_or_default(),
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("valid values: 200, 400"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -88,6 +88,19 @@ pub struct Snapshot {
     /// Merchants created at run time (those of the fixtures come from the fixtures).
     #[serde(default)]
     pub merchants: Vec<Merchant>,
+    /// Invoice links, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoice_links: Vec<crate::domain::invoice_links::InvoiceLink>,
+    /// Recurrent subscriptions, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<crate::domain::recurrent::Subscription>,
+    /// QR bills, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qr_bills: Vec<crate::domain::qr::QrBill>,
+    /// Per-merchant fidelity overrides: client id → profile document (`PUT
+    /// /_sandbox/fidelity?clientId=`). Absent when no merchant has any. (X-16)
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fidelity: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Version 1: a hand-written prepared state.
@@ -361,6 +374,9 @@ pub enum StateError {
     /// A duplicate invoice or id.
     #[error("transaction {0}: {1}")]
     Duplicate(String, String),
+    /// A merchant's fidelity overrides that are not a valid profile.
+    #[error("fidelity of client {0}: {1}")]
+    Fidelity(String, String),
 }
 
 fn amount(value: &Value, invoice_id: &str, field: &'static str) -> Result<Amount, StateError> {

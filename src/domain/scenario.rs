@@ -2,6 +2,7 @@
 //! match. Plain data and matching; the engine keeps the book and consumes the rules.
 
 use super::outcome::{AttemptContext, Outcome};
+use crate::fidelity::RESULT_CODES;
 use serde::{Deserialize, Serialize};
 
 /// How long a pending outcome settled only by polls waits before time settles it anyway:
@@ -93,6 +94,12 @@ pub enum ForcedOutcome {
         #[serde(default)]
         then_decline: Option<i32>,
     },
+    /// Not an attempt's outcome: check-status of the matching invoice answers this `resultCode`
+    /// (any of `fixtures/result_codes.json`: 101, 103, 106, 107 …); `times` counts polls.
+    StatusResult {
+        /// The forced `resultCode`.
+        result_code: String,
+    },
 }
 
 /// Why a forced outcome cannot be used.
@@ -113,6 +120,12 @@ pub enum RuleError {
     /// `times` of zero.
     #[error("times must be at least 1")]
     ZeroTimes,
+    /// A result code that check-status does not have.
+    #[error("resultCode '{0}' is not a check-status result code (valid: {valid})", valid = RESULT_CODES.join(", "))]
+    UnknownResultCode(String),
+    /// A status result where an attempt's outcome is needed.
+    #[error("a statusResult rule forces check-status answers, not a payment's outcome")]
+    StatusResultIsNoOutcome,
 }
 
 impl ForcedOutcome {
@@ -148,13 +161,23 @@ impl ForcedOutcome {
                 }
                 then_decline.map_or(Ok(()), check)
             }
+            ForcedOutcome::StatusResult { result_code } => match RESULT_CODES.contains(&result_code.as_str()) {
+                true => Ok(()),
+                false => Err(RuleError::UnknownResultCode(result_code.chars().take(20).collect())),
+            },
         }
     }
 
-    /// The engine's [`Outcome`] for this forced outcome.
+    /// Whether this forces check-status answers rather than an attempt's outcome.
+    pub fn is_status_result(&self) -> bool {
+        matches!(self, ForcedOutcome::StatusResult { .. })
+    }
+
+    /// The engine's [`Outcome`] for this forced outcome (a status result, which no attempt
+    /// takes, approves).
     pub fn to_outcome(&self) -> Outcome {
         match self {
-            ForcedOutcome::Approve => Outcome::Approve,
+            ForcedOutcome::Approve | ForcedOutcome::StatusResult { .. } => Outcome::Approve,
             ForcedOutcome::Decline { code } => Outcome::Decline { code: *code },
             ForcedOutcome::Fail { code } => Outcome::Fail { code: *code },
             ForcedOutcome::Challenge { then } => Outcome::Challenge {
@@ -206,13 +229,31 @@ impl ScenarioBook {
         Ok(())
     }
 
-    /// The outcome of the oldest rule matching `attempt`, consuming one of its uses.
+    /// The outcome of the oldest attempt rule matching `attempt`, consuming one of its uses.
     pub fn take(&mut self, attempt: &AttemptContext) -> Option<Outcome> {
-        let index = self.rules.iter().position(|r| r.matcher.matches(attempt))?;
+        self.take_where(attempt, false).map(|outcome| outcome.to_outcome())
+    }
+
+    /// The `resultCode` the oldest status rule matching a check-status lookup forces
+    /// (`attempt` carries its client, terminal and invoice), consuming one of its uses.
+    pub fn take_status_result(&mut self, lookup: &AttemptContext) -> Option<&'static str> {
+        match self.take_where(lookup, true) {
+            Some(ForcedOutcome::StatusResult { result_code }) => {
+                RESULT_CODES.iter().copied().find(|code| *code == result_code)
+            }
+            _ => None,
+        }
+    }
+
+    fn take_where(&mut self, attempt: &AttemptContext, status_rules: bool) -> Option<ForcedOutcome> {
+        let index = self
+            .rules
+            .iter()
+            .position(|r| r.outcome.is_status_result() == status_rules && r.matcher.matches(attempt))?;
         let rule = &mut self.rules[index];
         rule.times_left = rule.times_left.saturating_sub(1);
         rule.used = rule.used.saturating_add(1);
-        let outcome = rule.outcome.to_outcome();
+        let outcome = rule.outcome.clone();
         if rule.times_left == 0 {
             self.rules.remove(index);
         }

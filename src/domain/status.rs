@@ -128,6 +128,8 @@ pub enum EventKind {
     ExpireHold,
     /// The merchant returned captured funds.
     Refund,
+    /// Part of the amount is paid with the card's Halyk bonus (`useBonus`).
+    SpendBonus,
 }
 
 /// One allowed move of the state machine.
@@ -164,6 +166,7 @@ pub const TRANSITIONS: &[Transition] = &[
     t(Status::Auth, EventKind::ExpireHold, Status::CancelOld),
     t(Status::Charge, EventKind::Refund, Status::Refund),
     t(Status::Refund, EventKind::Refund, Status::Refund),
+    t(Status::New, EventKind::SpendBonus, Status::New),
 ];
 
 /// The status `event` leads to from `from`, or `None` when the table does not allow it.

@@ -225,6 +225,8 @@ pub enum Event {
         /// The merchant's id for the refund (`externalID`).
         external_id: Option<String>,
     },
+    /// This much of the amount is paid with the card's bonus (`amountBonus`; at most the amount).
+    SpendBonus(Amount),
 }
 
 impl Event {
@@ -245,6 +247,7 @@ impl Event {
             Event::Cancel => EventKind::Cancel,
             Event::ExpireHold => EventKind::ExpireHold,
             Event::Refund { .. } => EventKind::Refund,
+            Event::SpendBonus(_) => EventKind::SpendBonus,
         }
     }
 }
@@ -581,6 +584,10 @@ impl Transaction {
                 self.refunded = self.refunded.saturating_add(amount);
                 moved = Some(amount);
                 external = external_id;
+            }
+            Event::SpendBonus(amount) => {
+                self.amount_bonus = amount.min(self.org_amount);
+                moved = Some(self.amount_bonus);
             }
         }
         if self.kind == TransactionKind::Transfer && to == Status::Charge && from != Status::Charge {

@@ -73,6 +73,10 @@ pub const FIELD_BYTES: &[(&str, usize)] = &[
     ("md", 512),
     ("params", 16384),
     ("externalid", 64),
+    ("post_link", 2048),
+    ("failure_post_link", 2048),
+    ("back_link", 2048),
+    ("failure_back_link", 2048),
 ];
 
 /// The byte bound of a field by name.

@@ -16,6 +16,7 @@ use crate::domain::transaction::{
     CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
 use crate::domain::validation::invoice_suffix;
+use crate::fidelity::Overrides;
 use crate::store::Taken;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
@@ -65,7 +66,8 @@ pub enum CreateError {
 
 impl Sandbox {
     /// Removes the transactions and tokens of one merchant (`client_id`), one terminal, or
-    /// both combined, and the scenario rules aimed only at them; a merchant created at run time
+    /// both combined, with their invoice links, subscriptions and QR bills, and the scenario
+    /// rules aimed only at them; a merchant created at run time
     /// goes too when its whole client is reset. Nothing else changes.
     pub fn reset_partition(&self, client_id: Option<&str>, terminal: Option<&str>) -> PartitionReset {
         let client_ok = |c: &str| client_id.is_none_or(|want| want == c);
@@ -87,6 +89,17 @@ impl Sandbox {
                 tokens += 1;
             }
         }
+        self.remove_orders(client_id, terminal);
+        let owned = |c: &str, t: &str| client_ok(c) && terminal_ok(Some(t));
+        self.store
+            .invoice_links()
+            .remove_where(|l| owned(&l.client_id, &l.terminal_id));
+        self.store
+            .subscriptions()
+            .remove_where(|s| owned(&s.client_id, &s.terminal_id));
+        self.store
+            .qr_bills()
+            .remove_where(|b| owned(&b.client_id, &b.terminal_id));
         let scenarios = self.control.scenarios().remove_where(|r| {
             let by_client = client_id.is_some_and(|c| r.matcher.client_id.as_deref() == Some(c));
             let by_terminal =
@@ -98,6 +111,7 @@ impl Sandbox {
         });
         let merchants = match (client_id, terminal) {
             (Some(client), None) if self.store.merchants().is_runtime(client) => {
+                self.fidelity.clear_client(client);
                 usize::from(self.store.merchants().remove(client).is_some())
             }
             _ => 0,
@@ -227,6 +241,12 @@ impl Sandbox {
             StateFile::Prepared(prepared) => self.replay_prepared(prepared)?,
         };
         self.check_snapshot(&snapshot)?;
+        let mut fidelity = Vec::with_capacity(snapshot.fidelity.len());
+        for (client_id, document) in &snapshot.fidelity {
+            let overrides =
+                Overrides::from_json(document).map_err(|e| StateError::Fidelity(client_id.clone(), e.to_string()))?;
+            fidelity.push((client_id.clone(), overrides));
+        }
         let loaded = snapshot.transactions.len();
         let now = self.clock.now();
         for merchant in snapshot.merchants {
@@ -254,6 +274,9 @@ impl Sandbox {
         for card in snapshot.saved_cards {
             self.store.saved_cards().put(card);
         }
+        for (client_id, overrides) in fidelity {
+            self.fidelity.set_client(&client_id, overrides);
+        }
         for session in snapshot.secure3d_sessions {
             let due = session
                 .created_at
@@ -261,6 +284,15 @@ impl Sandbox {
                 .unwrap_or(DateTime::<Utc>::MAX_UTC);
             self.deadlines.schedule(due, Job::ExpireChallenge(session.md.clone()));
             self.store.secure3d().put(session);
+        }
+        for link in snapshot.invoice_links {
+            self.restore_invoice_link(link);
+        }
+        for subscription in snapshot.subscriptions {
+            self.restore_subscription(subscription);
+        }
+        for bill in snapshot.qr_bills {
+            self.restore_qr_bill(bill);
         }
         Ok(loaded)
     }
@@ -297,6 +329,10 @@ impl Sandbox {
             saved_cards: Vec::new(),
             secure3d_sessions: Vec::new(),
             merchants: Vec::new(),
+            invoice_links: Vec::new(),
+            subscriptions: Vec::new(),
+            qr_bills: Vec::new(),
+            fidelity: Default::default(),
         })
     }
 
@@ -374,6 +410,15 @@ impl Sandbox {
             saved_cards: self.store.saved_cards().all(),
             secure3d_sessions: self.store.secure3d().all(),
             merchants,
+            invoice_links: self.store.invoice_links().all(),
+            subscriptions: self.store.subscriptions().all(),
+            qr_bills: self.store.qr_bills().all(),
+            fidelity: self
+                .fidelity
+                .all_overrides()
+                .into_iter()
+                .map(|(client_id, overrides)| (client_id, overrides.to_json()))
+                .collect(),
         }
     }
 
@@ -392,6 +437,9 @@ impl Sandbox {
         let catalogue = &self.fixtures.catalogue;
         if let Some(outcome) = &request.outcome {
             outcome.validate(&|code| catalogue.reason(code).is_some())?;
+            if outcome.is_status_result() {
+                return Err(crate::domain::scenario::RuleError::StatusResultIsNoOutcome.into());
+            }
         }
         let pan = request.pan.clone().unwrap_or_else(|| DEFAULT_PAN.to_string());
         let card = self.fixtures.card(&pan);

@@ -23,6 +23,18 @@ impl Sandbox {
         self.transaction(id)
     }
 
+    /// The newest transaction with this invoiceId on any terminal: the bank's result pages
+    /// (`/payform/success.html`, `/payform/?invoiceID=`) name only the invoiceId.
+    pub fn latest_transaction_by_invoice(&self, invoice_id: &str) -> Option<Transaction> {
+        self.store
+            .merchants()
+            .all()
+            .iter()
+            .flat_map(|merchant| merchant.terminals.iter())
+            .filter_map(|terminal| self.transaction_by_invoice(&terminal.id, invoice_id))
+            .max_by_key(Transaction::created_at)
+    }
+
     /// Every transaction, newest first.
     pub fn all_transactions(&self) -> Vec<Transaction> {
         self.store.transactions().all()

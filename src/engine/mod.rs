@@ -3,14 +3,23 @@
 //! HTTP handlers call the methods of [`Sandbox`]; so do tests that need no HTTP. Each ePay area
 //! adds its methods in its own file here.
 
+mod bonuses;
 mod control;
+mod fidelity;
+mod homebank;
 mod inspect;
+mod installments;
+mod invoice_links;
+mod merchant_charge;
 mod oauth;
 mod operations_search;
 mod payform;
 mod payments;
+mod qr;
+mod recurrent;
 mod saved_cards;
 mod scenarios;
+mod sdk;
 mod secure3d;
 #[cfg(test)]
 mod snapshot_props;
@@ -19,15 +28,20 @@ mod transactions;
 mod transfers;
 
 pub use control::{ClockRangeError, CreateError, PartitionReset};
+pub use fidelity::{FidelityRefusal, FidelityState};
 pub use inspect::RecordCounts;
+pub use installments::OrderRequest;
+pub use invoice_links::{InvoiceLinkRequest, InvoiceLinkView};
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;
 pub use payform::{PayformAttempt, PayformRefusal};
 pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
+pub use qr::{QrGenerateRequest, QrPayment};
+pub use sdk::{SdkError, TerminalInfo};
 pub use secure3d::{
     AcsReply, AcsStep, ChallengeView, ConfirmRequest, Confirmed, PaResKey, Secure3dChallenge, Secure3dError,
 };
-pub use status::StatusLookup;
+pub use status::{StatusAnswered, StatusLookup};
 pub use transactions::OperateError;
 pub use transfers::{CardInput, TransferAccepted, TransferError, TransferRequest};
 
@@ -39,6 +53,7 @@ use crate::control::ControlPlane;
 use crate::crypto::SandboxCrypto;
 use crate::deadlines::{Deadlines, Job};
 use crate::domain::transaction::TransactionTimer;
+use crate::fidelity::{Profile, Profiles};
 use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
 use crate::store::Store;
@@ -63,6 +78,7 @@ pub struct Sandbox {
     started: Instant,
     public_url: std::sync::RwLock<String>,
     tls_ca: std::sync::OnceLock<String>,
+    fidelity: Profiles,
 }
 
 impl Sandbox {
@@ -102,6 +118,7 @@ impl Sandbox {
             transfer_limits: std::sync::Mutex::new(()),
             ids: IdGenerator::new(config.seed),
             callbacks: Callbacks::configured(config.callbacks, &config.callback_transport, config.seed),
+            fidelity: Profiles::new(config.fidelity),
             config,
             fixtures,
             store: Store::with_limits(limits),
@@ -128,6 +145,7 @@ impl Sandbox {
         self.ids.reseed(self.control.seed());
         self.pares_key.renew();
         self.control.reset();
+        self.fidelity.reset();
         if let Some(state) = self.control.initial_state() {
             if let Err(error) = self.load_state(state) {
                 tracing::warn!("state file not reloaded after reset: {error}");
@@ -165,6 +183,16 @@ impl Sandbox {
         &self.control
     }
 
+    /// The fidelity profiles in force: start-up, run-time and per-merchant (`/_sandbox/fidelity`).
+    pub fn fidelity(&self) -> &Profiles {
+        &self.fidelity
+    }
+
+    /// The effective fidelity profile of a merchant: what its answers render.
+    pub fn profile_for(&self, client_id: &str) -> Profile {
+        self.fidelity.for_client(client_id)
+    }
+
     /// The timed work waiting to run (the server's timer task sleeps on it).
     pub fn deadlines(&self) -> &Deadlines {
         &self.deadlines
@@ -196,6 +224,10 @@ impl Sandbox {
             Job::ExpireChallenge(md) => self.expire_challenge(&md),
             Job::ExpireToken(access) => self.expire_token(&access),
             Job::ExpireMerchant(client_id) => self.expire_merchant(&client_id),
+            Job::AdvanceOrder(id) => self.run_order_step(id),
+            Job::ExpireInvoiceLink(id) => self.expire_invoice_link(id),
+            Job::ChargeSubscription(id) => self.charge_subscription_if_due(id),
+            Job::ExpireQrBill(bill) => self.expire_qr_bill(&bill),
         }
     }
 
@@ -203,7 +235,10 @@ impl Sandbox {
     /// record schedules a bounded number of jobs, so this runs rarely and its cost is
     /// amortised over the inserts that made the jobs.
     fn compact_deadlines(&self) {
-        let records = self.store.transactions().len() + self.store.tokens().len() + self.store.secure3d().len();
+        let records = self.store.transactions().len()
+            + self.store.tokens().len()
+            + self.store.secure3d().len()
+            + self.store.installments().len();
         if self.deadlines.len() <= 4 * records + 4096 {
             return;
         }
@@ -212,6 +247,10 @@ impl Sandbox {
             Job::ExpireChallenge(md) => self.store.secure3d().get(md).is_some(),
             Job::ExpireToken(access) => self.store.tokens().get(access).is_some(),
             Job::ExpireMerchant(_) => true,
+            Job::AdvanceOrder(id) => self.store.installments().get(*id).is_some(),
+            Job::ExpireInvoiceLink(id) => self.store.invoice_links().get(*id).is_some(),
+            Job::ChargeSubscription(id) => self.store.subscriptions().get(*id).is_some(),
+            Job::ExpireQrBill(bill) => self.store.qr_bills().get(bill).is_some(),
         });
     }
 
@@ -219,6 +258,7 @@ impl Sandbox {
         for merchant in &self.fixtures.merchants {
             self.store.merchants().put(merchant.clone());
         }
+        self.load_bonuses();
     }
 }
 

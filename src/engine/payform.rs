@@ -3,11 +3,12 @@
 //! attempts; each attempt is an ordinary payment through [`Sandbox::pay`], so test cards, magic
 //! amounts, scenario rules and callbacks all apply. (H-04, H-05)
 
-use super::payments::{check_token_binding, validate};
+use super::payments::validate;
 use super::{AuthError, PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Sandbox, Secure3dChallenge};
 use crate::crypto::CardData;
 use crate::domain::merchants::Terminal;
 use crate::domain::payform::{PayformSession, ATTEMPTS_EXHAUSTED_CODE, SESSION_EXPIRED_CODE};
+use crate::domain::saved_cards::SavedCard;
 use crate::domain::status::Status;
 use crate::domain::tokens::Token;
 use crate::domain::transaction::Transaction;
@@ -115,6 +116,20 @@ impl Sandbox {
             .map(|(_, terminal)| terminal))
     }
 
+    /// A saved card a transfer page's payment object names (`senderCardId`/`receiverCardId`),
+    /// checked as the transfer will check it (the token's client, the object's `accountId`), so
+    /// the page can show its mask instead of the card fields. (H-10)
+    pub fn payform_saved_card(
+        &self,
+        access_token: &str,
+        account_id: &str,
+        card_id: &str,
+    ) -> Result<SavedCard, PayformRefusal> {
+        let token = self.authenticate(Some(access_token)).map_err(PayformRefusal::Token)?;
+        self.usable_saved_card(&token, account_id, card_id)
+            .map_err(|e| PayformRefusal::Invalid(e.to_string()))
+    }
+
     /// One attempt with a card typed into the page. The attempt claims the page's session
     /// while it runs, so two submissions of one page cannot both use the last attempt; no lock
     /// is held meanwhile.
@@ -154,7 +169,7 @@ impl Sandbox {
         };
         validate(request).map_err(invalid)?;
         let terminal = self.payment_terminal(token, request).map_err(invalid)?;
-        check_token_binding(token, request).map_err(invalid)?;
+        self.check_token_binding(token, request).map_err(invalid)?;
         Ok(terminal)
     }
 

@@ -19,7 +19,7 @@ use crate::domain::transaction::{
     CardSnapshot, Event, Links, NewTransaction, OrderDetails, PendingOutcome, Transaction, TransactionKind,
 };
 use crate::domain::validation::{check_description, check_invoice_id};
-use crate::fidelity::{self, RequestRefusal};
+use crate::fidelity::{self, RequestRefusal, TokenBinding};
 use chrono::{Datelike, Duration};
 use uuid::Uuid;
 
@@ -147,6 +147,17 @@ enum PaymentCard {
     Saved(Box<SavedCard>),
 }
 
+impl PaymentCard {
+    /// The card number, when the payment has one (a wallet has none).
+    fn pan(&self) -> Option<&str> {
+        match self {
+            PaymentCard::Entered(data) => Some(&data.hpan),
+            PaymentCard::Saved(saved) => Some(&saved.pan),
+            PaymentCard::Wallet => None,
+        }
+    }
+}
+
 impl Sandbox {
     /// Runs one payment from request to outcome.
     pub fn pay(
@@ -155,9 +166,21 @@ impl Sandbox {
         request: &PaymentRequest,
         method: PaymentMethod,
     ) -> Result<PaymentAccepted, PaymentError> {
+        self.pay_with_bonus(token, request, method, false)
+    }
+
+    /// [`Sandbox::pay`], paying part of the amount with the card's Halyk bonus when `use_bonus`
+    /// (cryptopay's `useBonus`; see `bonuses.rs`).
+    pub fn pay_with_bonus(
+        &self,
+        token: &Token,
+        request: &PaymentRequest,
+        method: PaymentMethod,
+        use_bonus: bool,
+    ) -> Result<PaymentAccepted, PaymentError> {
         validate(request)?;
         let terminal = self.payment_terminal(token, request)?;
-        check_token_binding(token, request)?;
+        self.check_token_binding(token, request)?;
         let card = self.identify_card(token, request, &terminal, method)?;
         let outcome = self.decide_outcome(token, request, &terminal, &card);
         let card_to_save = match &card {
@@ -177,6 +200,9 @@ impl Sandbox {
             ))
             .map_err(|e| PaymentError::refused(RequestRefusal::DuplicateInvoice, e.to_string()))?;
         tracing::info!(id = %tx.id(), invoice = %tx.order().invoice_id, card = %tx.card().mask, ?outcome, "payment attempt");
+        if let (true, Some(pan)) = (use_bonus, card.pan()) {
+            self.spend_bonus(&tx, pan);
+        }
         self.play_outcome(tx.id(), outcome, card_to_save)
     }
 
@@ -269,11 +295,34 @@ impl Sandbox {
         }
     }
 
+    /// Whether the merchant's tokens bind what they were issued for (`token.binding`). (F-12)
+    pub(super) fn binds_tokens(&self, token: &Token) -> bool {
+        self.profile_for(&token.client_id).token_binding == TokenBinding::Strict
+    }
+
+    /// A token issued for an invoice, amount or currency only pays that, unless the merchant's
+    /// `token.binding` is `off`. (P-07, F-12)
+    pub(super) fn check_token_binding(&self, token: &Token, request: &PaymentRequest) -> Result<(), PaymentError> {
+        if !self.binds_tokens(token) {
+            return Ok(());
+        }
+        match token.binding_mismatch(&request.invoice_id, request.amount, &request.currency) {
+            Some(mismatch) => Err(PaymentError::refused(
+                RequestRefusal::TokenMismatch,
+                mismatch.explain("payment"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The terminal the payment is made on: the token's, or the body's `terminalId` when the
-    /// token has none; it must be the client's payment terminal and accept the currency.
+    /// token has none (or `token.binding` is `off`); it must be the client's payment terminal
+    /// and accept the currency.
     pub(super) fn payment_terminal(&self, token: &Token, request: &PaymentRequest) -> Result<Terminal, PaymentError> {
         let body = request.terminal_id.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let strict = self.binds_tokens(token);
         let id = match (token.terminal.as_deref(), body) {
+            (Some(_), Some(sent)) if !strict => sent,
             (Some(bound), Some(sent)) if !bound.eq_ignore_ascii_case(sent) => {
                 return Err(PaymentError::refused(
                     RequestRefusal::TokenMismatch,
@@ -352,7 +401,7 @@ impl Sandbox {
         }
     }
 
-    fn open_cryptogram(&self, cryptogram: &str, terminal: &Terminal) -> Result<CardData, PaymentError> {
+    pub(super) fn open_cryptogram(&self, cryptogram: &str, terminal: &Terminal) -> Result<CardData, PaymentError> {
         let data = self
             .crypto
             .decrypt_cryptogram(cryptogram)
@@ -472,17 +521,6 @@ pub(super) fn validate(request: &PaymentRequest) -> Result<(), PaymentError> {
         )));
     }
     Ok(())
-}
-
-/// A token issued for an invoice, amount or currency only pays that. (P-07)
-pub(super) fn check_token_binding(token: &Token, request: &PaymentRequest) -> Result<(), PaymentError> {
-    match token.binding_mismatch(&request.invoice_id, request.amount, &request.currency) {
-        Some(mismatch) => Err(PaymentError::refused(
-            RequestRefusal::TokenMismatch,
-            mismatch.explain("payment"),
-        )),
-        None => Ok(()),
-    }
 }
 
 fn new_transaction(token: &Token, request: &PaymentRequest, terminal: &Terminal, card: CardSnapshot) -> NewTransaction {

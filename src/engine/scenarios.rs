@@ -3,11 +3,24 @@
 use super::Sandbox;
 use crate::domain::outcome::{AttemptContext, Outcome};
 use crate::domain::scenario::{ForcedOutcome, RuleError, RuleMatch, ScenarioRule};
+use crate::domain::tokens::Token;
 
 impl Sandbox {
     /// The outcome a scenario rule forces on this attempt, consuming one use of the rule.
     pub fn forced_outcome(&self, attempt: &AttemptContext) -> Option<Outcome> {
         self.control.scenarios().take(attempt)
+    }
+
+    /// The check-status `resultCode` a status rule forces for this lookup, consuming one use.
+    /// The lookup matches rules by client, the token's terminal and the invoice.
+    pub(super) fn forced_status_result(&self, token: &Token, invoice_id: &str) -> Option<&'static str> {
+        let lookup = AttemptContext {
+            client_id: token.client_id.clone(),
+            terminal_id: token.terminal.clone().unwrap_or_default(),
+            invoice_id: invoice_id.to_string(),
+            ..AttemptContext::default()
+        };
+        self.control.scenarios().take_status_result(&lookup)
     }
 
     /// Adds a rule forcing `outcome` on the next `times` attempts matching `matcher`.

@@ -14,7 +14,7 @@ use crate::domain::secure3d::{
 };
 use crate::domain::tokens::Token;
 use crate::domain::transaction::{Event, Transaction};
-use crate::fidelity;
+use crate::fidelity::{self, ConfirmToken};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::Serialize;
@@ -147,6 +147,9 @@ pub enum Secure3dError {
     /// A required field is missing or malformed.
     #[error("{0}")]
     Invalid(String),
+    /// `/payment/confirm` without a bearer token where `confirm.token` is `required`. (S-10)
+    #[error("Authorization header with a Bearer token is required (fidelity key confirm.token=required)")]
+    TokenRequired,
     /// No session with this MD (never issued, already confirmed, or expired).
     #[error("no 3-D Secure session with MD {0}: it was never issued, has already been confirmed, or has expired (sessions last {1} minutes); check-status shows the payment's outcome")]
     UnknownSession(String, i64),
@@ -305,7 +308,14 @@ impl Sandbox {
     /// Finishes a payment with the ACS's `PaRes` (`/payment/confirm`, `confirmPayment`): the
     /// PaRes must be genuine, belong to `MD` (and to `ID` when sent), and its session must still
     /// be open; the session is then consumed, so a replay is refused.
-    pub fn confirm_challenge(&self, token: &Token, request: &ConfirmRequest) -> Result<Confirmed, Secure3dError> {
+    ///
+    /// Without a token (`/payment/confirm` as seed 003 sends it) the signed PaRes alone
+    /// identifies the payment, unless the merchant's `confirm.token` is `required`. (S-10)
+    pub fn confirm_challenge(
+        &self,
+        token: Option<&Token>,
+        request: &ConfirmRequest,
+    ) -> Result<Confirmed, Secure3dError> {
         let statement = verify_pares(&self.pares_key.get(), &request.pa_res)?;
         if statement.md != request.md.trim() {
             return Err(Secure3dError::MdMismatch);
@@ -318,9 +328,17 @@ impl Sandbox {
         }
         let id = statement.transaction_id;
         let tx = self.store.transactions().get(id).ok_or(Secure3dError::NotVisible(id))?;
-        let invoice_ok = token.invoice_id.as_deref().is_none_or(|i| i == tx.order().invoice_id);
-        if !token_sees(token, &tx) || !invoice_ok {
-            return Err(Secure3dError::NotVisible(id));
+        match token {
+            Some(token) => {
+                let invoice_ok = token.invoice_id.as_deref().is_none_or(|i| i == tx.order().invoice_id);
+                if !token_sees(token, &tx) || !invoice_ok {
+                    return Err(Secure3dError::NotVisible(id));
+                }
+            }
+            None if self.profile_for(tx.client_id()).confirm_token == ConfirmToken::Required => {
+                return Err(Secure3dError::TokenRequired);
+            }
+            None => {}
         }
         self.expire_challenge(&statement.md);
         let session = self

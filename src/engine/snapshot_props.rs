@@ -222,6 +222,10 @@ proptest! {
             tokens: tokens.iter().enumerate().map(|(n, bound)| token(n, *bound)).collect(),
             transactions,
             merchants: Vec::new(),
+            invoice_links: Vec::new(),
+            subscriptions: Vec::new(),
+            qr_bills: Vec::new(),
+            fidelity: Default::default(),
         };
         let (Some(first), Some(second)) = (sandbox(), sandbox()) else {
             return Err(TestCaseError::fail("the embedded fixtures load"));

@@ -11,6 +11,7 @@ use crate::domain::tokens::Token;
 use crate::domain::transaction::{
     ApplyContext, Effect, Event, NewIds, NewTransaction, OperationError, Transaction, TransactionKind, TransactionTimer,
 };
+use crate::fidelity::TokenReach;
 use crate::store::{ApplyError, DuplicateInvoice};
 use uuid::Uuid;
 
@@ -65,7 +66,10 @@ impl Sandbox {
 
     fn carry_out(&self, tx: &Transaction, effect: Effect) {
         match effect {
-            Effect::NotifyCallback => self.callbacks.notify_final(tx),
+            Effect::NotifyCallback => {
+                self.settle_bonus(tx);
+                self.callbacks.notify_final(tx)
+            }
             Effect::ScheduleAt { at, timer } => {
                 let job = match timer {
                     TransactionTimer::SettlePending => Job::SettlePending(tx.id()),
@@ -92,7 +96,7 @@ impl Sandbox {
             .store
             .transactions()
             .get(id)
-            .is_some_and(|tx| token_sees(token, &tx));
+            .is_some_and(|tx| self.token_reaches(token, &tx));
         if !visible {
             return Err(OperateError::NotFound(id));
         }
@@ -221,6 +225,22 @@ impl Sandbox {
         let day = super::transfers::bank_day(tx.created_at());
         for key in super::transfers::limit_keys(tx) {
             self.store.transfer_totals().subtract(&key, day, tx.org_amount());
+        }
+    }
+}
+
+impl Sandbox {
+    /// Whether a token may read or operate on a transaction: [`token_sees`] it, and, with
+    /// `token.reach=invoice`, a token issued for an invoice reaches only that invoice. (F-16)
+    pub(super) fn token_reaches(&self, token: &Token, tx: &Transaction) -> bool {
+        token_sees(token, tx) && self.invoice_in_reach(token, &tx.order().invoice_id)
+    }
+
+    /// Whether `token.reach` lets `token` reach `invoice_id`. (F-16)
+    pub(super) fn invoice_in_reach(&self, token: &Token, invoice_id: &str) -> bool {
+        match self.profile_for(&token.client_id).token_reach {
+            TokenReach::Terminal => true,
+            TokenReach::Invoice => token.invoice_id.as_deref().is_none_or(|bound| bound == invoice_id),
         }
     }
 }

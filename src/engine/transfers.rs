@@ -154,7 +154,9 @@ impl Sandbox {
     ) -> Result<TransferAccepted, TransferError> {
         validate(kind, request)?;
         let terminal = self.transfer_terminal(token, request)?;
-        check_token_binding(token, request)?;
+        if self.binds_tokens(token) {
+            check_token_binding(token, request)?;
+        }
         let settings = terminal.p2p.unwrap_or(TransferSettings {
             fee_percent: 0.0,
             fee_min: 0,
@@ -249,7 +251,9 @@ impl Sandbox {
     /// and a P2P terminal (487 otherwise) that accepts the currency.
     fn transfer_terminal(&self, token: &Token, request: &TransferRequest) -> Result<Terminal, TransferError> {
         let body = request.terminal_id.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let strict = self.binds_tokens(token);
         let id = match (token.terminal.as_deref(), body) {
+            (Some(_), Some(sent)) if !strict => sent,
             (Some(bound), Some(sent)) if !bound.eq_ignore_ascii_case(sent) => {
                 return Err(refused(format!(
                     "the token was issued for terminal {bound}, but order.terminalId is {sent}"
@@ -573,7 +577,8 @@ fn validate(kind: TransferKind, request: &TransferRequest) -> Result<(), Transfe
     Ok(())
 }
 
-/// A token issued for an invoice, amount or currency only transfers that (as payments, P-07).
+/// A token issued for an invoice, amount or currency only transfers that (as payments, P-07),
+/// when the merchant's `token.binding` is `strict`.
 fn check_token_binding(token: &Token, request: &TransferRequest) -> Result<(), TransferError> {
     match token.binding_mismatch(&request.order_id, request.amount, &request.currency) {
         Some(mismatch) => Err(refused(mismatch.explain("transfer"))),

@@ -1,20 +1,21 @@
 //! The browser side of 3-D Secure: the sandbox ACS (`POST /acs`, `POST /acs/submit`) and the
-//! `payform` success/failure pages the confirm paths redirect to (feature `pages`).
+//! routes of the `payform` success/failure pages the confirm paths redirect to (feature
+//! `pages`; the pages themselves are `result_pages`).
 
 use super::aliases;
 use super::error::ApiError;
 use super::extract::FormFields;
+use super::result_pages::{failure_page, success_page};
 use super::secure3d::field;
-use super::secure3d_pages::{acs_texts, render, AcsPage, AcsPostPage, PayformResultPage};
+use super::secure3d_pages::{acs_texts, render, AcsPage, AcsPostPage};
 use crate::domain::links::Link;
 use crate::domain::secure3d::CardholderAction;
 use crate::engine::{AcsStep, ChallengeView, Sandbox, Secure3dError};
 use crate::fidelity;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The ACS, served bare and under `/api`.
@@ -24,7 +25,8 @@ pub fn acs_routes() -> Router<Arc<Sandbox>> {
         .route("/acs/submit", post(acs_submit))
 }
 
-/// The payment-page host's result pages (served bare only).
+/// The payment-page host's result pages (served bare only); the failure page is also the
+/// payment page's answer to `/payform/?invoiceID=&code=&message=` (S-06).
 pub fn page_routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .route(fidelity::SUCCESS_PAGE_PATH, get(success_page))
@@ -143,69 +145,4 @@ pub async fn acs_submit(
         }),
         Err(error) => ApiError::from(error).into_response(),
     }
-}
-
-/// Keeps `names` in order (present or not), then any other parameter, for the result pages.
-fn ordered(query: HashMap<String, String>, names: &[&str]) -> Vec<(String, String)> {
-    let mut rest: Vec<(String, String)> = query
-        .iter()
-        .filter(|(k, _)| !names.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    rest.sort();
-    let mut params: Vec<(String, String)> = names
-        .iter()
-        .map(|n| (n.to_string(), query.get(*n).cloned().unwrap_or_default()))
-        .collect();
-    params.extend(rest);
-    params
-}
-
-/// `GET /payform/success.html?amount=…&currency=…&invoiceID=…&accountID=…&description=…
-/// &reference=…&language=…&cardid=…`
-#[utoipa::path(
-    get,
-    path = "/payform/success.html",
-    tag = "pages",
-    responses(
-        (status = 200, description = "The payment page's success page", body = String, content_type = "text/html")
-    )
-)]
-pub async fn success_page(Query(query): Query<HashMap<String, String>>) -> Response {
-    let language = query.get("language").cloned().unwrap_or_default();
-    render(&PayformResultPage::new(
-        true,
-        &language,
-        ordered(
-            query,
-            &[
-                "amount",
-                "currency",
-                "invoiceID",
-                "accountID",
-                "description",
-                "reference",
-                "language",
-                "cardid",
-            ],
-        ),
-    ))
-}
-
-/// `GET /payform/failure.html?invoiceID=…&code=…&message=…` (the bank's `/payform/?…`). (S-06)
-#[utoipa::path(
-    get,
-    path = "/payform/failure.html",
-    tag = "pages",
-    responses(
-        (status = 200, description = "The payment page's failure page", body = String, content_type = "text/html")
-    )
-)]
-pub async fn failure_page(Query(query): Query<HashMap<String, String>>) -> Response {
-    let language = query.get("language").cloned().unwrap_or_default();
-    render(&PayformResultPage::new(
-        false,
-        &language,
-        ordered(query, &["invoiceID", "code", "message"]),
-    ))
 }

@@ -20,3 +20,7 @@ pub const ORDER_ID: &[&str] = &["id", "orderId", "orderID", "invoiceId", "invoic
 pub const MD: &[&str] = &["MD", "md"];
 /// The 3-D Secure authentication response.
 pub const PA_RES: &[&str] = &["PaRes", "paRes"];
+/// A saved sender card of a transfer (seed 004's `senderCardId`; the postLink's `senderCardID`).
+pub const SENDER_CARD_ID: &[&str] = &["senderCardId", "senderCardID"];
+/// A saved receiver card of a transfer (seed 004's `receiverCardId`).
+pub const RECEIVER_CARD_ID: &[&str] = &["receiverCardId", "receiverCardID"];

@@ -34,6 +34,25 @@ impl FromRequestParts<Arc<Sandbox>> for Bearer {
     }
 }
 
+/// The live token of the request's bearer header when one is sent; `None` without a header, 401
+/// for a token that is unknown or expired (`/payment/confirm`, key `confirm.token`).
+#[derive(Debug, Clone)]
+pub struct OptionalBearer(pub Option<Token>);
+
+impl FromRequestParts<Arc<Sandbox>> for OptionalBearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, sandbox: &Arc<Sandbox>) -> Result<Self, Self::Rejection> {
+        match bearer_of(parts) {
+            None => Ok(OptionalBearer(None)),
+            Some(bearer) => sandbox
+                .authenticate(Some(bearer))
+                .map(|token| OptionalBearer(Some(token)))
+                .map_err(ApiError::from),
+        }
+    }
+}
+
 /// A JSON body of type `T`. The content type is not checked (the bank's clients are sloppy
 /// about it); a body that is not JSON of the right shape gets a 400 saying why.
 #[derive(Debug, Clone)]
@@ -140,6 +159,48 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
     }
 }
 
+/// Reads `T` from a body that is a JSON object or an `application/x-www-form-urlencoded` form
+/// (`amount=100&externalID=r-1`), whatever the `Content-Type` says (the bank's clients are sloppy
+/// about it: a body starting with `{` is JSON, anything else a form). An empty body, or JSON
+/// `null`, gives `T::default()`. Anything else (multipart, a JSON array or number, text that is
+/// not `name=value` pairs, a field over its byte limit) is refused with a message saying what is
+/// accepted; the caller wraps it in its endpoint's error shape. A form needs at least one
+/// `name=value` pair and names without spaces, so plain text is not taken for one.
+pub fn json_or_form<T: DeserializeOwned + Default>(content_type: Option<&str>, body: &[u8]) -> Result<T, String> {
+    const ACCEPTED: &str = "the body must be a JSON object or a form (application/x-www-form-urlencoded)";
+    let text = std::str::from_utf8(body).map_err(|_| format!("{ACCEPTED}; it is not UTF-8 text"))?;
+    let text = text.trim();
+    if text.is_empty() || text == "null" {
+        return Ok(T::default());
+    }
+    let multipart = content_type.is_some_and(|c| c.trim().to_ascii_lowercase().starts_with("multipart/"));
+    if multipart {
+        return Err(format!("{ACCEPTED}, not multipart"));
+    }
+    if text.starts_with('{') {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{ACCEPTED}; invalid JSON body: {e}"))?;
+        check_json_lengths("", &value).map_err(|e| e.to_string())?;
+        return T::deserialize(value).map_err(|e| format!("invalid JSON body: {e}"));
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(text).map_err(|e| format!("{ACCEPTED}; invalid form body: {e}"))?;
+    let pairs_of_text: Vec<&str> = text.split('&').filter(|pair| !pair.is_empty()).collect();
+    let is_form = pairs_of_text.iter().any(|pair| pair.contains('='))
+        && pairs_of_text
+            .iter()
+            .map(|pair| pair.split_once('=').map_or(*pair, |(name, _)| name))
+            .all(|name| !name.is_empty() && !name.contains(char::is_whitespace));
+    if !is_form {
+        let start: String = text.chars().take(24).collect();
+        return Err(format!("{ACCEPTED}; got '{start}'"));
+    }
+    for (name, value) in &pairs {
+        check_field_length(name, value).map_err(|e| e.to_string())?;
+    }
+    serde_urlencoded::from_str(text).map_err(|e| format!("invalid form body: {e}"))
+}
+
 /// A body that could not be read: keeps the framework's status (413 when over the limit).
 fn body_error(error: axum::extract::rejection::BytesRejection) -> ApiError {
     let status = error.status();
@@ -173,5 +234,58 @@ impl<S: Send + Sync> FromRequestParts<S> for PayerIp {
                 .map(|info| info.0.ip().to_string())
         };
         Ok(PayerIp(forwarded.or_else(peer).unwrap_or_default()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    struct Fields {
+        amount: Option<String>,
+    }
+
+    fn read(content_type: Option<&str>, body: &str) -> Result<Fields, String> {
+        json_or_form(content_type, body.as_bytes())
+    }
+
+    #[test]
+    fn json_objects_and_forms_are_read_whatever_the_content_type() {
+        let sixty = Ok(Fields {
+            amount: Some("60".into()),
+        });
+        assert_eq!(read(Some("application/json"), r#"{"amount": "60"}"#), sixty);
+        assert_eq!(read(None, r#" {"amount": "60", "other": 1} "#), sixty);
+        assert_eq!(read(Some("application/x-www-form-urlencoded"), "amount=60"), sixty);
+        assert_eq!(read(Some("application/json"), "amount=60&note=a+b&flag"), sixty);
+        assert_eq!(read(None, ""), Ok(Fields::default()));
+        assert_eq!(read(None, " null "), Ok(Fields::default()));
+    }
+
+    #[test]
+    fn anything_else_is_refused_saying_what_is_accepted() {
+        for (content_type, body) in [
+            (None, "sixty"),
+            (None, "[60]"),
+            (None, "60"),
+            (Some("application/json"), r#"{"amount": "#),
+            (Some("multipart/form-data; boundary=x"), "--x--"),
+            (None, "amount=60&two words"),
+        ] {
+            let error = read(content_type, body).expect_err(body);
+            assert!(error.contains("JSON object or a form"), "{body}: {error}");
+        }
+        assert!(json_or_form::<Fields>(None, &[0xff, 0xfe]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn reading_never_panics(body in proptest::collection::vec(any::<u8>(), 0..64), json in any::<bool>()) {
+            let content_type = json.then_some("application/json");
+            let _ = json_or_form::<Fields>(content_type, &body);
+        }
     }
 }

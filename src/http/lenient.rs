@@ -27,6 +27,37 @@ pub fn flag(object: &Map<String, Value>, name: &str) -> bool {
     }
 }
 
+/// Serde readers for typed request fields that come from JSON, a form or a query string alike:
+/// a number or a string, blanks meaning "not given".
+pub mod serde_lenient {
+    use crate::domain::money::Amount;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// Text of a string, number or boolean, trimmed; `None` when absent, null or blank.
+    pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        let text = match Option::<Value>::deserialize(deserializer)? {
+            Some(Value::String(s)) => s.trim().to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(Value::Null) | None => String::new(),
+            Some(_) => return Err(serde::de::Error::custom("must be a string or a number")),
+        };
+        Ok((!text.is_empty()).then_some(text))
+    }
+
+    /// An amount given as a number or a numeric string; `None` when absent, null or blank.
+    pub fn amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Amount>, D::Error> {
+        match Option::<Value>::deserialize(deserializer)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(value) => Amount::from_json(&value)
+                .map(Some)
+                .map_err(|e| serde::de::Error::custom(format!("amount: {e}"))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 #[cfg(feature = "pages")]
 pub mod acs;
 pub mod aliases;
+pub mod bonus;
 pub mod control;
 pub mod cryptogram;
 pub mod deliveries;
@@ -19,6 +20,10 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 mod faults;
+pub mod fidelity_control;
+pub mod homebank;
+pub mod installments;
+pub mod invoices;
 pub mod lenient;
 mod middleware;
 pub mod oauth;
@@ -30,7 +35,13 @@ pub mod pages;
 #[cfg(feature = "pages")]
 pub mod payform;
 pub mod payments;
+pub mod qr;
+pub mod recurrent;
+mod refusals;
+#[cfg(feature = "pages")]
+pub mod result_pages;
 pub mod saved_cards;
+pub mod sdk;
 pub mod secure3d;
 pub mod secure3d_control;
 #[cfg(feature = "pages")]
@@ -58,12 +69,19 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
-        .layer(cors(&config.cors_origins));
+        .layer(cors(&config.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            fidelity_control::cors_switch,
+        ));
     with_pages(
         Router::new()
             .merge(bank)
             .route("/_sandbox/tls/ca.pem", get(crate::tls::ca_pem))
-            .merge(control::routes()),
+            .merge(control::routes())
+            .merge(invoices::control_routes())
+            .merge(recurrent::control_routes())
+            .merge(qr::control_routes()),
     )
     .fallback(middleware::not_found)
     .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
@@ -99,6 +117,8 @@ fn with_pages(router: Router<Arc<Sandbox>>) -> Router<Arc<Sandbox>> {
         .merge(payform_routes())
         .merge(demo::routes())
         .merge(control::page_routes())
+        .merge(invoices::page::routes())
+        .merge(qr::app::routes())
 }
 
 /// Without the `pages` feature: no browser pages.
@@ -185,6 +205,22 @@ fn api_routes() -> Router<Arc<Sandbox>> {
         .route("/check-status/p2p/transaction/{order}", get(transfers::check_p2p))
         .route("/operations", post(operations_search::payments))
         .route("/p2p/operations", post(operations_search::transfers))
+        .merge(ios_sdk_routes())
+        .merge(invoices::api_routes())
+        .merge(recurrent::api_routes())
+        .merge(qr::api_routes())
+}
+
+/// What the bank's iOS SDK calls besides payments (docs/ios-sdk.md).
+fn ios_sdk_routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/public-profile", post(sdk::public_profile))
+        .route("/terminals/{id}", get(sdk::terminal))
+        .route("/credit-condition", get(installments::credit_conditions))
+        .route("/order", post(installments::create_order))
+        .route("/order/status", get(installments::order_status))
+        .route("/payment/checkgobonus", post(bonus::check_go_bonus))
+        .route("/hb-cards", get(homebank::cards))
 }
 
 /// The hosted payment page: browser routes, served bare only (as on the bank's payform host).

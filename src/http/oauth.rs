@@ -39,9 +39,10 @@ pub async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): Form
         Ok(token) => token,
         Err(error) => return OAuthError(error).into_response(),
     };
+    let profile = sandbox.profile_for(&token.client_id);
     match (&token.grant, request.get(&["grant_type"])) {
-        (_, Some("refresh_token")) => Json(TokenAnswer::refreshed(&token)).into_response(),
+        (_, Some("refresh_token")) => Json(TokenAnswer::refreshed(&token, &profile)).into_response(),
         (Grant::Password { .. }, _) => Json(PasswordTokenAnswer::of(&token)).into_response(),
-        _ => Json(TokenAnswer::client_credentials(&token)).into_response(),
+        _ => Json(TokenAnswer::client_credentials(&token, &profile)).into_response(),
     }
 }

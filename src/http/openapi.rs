@@ -55,8 +55,8 @@ struct TokenApi;
 #[derive(OpenApi)]
 #[openapi(paths(
     super::pages::landing,
-    super::acs::success_page,
-    super::acs::failure_page,
+    super::result_pages::success_page,
+    super::result_pages::failure_page,
     super::payform::page,
     super::payform::script,
     super::payform::pay,

@@ -1,29 +1,81 @@
 //! `POST /operation/{id}/charge|cancel|refund`: the merchant's operations on a payment (spec §3.5).
 //!
 //! `{id}` is the ePay transaction id. Success is HTTP 200 with an empty body; a refusal is
-//! HTTP 400 with `{"code": 100, "message": "..."}` (docs/fidelity.md F-05, OP-01).
+//! HTTP 400 with `{"code": 100, "message": "..."}` (docs/fidelity.md F-05, OP-01). `amount` and
+//! `externalID` come from the query, a JSON body or a form body, in that order (OP-04).
 
 use super::error::ApiError;
-use super::extract::Bearer;
+use super::extract::{json_or_form, Bearer};
+use super::lenient::serde_lenient;
 use crate::domain::money::Amount;
 use crate::domain::transaction::Event;
 use crate::domain::validation::check_field_length;
 use crate::engine::{OperateError, Sandbox};
 use crate::fidelity;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// Query parameters of charge and refund.
+/// `amount` and `externalID` of an operation, as one source (query, JSON body or form body)
+/// gives them.
 #[derive(Debug, Default, Deserialize)]
-pub struct OperationQuery {
-    amount: Option<String>,
-    #[serde(rename = "externalID", alias = "externalId")]
-    external_id: Option<String>,
+pub struct OperationParams {
+    /// Amount to charge or refund; the whole (remaining) amount when absent.
+    #[serde(default, deserialize_with = "serde_lenient::amount")]
+    pub amount: Option<Amount>,
+    /// The merchant's refund id (OP-02).
+    #[serde(
+        default,
+        rename = "externalID",
+        alias = "externalId",
+        deserialize_with = "serde_lenient::text"
+    )]
+    pub external_id: Option<String>,
+}
+
+impl OperationParams {
+    /// Each field from `self` when given, else from `other`.
+    fn or(self, other: OperationParams) -> OperationParams {
+        OperationParams {
+            amount: self.amount.or(other.amount),
+            external_id: self.external_id.or(other.external_id),
+        }
+    }
+}
+
+/// The operation's parameters from the query, a JSON body or a form body, in that order of
+/// precedence (OP-04). A query or body that cannot be read is refused in the operations' error
+/// shape, before the engine sees anything.
+#[derive(Debug, Default)]
+pub struct OperationInput(pub OperationParams);
+
+impl<S: Send + Sync> FromRequest<S> for OperationInput {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let query = req.uri().query().unwrap_or("").to_string();
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| operation_error(format!("cannot read body: {}", e.body_text())))?;
+        let from_query: OperationParams =
+            serde_urlencoded::from_str(&query).map_err(|e| operation_error(format!("query: {e}")))?;
+        let from_body: OperationParams = json_or_form(content_type.as_deref(), &body).map_err(operation_error)?;
+        let params = from_query.or(from_body);
+        if let Some(external) = &params.external_id {
+            check_field_length("externalID", external).map_err(|e| operation_error(e.to_string()))?;
+        }
+        Ok(OperationInput(params))
+    }
 }
 
 /// Captures an AUTH, fully or partly.
@@ -46,17 +98,18 @@ pub async fn charge(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
     Path(id): Path<String>,
-    Query(query): Query<OperationQuery>,
-    body: Bytes,
+    OperationInput(params): OperationInput,
 ) -> Response {
-    let result = requested_amount(&query, &body).and_then(|amount| {
-        let id = transaction_id(&id)?;
-        sandbox.operate_as(&token, id, Event::Charge(amount)).map_err(refusal)
+    let result = transaction_id(&id).and_then(|id| {
+        sandbox
+            .operate_as(&token, id, Event::Charge(params.amount))
+            .map_err(refusal)
     });
     respond(result.map(|_| ()))
 }
 
-/// Releases an AUTH.
+/// Releases an AUTH. The body is read like the others' (and refused alike when it is neither
+/// JSON nor a form), though a cancel takes no amount.
 #[utoipa::path(
     post,
     path = "/operation/{id}/cancel",
@@ -68,7 +121,12 @@ pub async fn charge(
     ),
     security(("bearer" = []))
 )]
-pub async fn cancel(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, Path(id): Path<String>) -> Response {
+pub async fn cancel(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    Path(id): Path<String>,
+    OperationInput(_): OperationInput,
+) -> Response {
     let result = transaction_id(&id).and_then(|id| sandbox.operate_as(&token, id, Event::Cancel).map_err(refusal));
     respond(result.map(|_| ()))
 }
@@ -94,16 +152,12 @@ pub async fn refund(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
     Path(id): Path<String>,
-    Query(query): Query<OperationQuery>,
-    body: Bytes,
+    OperationInput(params): OperationInput,
 ) -> Response {
-    let result = requested_amount(&query, &body).and_then(|amount| {
-        let id = transaction_id(&id)?;
-        let external_id = query.external_id.as_deref().map(str::trim).filter(|e| !e.is_empty());
-        if let Some(external) = external_id {
-            check_field_length("externalID", external).map_err(|e| operation_error(e.to_string()))?;
-        }
-        sandbox.refund_as(&token, id, amount, external_id).map_err(refusal)
+    let result = transaction_id(&id).and_then(|id| {
+        sandbox
+            .refund_as(&token, id, params.amount, params.external_id.as_deref())
+            .map_err(refusal)
     });
     respond(result.map(|_| ()))
 }
@@ -127,33 +181,4 @@ fn refusal(error: OperateError) -> ApiError {
 fn transaction_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw.trim())
         .map_err(|_| operation_error(format!("'{raw}' is not a transaction id (a UUID is expected)")))
-}
-
-/// The amount from `?amount=` and/or a JSON body `{"amount": n}`; both given must agree.
-fn requested_amount(query: &OperationQuery, body: &[u8]) -> Result<Option<Amount>, ApiError> {
-    let from_query = match query.amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        Some(text) => Some(Amount::parse(text).map_err(|e| operation_error(format!("amount: {e}")))?),
-        None => None,
-    };
-    let from_body = body_amount(body)?;
-    match (from_query, from_body) {
-        (Some(q), Some(b)) if q != b => Err(operation_error(format!(
-            "amount in the query ({q}) and in the body ({b}) differ"
-        ))),
-        (q, b) => Ok(q.or(b)),
-    }
-}
-
-fn body_amount(body: &[u8]) -> Result<Option<Amount>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| operation_error(format!("invalid JSON body: {e}")))?;
-    match value.get("amount") {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(amount) => Amount::from_json(amount)
-            .map(Some)
-            .map_err(|e| operation_error(format!("amount: {e}"))),
-    }
 }

@@ -37,7 +37,10 @@ pub async fn payments(
 ) -> Response {
     render(
         sandbox.search_operations(&token, TransactionKind::Payment, &body),
-        |query, page| Json(SearchPageView::new(query, page, TransactionView::of)).into_response(),
+        |query, page| {
+            let profile = sandbox.profile_for(&token.client_id);
+            Json(SearchPageView::new(query, page, |tx| TransactionView::of(tx, &profile))).into_response()
+        },
     )
 }
 
@@ -61,7 +64,10 @@ pub async fn transfers(
 ) -> Response {
     render(
         sandbox.search_operations(&token, TransactionKind::Transfer, &body),
-        |query, page| Json(SearchPageView::new(query, page, P2pView::of)).into_response(),
+        |query, page| {
+            let profile = sandbox.profile_for(&token.client_id);
+            Json(SearchPageView::new(query, page, |tx| P2pView::of(tx, &profile))).into_response()
+        },
     )
 }
 

@@ -54,13 +54,14 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-/// `GET /payform/?params=…[&isShortForm=true|&isTransfer=true|&isAFT=true|&isOCT=true]`.
+/// `GET /payform/?params=…[&isShortForm=true|&isTransfer=true|&isAFT=true|&isOCT=true]`; without
+/// `params` but with `invoiceID`/`code`/`message`, the bank's failure page (seed 003, S-06).
 #[utoipa::path(
     get,
     path = "/payform/",
     tag = "pages",
     responses(
-        (status = 200, description = "The hosted payment page", body = String, content_type = "text/html"),
+        (status = 200, description = "The hosted payment page, or (with invoiceID/code/message and no params) the failure page", body = String, content_type = "text/html"),
         (status = 400, description = "Bad or missing payment parameters", body = String, content_type = "text/html")
     )
 )]
@@ -70,6 +71,9 @@ pub async fn page(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if super::result_pages::is_failure_target(&query) {
+        return super::result_pages::failure_page(State(sandbox), Query(query)).await;
+    }
     let flag = |name: &str| query.get(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let kind = FormKind::from_flags(flag("isTransfer"), flag("isAFT"), flag("isOCT"));
     let raw = query.get("params").map(String::as_str).unwrap_or("");
@@ -78,11 +82,12 @@ pub async fn page(
         .and_then(|v| v.to_str().ok())
         .and_then(origin_of)
         .unwrap_or_default();
-    let page = Page {
+    let mut page = Page {
         raw_params: raw.to_string(),
         short_form: flag("isShortForm"),
         parent_origin,
         kind,
+        saved: SavedParties::default(),
     };
     let object = match decode_params(raw) {
         Ok(object) => object,
@@ -96,7 +101,11 @@ pub async fn page(
         return error_page(language, StatusCode::BAD_REQUEST, "auth has no access_token");
     };
     if kind != FormKind::Payment {
-        return match sandbox.payform_transfer_terminal(&access_token) {
+        let opened = sandbox.payform_transfer_terminal(&access_token).and_then(|terminal| {
+            page.saved = SavedParties::of(&sandbox, &access_token, &object, kind)?;
+            Ok(terminal)
+        });
+        return match opened {
             Ok(terminal) => {
                 let merchant = terminal.map(|t| t.name).unwrap_or_default();
                 page.form(&object, &merchant, None, None)
@@ -141,6 +150,7 @@ pub async fn pay(
         short_form: field("isShortForm").eq_ignore_ascii_case("true"),
         parent_origin: origin_of(&field("parentOrigin")).unwrap_or_default(),
         kind: FormKind::Payment,
+        saved: SavedParties::default(),
     };
     let object = match decode_params(&page.raw_params) {
         Ok(object) => object,
@@ -236,11 +246,12 @@ pub async fn transfer(
 ) -> Response {
     let field = |name: &str| fields.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
     let form = field("form");
-    let page = Page {
+    let mut page = Page {
         raw_params: field("params"),
         short_form: field("isShortForm").eq_ignore_ascii_case("true"),
         parent_origin: origin_of(&field("parentOrigin")).unwrap_or_default(),
         kind: FormKind::from_flags(form == "isTransfer", form == "isAFT", form == "isOCT"),
+        saved: SavedParties::default(),
     };
     let object = match decode_params(&page.raw_params) {
         Ok(object) => object,
@@ -263,7 +274,12 @@ pub async fn transfer(
         .and_then(|t| sandbox.terminal(t))
         .map(|(_, t)| t.name)
         .unwrap_or_default();
-    let body = transfer_body(&object, &field, page.kind);
+    page.saved = match SavedParties::of(&sandbox, &token.access_token, &object, page.kind) {
+        Ok(saved) => saved,
+        Err(refusal) => return page.refusal(&object, &refusal),
+    };
+    let card_save = object.get(aliases::ACCOUNT_ID).is_some() && field("cardSave") == "true";
+    let body = transfer_body(&object, &field, page.kind, card_save);
     let request = match super::transfers::parse(&body, ip) {
         Ok(request) => request,
         Err(message) => return page.form(&object, &merchant, None, Some(message)),
@@ -284,25 +300,37 @@ pub async fn transfer(
     }
 }
 
-/// The transfer API's `{order, card: {sender, receiver}}` body for what the page collected.
-fn transfer_body(object: &PaymentObject, field: &dyn Fn(&str) -> String, kind: FormKind) -> serde_json::Value {
+/// The transfer API's `{order, card: {sender, receiver}}` body for what the page collected: a
+/// side the payment object names a saved card for (`senderCardId`/`receiverCardId`) goes as
+/// that id (seed 004), a typed card as `TYPEPAN`, saved on success when `card_save`. (H-10)
+fn transfer_body(
+    object: &PaymentObject,
+    field: &dyn Fn(&str) -> String,
+    kind: FormKind,
+    card_save: bool,
+) -> serde_json::Value {
     let expiry = normalise_expiry(&field("expiry"));
     let (month, year) = (expiry.get(..2).unwrap_or(""), expiry.get(2..).unwrap_or(""));
-    let sender = kind.needs_sender().then(|| {
+    let sender_card_id = object.text(aliases::SENDER_CARD_ID);
+    let receiver_card_id = object.text(aliases::RECEIVER_CARD_ID);
+    let sender = (kind.needs_sender() && sender_card_id.is_empty()).then(|| {
         serde_json::json!({
             "transferType": "TYPEPAN",
             "cardCred": normalise_pan(&field("pan")).unwrap_or_default(),
             "cvc": field("cvc"),
             "expire": {"month": month, "year": year},
             "name": field("name").to_ascii_uppercase(),
+            "save": card_save,
         })
     });
-    let receiver = kind.needs_receiver().then(|| {
+    let receiver = (kind.needs_receiver() && receiver_card_id.is_empty()).then(|| {
         serde_json::json!({
             "transferType": "TYPEPAN",
             "cardCred": normalise_pan(&field("receiverPan")).unwrap_or_default(),
+            "save": card_save,
         })
     });
+    let saved_id = |needed: bool, id: String| if needed { id } else { String::new() };
     let order_field = |names: &[&str]| object.text(names);
     serde_json::json!({
         "order": {
@@ -318,9 +346,48 @@ fn transfer_body(object: &PaymentObject, field: &dyn Fn(&str) -> String, kind: F
             "failureBackLink": order_field(&["failureBackLink"]),
             "postLink": order_field(&["postLink"]),
             "failurePostLink": order_field(&["failurePostLink"]),
+            "senderCardId": saved_id(kind.needs_sender(), sender_card_id),
+            "receiverCardId": saved_id(kind.needs_receiver(), receiver_card_id),
         },
         "card": {"sender": sender, "receiver": receiver},
     })
+}
+
+/// The saved cards a transfer page uses instead of card fields, by their masks.
+#[derive(Debug, Default)]
+struct SavedParties {
+    sender: Option<String>,
+    receiver: Option<String>,
+}
+
+impl SavedParties {
+    /// The saved cards the payment object names for the sides `kind` has, each checked as
+    /// the transfer will check it; a card that is not usable refuses the page. (H-10)
+    fn of(
+        sandbox: &Sandbox,
+        access_token: &str,
+        object: &PaymentObject,
+        kind: FormKind,
+    ) -> Result<SavedParties, PayformRefusal> {
+        let account_id = object.text(aliases::ACCOUNT_ID);
+        let mask = |needed: bool, names: &[&str]| -> Result<Option<String>, PayformRefusal> {
+            let card_id = object.text(names);
+            if !needed || card_id.is_empty() {
+                return Ok(None);
+            }
+            sandbox
+                .payform_saved_card(access_token, &account_id, &card_id)
+                .map(|card| Some(card.mask))
+                .map_err(|refusal| {
+                    let field = names.first().copied().unwrap_or("card id");
+                    PayformRefusal::Invalid(format!("{field}: {refusal}"))
+                })
+        };
+        Ok(SavedParties {
+            sender: mask(kind.needs_sender(), aliases::SENDER_CARD_ID)?,
+            receiver: mask(kind.needs_receiver(), aliases::RECEIVER_CARD_ID)?,
+        })
+    }
 }
 
 /// The order of a payment object as the engine takes it.
@@ -387,6 +454,8 @@ struct Page {
     short_form: bool,
     parent_origin: String,
     kind: FormKind,
+    /// Saved cards a transfer page shows instead of card fields.
+    saved: SavedParties,
 }
 
 impl Page {
@@ -408,6 +477,8 @@ impl Page {
         let language = Language::parse(&object.text(&["language"]));
         let labels = language.labels();
         let payment = self.kind == FormKind::Payment;
+        let typed_card = (self.kind.needs_sender() && self.saved.sender.is_none())
+            || (self.kind.needs_receiver() && self.saved.receiver.is_none());
         let amount = object
             .get(&["amount"])
             .and_then(|a| Amount::parse(a).ok())
@@ -431,13 +502,16 @@ impl Page {
             form_flag: self.kind.flag(),
             short_form: self.short_form,
             parent_origin: self.parent_origin.clone(),
-            needs_sender: self.kind.needs_sender(),
-            needs_receiver: self.kind.needs_receiver(),
+            needs_sender: self.kind.needs_sender() && self.saved.sender.is_none(),
+            needs_receiver: self.kind.needs_receiver() && self.saved.receiver.is_none(),
+            two_cards: self.kind.needs_sender() && self.kind.needs_receiver(),
+            saved_sender: self.saved.sender.clone(),
+            saved_receiver: self.saved.receiver.clone(),
             cardholder: object.text(&["name"]),
             prefill_pan: object.text(&["sandboxPan"]),
             prefill_expiry: object.text(&["sandboxExpiry"]),
             prefill_cvc: object.text(&["sandboxCvc"]),
-            show_save_card: payment && object.get(aliases::ACCOUNT_ID).is_some(),
+            show_save_card: object.get(aliases::ACCOUNT_ID).is_some() && (payment || typed_card),
             card_save_checked: object.flag("cardSave"),
             button: if payment { labels.pay } else { labels.transfer },
             limits: labels.limits_text(SESSION_MINUTES, MAX_ATTEMPTS),
@@ -527,6 +601,12 @@ struct PayformTemplate {
     parent_origin: String,
     needs_sender: bool,
     needs_receiver: bool,
+    /// Whether the form has a sender and a receiver (P2P), so each card gets a heading.
+    two_cards: bool,
+    /// Mask of the saved sender card the payment object names (no sender fields then).
+    saved_sender: Option<String>,
+    /// Mask of the saved receiver card the payment object names (no receiver fields then).
+    saved_receiver: Option<String>,
     cardholder: String,
     /// Sandbox-only fields of the payment object that fill the card in (the demo shop's 3-D
     /// Secure button); the bank has no such fields and ignores them.

@@ -12,7 +12,7 @@ use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
 use crate::domain::transfer::TransferKind;
 use crate::engine::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Sandbox, Wallet};
-use crate::fidelity::{self, RequestRefusal};
+use crate::fidelity::{self, Profile, RequestRefusal};
 use crate::wire::payment::PaymentReceipt;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -71,10 +71,12 @@ pub async fn cryptopay(
         Ok(parsed) => parsed,
         Err(message) => return fields.refusal(RequestRefusal::Invalid, message).into_response(),
     };
+    let use_bonus = fields.flag("useBonus");
+    let profile = sandbox.profile_for(&token.client_id);
     // The RSA-4096 decryption takes milliseconds of CPU: run it off the async workers so that
     // other requests are not stalled behind it.
-    match tokio::task::spawn_blocking(move || sandbox.pay(&token, &request, method)).await {
-        Ok(result) => render(&fields, result),
+    match tokio::task::spawn_blocking(move || sandbox.pay_with_bonus(&token, &request, method, use_bonus)).await {
+        Ok(result) => render(&fields, &profile, result),
         Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, "internal sandbox error").into_response(),
     }
 }
@@ -116,7 +118,11 @@ pub async fn cards_auth(
         Ok(parsed) => parsed,
         Err(message) => return fields.refusal(RequestRefusal::Invalid, message).into_response(),
     };
-    render(&fields, sandbox.pay(&token, &request, method))
+    render(
+        &fields,
+        &sandbox.profile_for(&token.client_id),
+        sandbox.pay(&token, &request, method),
+    )
 }
 
 /// P2P transfers with saved cards (`{order, card{sender, receiver}}`, seed 000) on
@@ -125,11 +131,11 @@ pub fn p2p_via_cards_auth(sandbox: &Sandbox, token: &Token, ip: String, body: &V
     super::transfers::transfer_response(sandbox, token, ip, TransferKind::P2p, body)
 }
 
-fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) -> Response {
+fn render(fields: &Fields<'_>, profile: &Profile, result: Result<PaymentAccepted, PaymentError>) -> Response {
     match result {
-        Ok(PaymentAccepted::Approved(tx)) => Json(PaymentReceipt::approved(&tx)).into_response(),
+        Ok(PaymentAccepted::Approved(tx)) => Json(PaymentReceipt::approved(&tx, profile)).into_response(),
         Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
-            Json(PaymentReceipt::challenge(&transaction, &challenge)).into_response()
+            Json(PaymentReceipt::challenge(&transaction, &challenge, profile)).into_response()
         }
         Err(PaymentError::Refused { kind, message }) => fields.refusal(kind, message).into_response(),
         Err(PaymentError::NotApproved {
@@ -138,11 +144,9 @@ fn render(fields: &Fields<'_>, result: Result<PaymentAccepted, PaymentError>) ->
             message,
         }) => {
             let status = StatusCode::from_u16(fidelity::DECLINE_HTTP_STATUS).unwrap_or(StatusCode::BAD_REQUEST);
-            let (id, reference) = if fidelity::DECLINE_ECHOES_IDS {
-                (transaction.id().to_string(), transaction.reference().to_string())
-            } else {
-                (String::new(), String::new())
-            };
+            let (id, reference) = profile
+                .payment_decline_ids
+                .render(&transaction.id().to_string(), transaction.reference());
             ApiError::new(status, i64::from(code), message)
                 .with("invoiceId", transaction.order().invoice_id.clone())
                 .with("id", id)

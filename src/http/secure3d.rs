@@ -4,11 +4,11 @@
 
 use super::aliases;
 use super::error::ApiError;
-use super::extract::{Bearer, FormFields, JsonBody};
+use super::extract::{FormFields, JsonBody, OptionalBearer};
 use crate::domain::links::Link;
 use crate::domain::transaction::Transaction;
 use crate::engine::{ConfirmRequest, Confirmed, Sandbox, Secure3dError};
-use crate::fidelity;
+use crate::fidelity::{self, ConfirmToken, Profile};
 use axum::extract::{Query, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -31,6 +31,9 @@ pub fn api_routes() -> Router<Arc<Sandbox>> {
 /// A refused 3-D Secure request in ePay's error shape. (S-07)
 impl From<Secure3dError> for ApiError {
     fn from(error: Secure3dError) -> Self {
+        if error == Secure3dError::TokenRequired {
+            return ApiError::new(StatusCode::UNAUTHORIZED, 401, error.to_string());
+        }
         let (status, code) = fidelity::SECURE3D_REFUSAL;
         ApiError::new(
             StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
@@ -53,6 +56,9 @@ pub(super) fn field<'a>(fields: &'a HashMap<String, String>, names: &[&str]) -> 
 /// `POST /payment/confirm` with `{ID, PaRes, MD}` (seed 003): finishes the payment and
 /// redirects to the success page (amount, currency, invoiceID, accountID, description,
 /// reference, language, cardid) or the failure page (invoiceID, code, message). (S-05)
+///
+/// The bearer token is optional by default (seed 003 sends none; key `confirm.token`); one that
+/// is sent must be live. (S-10)
 #[utoipa::path(
     post,
     path = "/payment/confirm",
@@ -62,11 +68,11 @@ pub(super) fn field<'a>(fields: &'a HashMap<String, String>, names: &[&str]) -> 
         (status = 302, description = "To the success or failure page", headers(("Location" = String, description = "The result page"))),
         (status = 400, description = "Unknown session, bad PaRes (code -1)", body = crate::wire::errors::ApiError)
     ),
-    security(("bearer" = []))
+    security((), ("bearer" = []))
 )]
 pub async fn payment_confirm(
     State(sandbox): State<Arc<Sandbox>>,
-    Bearer(token): Bearer,
+    OptionalBearer(token): OptionalBearer,
     JsonBody(body): JsonBody<Value>,
 ) -> Response {
     let text = |names: &[&str]| {
@@ -79,6 +85,9 @@ pub async fn payment_confirm(
             .to_string()
     };
     let (id, pa_res, md) = (text(&["ID", "id", "Id"]), text(aliases::PA_RES), text(aliases::MD));
+    if token.is_none() && sandbox.fidelity().global().confirm_token == ConfirmToken::Required {
+        return ApiError::from(Secure3dError::TokenRequired).into_response();
+    }
     if id.is_empty() || pa_res.is_empty() || md.is_empty() {
         return ApiError::from(Secure3dError::Invalid(
             "ID, PaRes and MD are required (ID is the cryptopay answer's id; PaRes and MD what the ACS posted to TermUrl)"
@@ -99,18 +108,19 @@ pub async fn payment_confirm(
         md,
     };
     let base = sandbox.public_url();
-    match sandbox.confirm_challenge(&token, &request) {
-        Ok(Confirmed::Approved(tx)) => redirect(&fidelity::confirm_success_url(&base, &success_params(&tx))),
+    match sandbox.confirm_challenge(token.as_ref(), &request) {
+        Ok(Confirmed::Approved(tx)) => {
+            let profile = sandbox.profile_for(tx.client_id());
+            redirect(&profile, &confirm_success_url(&base, &tx, &profile))
+        }
         Ok(Confirmed::Refused {
             transaction,
             code,
             message,
-        }) => redirect(&fidelity::confirm_failure_url(
-            &base,
-            &transaction.order().invoice_id,
-            code,
-            &message,
-        )),
+        }) => redirect(
+            &sandbox.profile_for(transaction.client_id()),
+            &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
+        ),
         Err(error) => ApiError::from(error).into_response(),
     }
 }
@@ -153,13 +163,17 @@ pub async fn confirm_payment(
         .into_response();
     }
     let base = sandbox.public_url();
-    match sandbox.confirm_challenge(&token, &request) {
+    let profile = sandbox.profile_for(&token.client_id);
+    match sandbox.confirm_challenge(Some(&token), &request) {
         Ok(Confirmed::Approved(tx)) => {
             let reference = [("reference", tx.reference().to_string())];
-            redirect(&match tx.links().back_link.as_str() {
-                back if Link::is_safe(back) => fidelity::with_query(back, &reference),
-                _ => fidelity::confirm_success_url(&base, &success_params(&tx)),
-            })
+            redirect(
+                &profile,
+                &match tx.links().back_link.as_str() {
+                    back if Link::is_safe(back) => fidelity::with_query(back, &reference),
+                    _ => confirm_success_url(&base, &tx, &profile),
+                },
+            )
         }
         Ok(Confirmed::Refused {
             transaction,
@@ -167,35 +181,40 @@ pub async fn confirm_payment(
             message,
         }) => {
             let error_code = [("errorCode", code.to_string())];
-            redirect(&match transaction.links().failure_back_link.as_str() {
-                back if Link::is_safe(back) => fidelity::with_query(back, &error_code),
-                _ => fidelity::with_query(
-                    &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
-                    &error_code,
-                ),
-            })
+            redirect(
+                &profile,
+                &match transaction.links().failure_back_link.as_str() {
+                    back if Link::is_safe(back) => fidelity::with_query(back, &error_code),
+                    _ => fidelity::with_query(
+                        &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
+                        &error_code,
+                    ),
+                },
+            )
         }
         Err(error) => ApiError::from(error).into_response(),
     }
 }
 
-/// The seed 003 success parameters, in its order.
-fn success_params(tx: &Transaction) -> Vec<(&'static str, String)> {
-    vec![
+/// The success page with the seed 003 parameters, in its order.
+fn confirm_success_url(base: &str, tx: &Transaction, profile: &Profile) -> String {
+    let params = [
         ("amount", tx.org_amount().to_string()),
         ("currency", tx.order().currency.clone()),
         ("invoiceID", tx.order().invoice_id.clone()),
         ("accountID", tx.order().account_id.clone()),
         ("description", tx.order().description.clone()),
         ("reference", tx.reference().to_string()),
-        ("language", fidelity::display_language(&tx.order().language)),
+        ("language", profile.answer_language.render(&tx.order().language)),
         ("cardid", tx.card().card_id.clone()),
-    ]
+    ];
+    fidelity::confirm_success_url(base, &params)
 }
 
-/// A browser redirect (status per S-05) with a small HTML body linking to `url`.
-fn redirect(url: &str) -> Response {
-    let status = StatusCode::from_u16(fidelity::CONFIRM_REDIRECT_STATUS).unwrap_or(StatusCode::FOUND);
+/// A browser redirect with a small HTML body linking to `url`: 302, or with `confirm.redirect=200`
+/// a 200 page that forwards the browser by meta refresh (`Location` is sent either way). (S-05)
+fn redirect(profile: &Profile, url: &str) -> Response {
+    let status = StatusCode::from_u16(profile.confirm_redirect.status()).unwrap_or(StatusCode::FOUND);
     let Ok(location) = axum::http::HeaderValue::from_str(url) else {
         return ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -204,8 +223,25 @@ fn redirect(url: &str) -> Response {
         )
         .into_response();
     };
-    let body = Html(String::from(
-        "<!doctype html><title>Redirect</title><p>Redirecting…</p>",
+    let href = html_attribute(url);
+    let body = Html(format!(
+        "<!doctype html><title>Redirect</title><meta http-equiv=\"refresh\" content=\"0;url={href}\"><p>Redirecting to <a href=\"{href}\">the result page</a>…</p>"
     ));
     (status, [(LOCATION, location)], body).into_response()
+}
+
+/// `text` escaped for an HTML attribute value.
+fn html_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -1,9 +1,8 @@
 //! The HTML the 3-D Secure round-trip shows: the ACS challenge page (Kazakh, Russian, English),
-//! the ACS's auto-submitting form to `TermUrl`, and the `payform` success and failure pages.
+//! and the ACS's auto-submitting form to `TermUrl` (the result pages are `result_pages`).
 //! Rendered with askama (templates in `templates/`), so every value is HTML-escaped.
 
 use super::error::ApiError;
-use crate::domain::payform::i18n::Language;
 use crate::engine::ChallengeView;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -108,50 +107,6 @@ pub struct AcsPostPage {
     pub pa_res: String,
     /// The session's MD.
     pub md: String,
-}
-
-/// The `payform` success or failure page with the parameters it was given.
-#[derive(Template)]
-#[template(path = "payform_result.html")]
-pub struct PayformResultPage {
-    /// Success or failure.
-    pub success: bool,
-    /// `lang` attribute.
-    pub lang: &'static str,
-    /// The heading in the payment's language.
-    pub heading: &'static str,
-    /// The heading in the two other languages.
-    pub others: Vec<&'static str>,
-    /// The query parameters, in a fixed order.
-    pub params: Vec<(String, String)>,
-}
-
-impl PayformResultPage {
-    /// The page in `language` (the payment's `language` value; Russian when missing), with
-    /// the heading repeated in the other two languages.
-    pub fn new(success: bool, language: &str, params: Vec<(String, String)>) -> Self {
-        let heading = |l: Language| {
-            let labels = l.labels();
-            if success {
-                labels.success_page
-            } else {
-                labels.failure_page
-            }
-        };
-        let language = Language::parse(language);
-        let others = [Language::Russian, Language::Kazakh, Language::English]
-            .into_iter()
-            .filter(|l| *l != language)
-            .map(heading)
-            .collect();
-        PayformResultPage {
-            success,
-            lang: language.html_lang(),
-            heading: heading(language),
-            others,
-            params,
-        }
-    }
 }
 
 /// Renders a template as an HTML response (a 500 in ePay's shape if rendering fails).

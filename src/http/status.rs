@@ -3,7 +3,7 @@
 use super::error::ApiError;
 use super::extract::Bearer;
 use crate::engine::Sandbox;
-use crate::fidelity::{self, check_status_result};
+use crate::fidelity;
 use crate::wire::status::{CheckStatus, FlatPaymentView, TransactionView};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -28,14 +28,14 @@ pub async fn check_payment(
     Bearer(token): Bearer,
     Path(invoice_id): Path<String>,
 ) -> Response {
-    let lookup = sandbox.check_payment_status(&token, &invoice_id);
-    let (http, code) = check_status_result(lookup.outcome);
+    let found = sandbox.check_payment_status(&token, &invoice_id);
+    let (answer, profile) = (found.answer, found.profile);
     let body = CheckStatus {
-        result_code: code,
-        result_message: sandbox.fixtures().catalogue.result_message(code),
-        transaction: lookup.transaction.as_ref().map(TransactionView::of),
+        result_code: answer.code,
+        result_message: sandbox.fixtures().catalogue.result_message(answer.code),
+        transaction: found.transaction.as_ref().map(|tx| TransactionView::of(tx, &profile)),
     };
-    (StatusCode::from_u16(http).unwrap_or(StatusCode::OK), Json(body)).into_response()
+    (StatusCode::from_u16(answer.http).unwrap_or(StatusCode::OK), Json(body)).into_response()
 }
 
 /// The older flat status object (spec §3.7).

@@ -11,7 +11,7 @@ use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
 use crate::domain::transfer::{expiry_mmyy, TransferKind, TransferType};
 use crate::engine::{CardInput, Sandbox, TransferAccepted, TransferError, TransferRequest};
-use crate::fidelity::{self, check_status_result};
+use crate::fidelity;
 use crate::wire::transfer::{P2pCheckStatus, P2pView, P2pWrapper, ResultView, TransferReceipt};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -90,8 +90,9 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
         Ok(request) => request,
         Err(message) => return echo.error(i64::from(-1), message, "", "").into_response(),
     };
+    let profile = sandbox.profile_for(&token.client_id);
     match sandbox.transfer(token, kind, &request) {
-        Ok(TransferAccepted::Done(tx)) => Json(TransferReceipt::done(&tx)).into_response(),
+        Ok(TransferAccepted::Done(tx)) => Json(TransferReceipt::done(&tx, &profile)).into_response(),
         Ok(TransferAccepted::Challenge { transaction, challenge }) => {
             Json(TransferReceipt::challenge(&transaction, &challenge)).into_response()
         }
@@ -101,11 +102,9 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
             code,
             message,
         }) => {
-            let (id, reference) = if fidelity::DECLINE_ECHOES_IDS {
-                (transaction.id().to_string(), transaction.reference().to_string())
-            } else {
-                (String::new(), String::new())
-            };
+            let (id, reference) = profile
+                .payment_decline_ids
+                .render(&transaction.id().to_string(), transaction.reference());
             echo.error(i64::from(code), message, &id, &reference).into_response()
         }
         Err(TransferError::Conflict(error)) => echo.error(-1, error.to_string(), "", "").into_response(),
@@ -130,19 +129,18 @@ pub async fn check_p2p(
     Bearer(token): Bearer,
     Path(order): Path<String>,
 ) -> Response {
-    let lookup = sandbox.check_transfer_status(&token, &order);
-    let (http, code) = check_status_result(lookup.outcome);
+    let found = sandbox.check_transfer_status(&token, &order);
+    let (answer, profile) = (found.answer, found.profile);
     let body = P2pCheckStatus {
         result: ResultView {
-            code,
-            message: sandbox.fixtures().catalogue.result_message(code),
+            code: answer.code,
+            message: sandbox.fixtures().catalogue.result_message(answer.code),
         },
-        transaction: lookup
-            .transaction
-            .as_ref()
-            .map(|tx| P2pWrapper { p2p: P2pView::of(tx) }),
+        transaction: found.transaction.as_ref().map(|tx| P2pWrapper {
+            p2p: P2pView::of(tx, &profile),
+        }),
     };
-    (StatusCode::from_u16(http).unwrap_or(StatusCode::OK), Json(body)).into_response()
+    (StatusCode::from_u16(answer.http).unwrap_or(StatusCode::OK), Json(body)).into_response()
 }
 
 /// What an error body echoes from the request: `invoiceId` and `accountId`.

@@ -10,6 +10,15 @@
 //! | [`Secure3dStore`] | 3-D Secure sessions | MD, transaction id |
 //! | [`PayformStore`] | payment-page sessions | access token |
 //! | [`TransferTotals`] | what transfers moved per bank day | (limit key, day) |
+//! | [`InstallmentStore`] | installment orders (iOS SDK) | id, (shop, orderId) |
+//! | [`BonusStore`] | Halyk bonus balances and spends | card number, transaction id |
+//! | [`InvoiceLinkStore`] | invoice links | id, (terminal, invoice_id) |
+//! | [`SubscriptionStore`] | recurrent subscriptions | id, transaction id |
+//! | [`QrBillStore`] | QR bills | bill number, access token |
+//!
+//! The last three are [`records::Records`] maps plus their indexes; their record map is
+//! locked before an index map, like the others (a `put` updates the index first, then the
+//! map; an eviction removes from the map, then from the index, never holding both).
 //!
 //! # Locking
 //!
@@ -25,6 +34,9 @@
 //!
 //! which is eviction's order: with the queue locked it removes a record, then the record's
 //! index entries. Nothing takes the queue while holding a map lock, so no cycle can form.
+//! [`InstallmentStore`] follows the same order (queue, record map, index map) and, like every
+//! other store, never holds two of its maps at once; [`BonusStore`] has no queue and takes its
+//! balance and spend maps one after the other.
 //! The deadline queue ([`crate::deadlines`]) sits outside the stores: the engine schedules a
 //! job only after the store call that caused it has returned, so no store lock is ever held
 //! while the queue is locked; the queue's rare compaction does the reverse (queue, then one
@@ -33,19 +45,31 @@
 //! be atomic across stores (a transfer's limit check and its completion) is serialised by a
 //! lock of the engine's own, taken before any store lock.
 
+mod bonuses;
+mod capped;
+mod installments;
+mod invoice_links;
 mod merchants;
 mod order;
 mod payform;
+mod qr_bills;
+pub mod records;
 mod saved_cards;
 mod secure3d;
+mod subscriptions;
 mod tokens;
 mod transactions;
 mod transfer_totals;
 
+pub use bonuses::{BonusSpend, BonusStore};
+pub use installments::{DuplicateOrder, InstallmentStore, StepError};
+pub use invoice_links::InvoiceLinkStore;
 pub use merchants::{MerchantStore, Taken};
 pub use payform::{PayformStore, SessionBusy};
+pub use qr_bills::QrBillStore;
 pub use saved_cards::SavedCardStore;
 pub use secure3d::Secure3dStore;
+pub use subscriptions::SubscriptionStore;
 pub use tokens::TokenStore;
 pub use transactions::{Applied, ApplyError, DuplicateInvoice, TransactionStore};
 pub use transfer_totals::TransferTotals;
@@ -64,6 +88,9 @@ pub struct StoreLimits {
     /// Most payment-page sessions (oldest first; they also go with their token).
     pub payform_sessions: usize,
 }
+
+/// Most installment orders kept (oldest first); not configurable, like the journal's size.
+pub const INSTALLMENT_ORDERS: usize = 10_000;
 
 impl Default for StoreLimits {
     fn default() -> Self {
@@ -91,7 +118,7 @@ pub struct Evicted {
 }
 
 /// All mutable sandbox state: one store per kind of record.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Store {
     transactions: TransactionStore,
     tokens: TokenStore,
@@ -100,6 +127,17 @@ pub struct Store {
     secure3d: Secure3dStore,
     payform: PayformStore,
     transfer_totals: TransferTotals,
+    installments: InstallmentStore,
+    bonuses: BonusStore,
+    invoice_links: InvoiceLinkStore,
+    subscriptions: SubscriptionStore,
+    qr_bills: QrBillStore,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::with_limits(StoreLimits::default())
+    }
 }
 
 impl Store {
@@ -118,6 +156,11 @@ impl Store {
             secure3d: Secure3dStore::with_cap(limits.secure3d_sessions),
             payform: PayformStore::with_cap(limits.payform_sessions),
             transfer_totals: TransferTotals::default(),
+            installments: InstallmentStore::with_cap(INSTALLMENT_ORDERS),
+            bonuses: BonusStore::default(),
+            invoice_links: InvoiceLinkStore::default(),
+            subscriptions: SubscriptionStore::default(),
+            qr_bills: QrBillStore::default(),
         }
     }
 
@@ -156,6 +199,31 @@ impl Store {
         &self.transfer_totals
     }
 
+    /// Installment orders.
+    pub fn installments(&self) -> &InstallmentStore {
+        &self.installments
+    }
+
+    /// Halyk bonus balances and spends.
+    pub fn bonuses(&self) -> &BonusStore {
+        &self.bonuses
+    }
+
+    /// Invoice links.
+    pub fn invoice_links(&self) -> &InvoiceLinkStore {
+        &self.invoice_links
+    }
+
+    /// Recurrent subscriptions.
+    pub fn subscriptions(&self) -> &SubscriptionStore {
+        &self.subscriptions
+    }
+
+    /// QR bills.
+    pub fn qr_bills(&self) -> &QrBillStore {
+        &self.qr_bills
+    }
+
     /// Enforces every store's cap, oldest records first. Amortised O(1) per insert.
     pub fn evict(&self) -> Evicted {
         Evicted {
@@ -175,5 +243,10 @@ impl Store {
         self.secure3d.clear();
         self.payform.clear();
         self.transfer_totals.clear();
+        self.installments.clear();
+        self.bonuses.clear();
+        self.invoice_links.clear();
+        self.subscriptions.clear();
+        self.qr_bills.clear();
     }
 }

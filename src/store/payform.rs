@@ -4,9 +4,8 @@
 //! holding a lock over the whole payment, so two submissions of one page cannot both use the
 //! last attempt and nothing else waits behind a payment.
 
-use super::order::{overshoots, InsertionOrder};
+use super::capped::Capped;
 use crate::domain::payform::PayformSession;
-use dashmap::DashMap;
 
 /// Another attempt of the same page is still running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,39 +18,29 @@ struct Slot {
 }
 
 /// Payment-page sessions.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PayformStore {
-    cap: usize,
-    order: InsertionOrder<String>,
-    sessions: DashMap<String, Slot>,
+    sessions: Capped<String, Slot>,
 }
 
 impl PayformStore {
     /// An empty store keeping at most about `cap` sessions.
     pub fn with_cap(cap: usize) -> Self {
-        PayformStore { cap, ..Self::default() }
+        PayformStore {
+            sessions: Capped::with_cap(cap),
+        }
     }
 
     /// The session of `access_token`, opened as `fresh` when there is none.
     pub fn open(&self, access_token: &str, fresh: PayformSession) -> PayformSession {
-        let mut inserted = false;
-        let session = self
-            .sessions
-            .entry(access_token.to_string())
-            .or_insert_with(|| {
-                inserted = true;
-                Slot {
-                    session: fresh,
-                    claimed: false,
-                }
-            })
-            .session
-            .clone();
-        if inserted {
-            self.order.push(access_token.to_string());
-            if overshoots(self.sessions.len(), self.cap) {
-                self.evict();
-            }
+        let (slot, inserted) = self.sessions.get_or_insert_with(&access_token.to_string(), || Slot {
+            session: fresh,
+            claimed: false,
+        });
+        let session = slot.session.clone();
+        drop(slot);
+        if inserted && self.sessions.overshoots() {
+            self.evict();
         }
         session
     }
@@ -86,7 +75,7 @@ impl PayformStore {
 
     /// Removes the session of `access_token` (its token expired).
     pub fn remove(&self, access_token: &str) -> Option<PayformSession> {
-        self.sessions.remove(access_token).map(|(_, slot)| slot.session)
+        self.sessions.remove(access_token).map(|slot| slot.session)
     }
 
     /// How many sessions there are.
@@ -101,17 +90,11 @@ impl PayformStore {
 
     /// Drops the oldest sessions over the cap.
     pub fn evict(&self) -> usize {
-        self.order.evict(
-            self.cap,
-            || self.sessions.len(),
-            |token| self.sessions.contains_key(token),
-            |token| self.remove(token).is_some(),
-        )
+        self.sessions.evict(|token| self.remove(token).is_some())
     }
 
     /// Forgets every session.
     pub fn clear(&self) {
         self.sessions.clear();
-        self.order.clear();
     }
 }

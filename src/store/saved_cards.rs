@@ -1,6 +1,6 @@
 //! Saved cards by id and by owner (client and accountId).
 
-use super::order::{overshoots, InsertionOrder};
+use super::capped::Capped;
 use crate::domain::saved_cards::SavedCard;
 use dashmap::DashMap;
 use uuid::Uuid;
@@ -14,18 +14,19 @@ fn owner_key(client_id: &str, account_id: &str) -> String {
 }
 
 /// Saved cards.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SavedCardStore {
-    cap: usize,
-    order: InsertionOrder<Uuid>,
-    cards: DashMap<Uuid, SavedCard>,
+    cards: Capped<Uuid, SavedCard>,
     by_owner: DashMap<String, Vec<Uuid>>,
 }
 
 impl SavedCardStore {
     /// An empty store keeping at most about `cap` cards.
     pub fn with_cap(cap: usize) -> Self {
-        SavedCardStore { cap, ..Self::default() }
+        SavedCardStore {
+            cards: Capped::with_cap(cap),
+            by_owner: DashMap::new(),
+        }
     }
 
     /// Stores (or replaces) a saved card.
@@ -34,9 +35,8 @@ impl SavedCardStore {
         let owner = owner_key(&card.client_id, &card.account_id);
         if self.cards.insert(id, card).is_none() {
             self.by_owner.entry(owner).or_default().push(id);
-            self.order.push(id);
         }
-        if overshoots(self.cards.len(), self.cap) {
+        if self.cards.overshoots() {
             self.evict();
         }
     }
@@ -68,7 +68,7 @@ impl SavedCardStore {
 
     /// Every saved card, oldest first.
     pub fn all(&self) -> Vec<SavedCard> {
-        let mut all: Vec<SavedCard> = self.cards.iter().map(|c| c.clone()).collect();
+        let mut all = self.cards.values();
         all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
         all
     }
@@ -85,7 +85,7 @@ impl SavedCardStore {
 
     /// Removes a card.
     pub fn remove(&self, id: Uuid) -> Option<SavedCard> {
-        let (_, card) = self.cards.remove(&id)?;
+        let card = self.cards.remove(&id)?;
         let owner = owner_key(&card.client_id, &card.account_id);
         if let Some(mut ids) = self.by_owner.get_mut(&owner) {
             ids.retain(|other| *other != id);
@@ -96,18 +96,12 @@ impl SavedCardStore {
 
     /// Drops the oldest cards over the cap.
     pub fn evict(&self) -> usize {
-        self.order.evict(
-            self.cap,
-            || self.cards.len(),
-            |id| self.cards.contains_key(id),
-            |id| self.remove(*id).is_some(),
-        )
+        self.cards.evict(|id| self.remove(*id).is_some())
     }
 
     /// Forgets every card.
     pub fn clear(&self) {
         self.cards.clear();
         self.by_owner.clear();
-        self.order.clear();
     }
 }

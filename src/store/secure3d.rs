@@ -1,33 +1,31 @@
 //! 3-D Secure sessions waiting for the cardholder, by MD and by transaction.
 
-use super::order::{overshoots, InsertionOrder};
+use super::capped::Capped;
 use crate::domain::secure3d::{AcsAnswer, AcsRules, CardholderAction, Secure3dSession, Verdict};
 use dashmap::DashMap;
 use uuid::Uuid;
 
 /// 3-D Secure sessions.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Secure3dStore {
-    cap: usize,
-    order: InsertionOrder<String>,
-    sessions: DashMap<String, Secure3dSession>,
+    sessions: Capped<String, Secure3dSession>,
     by_transaction: DashMap<Uuid, String>,
 }
 
 impl Secure3dStore {
     /// An empty store keeping at most about `cap` sessions.
     pub fn with_cap(cap: usize) -> Self {
-        Secure3dStore { cap, ..Self::default() }
+        Secure3dStore {
+            sessions: Capped::with_cap(cap),
+            by_transaction: DashMap::new(),
+        }
     }
 
     /// Stores a session under its MD.
     pub fn put(&self, session: Secure3dSession) {
         self.by_transaction.insert(session.transaction_id, session.md.clone());
-        let md = session.md.clone();
-        if self.sessions.insert(md.clone(), session).is_none() {
-            self.order.push(md);
-        }
-        if overshoots(self.sessions.len(), self.cap) {
+        self.sessions.insert(session.md.clone(), session);
+        if self.sessions.overshoots() {
             self.evict();
         }
     }
@@ -64,9 +62,9 @@ impl Secure3dStore {
     /// Removes and returns the session with this MD when it belongs to transaction `id` and
     /// was answered with `answer` (so a confirm completes it only once).
     pub fn take_answered(&self, md: &str, id: Uuid, answer: AcsAnswer) -> Option<Secure3dSession> {
-        let (_, session) = self
+        let session = self
             .sessions
-            .remove_if(md, |_, s| s.transaction_id == id && s.answer == Some(answer))?;
+            .remove_if(md, |s| s.transaction_id == id && s.answer == Some(answer))?;
         self.forget_index(&session);
         Some(session)
     }
@@ -78,14 +76,14 @@ impl Secure3dStore {
         now: chrono::DateTime<chrono::Utc>,
         timeout: chrono::Duration,
     ) -> Option<Secure3dSession> {
-        let (_, session) = self.sessions.remove_if(md, |_, s| s.is_expired(now, timeout))?;
+        let session = self.sessions.remove_if(md, |s| s.is_expired(now, timeout))?;
         self.forget_index(&session);
         Some(session)
     }
 
     /// Removes a session.
     pub fn remove(&self, md: &str) -> Option<Secure3dSession> {
-        let (_, session) = self.sessions.remove(md)?;
+        let session = self.sessions.remove(md)?;
         self.forget_index(&session);
         Some(session)
     }
@@ -97,7 +95,7 @@ impl Secure3dStore {
 
     /// Every session.
     pub fn all(&self) -> Vec<Secure3dSession> {
-        let mut all: Vec<Secure3dSession> = self.sessions.iter().map(|s| s.clone()).collect();
+        let mut all = self.sessions.values();
         all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.md.cmp(&b.md)));
         all
     }
@@ -114,18 +112,12 @@ impl Secure3dStore {
 
     /// Drops the oldest sessions over the cap.
     pub fn evict(&self) -> usize {
-        self.order.evict(
-            self.cap,
-            || self.sessions.len(),
-            |md| self.sessions.contains_key(md),
-            |md| self.remove(md).is_some(),
-        )
+        self.sessions.evict(|md| self.remove(md).is_some())
     }
 
     /// Forgets every session.
     pub fn clear(&self) {
         self.sessions.clear();
         self.by_transaction.clear();
-        self.order.clear();
     }
 }

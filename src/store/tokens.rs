@@ -1,22 +1,23 @@
 //! Access tokens by bearer string, and the tokens refresh tokens were issued with.
 
-use super::order::{overshoots, InsertionOrder};
+use super::capped::Capped;
 use crate::domain::tokens::Token;
 use dashmap::DashMap;
 
 /// Access tokens.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TokenStore {
-    cap: usize,
-    order: InsertionOrder<String>,
-    tokens: DashMap<String, Token>,
+    tokens: Capped<String, Token>,
     by_refresh: DashMap<String, String>,
 }
 
 impl TokenStore {
     /// An empty store keeping at most about `cap` tokens.
     pub fn with_cap(cap: usize) -> Self {
-        TokenStore { cap, ..Self::default() }
+        TokenStore {
+            tokens: Capped::with_cap(cap),
+            by_refresh: DashMap::new(),
+        }
     }
 
     /// Stores an issued token.
@@ -25,9 +26,8 @@ impl TokenStore {
             self.by_refresh
                 .insert(token.refresh_token.clone(), token.access_token.clone());
         }
-        self.order.push(token.access_token.clone());
         self.tokens.insert(token.access_token.clone(), token);
-        if overshoots(self.tokens.len(), self.cap) {
+        if self.tokens.overshoots() {
             self.evict();
         }
     }
@@ -43,9 +43,9 @@ impl TokenStore {
         self.get(&access)
     }
 
-    /// Every token.
+    /// Every token, oldest first.
     pub fn all(&self) -> Vec<Token> {
-        let mut all: Vec<Token> = self.tokens.iter().map(|t| t.clone()).collect();
+        let mut all = self.tokens.values();
         all.sort_by(|a, b| {
             a.issued_at
                 .cmp(&b.issued_at)
@@ -66,7 +66,7 @@ impl TokenStore {
 
     /// Removes a token (and its refresh token); returns it.
     pub fn remove(&self, access_token: &str) -> Option<Token> {
-        let (_, token) = self.tokens.remove(access_token)?;
+        let token = self.tokens.remove(access_token)?;
         if !token.refresh_token.is_empty() {
             self.by_refresh.remove(&token.refresh_token);
         }
@@ -75,18 +75,12 @@ impl TokenStore {
 
     /// Drops the oldest tokens over the cap.
     pub fn evict(&self) -> usize {
-        self.order.evict(
-            self.cap,
-            || self.tokens.len(),
-            |access| self.tokens.contains_key(access),
-            |access| self.remove(access).is_some(),
-        )
+        self.tokens.evict(|access| self.remove(access).is_some())
     }
 
     /// Forgets every token.
     pub fn clear(&self) {
         self.tokens.clear();
         self.by_refresh.clear();
-        self.order.clear();
     }
 }

@@ -1,7 +1,7 @@
 //! Payments and transfers, by id and by (terminal, invoiceId), with the last-six-digits index
 //! that keeps two invoiceIds of a terminal from sharing a suffix.
 
-use super::order::{overshoots, InsertionOrder};
+use super::capped::Capped;
 use crate::domain::status::Status;
 use crate::domain::transaction::{ApplyContext, Effect, Event, OperationError, Transaction};
 use crate::domain::validation::invoice_suffix;
@@ -59,12 +59,10 @@ pub struct Applied {
 }
 
 /// Payments and transfers.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TransactionStore {
-    cap: usize,
-    order: InsertionOrder<Uuid>,
     /// Boxed: a map's spare capacity then costs a pointer per slot, not a whole transaction.
-    records: DashMap<Uuid, Box<Transaction>>,
+    records: Capped<Uuid, Box<Transaction>>,
     invoices: DashMap<InvoiceKey, Uuid>,
     suffixes: DashMap<InvoiceKey, Uuid>,
 }
@@ -72,7 +70,11 @@ pub struct TransactionStore {
 impl TransactionStore {
     /// An empty store keeping at most about `cap` transactions.
     pub fn with_cap(cap: usize) -> Self {
-        TransactionStore { cap, ..Self::default() }
+        TransactionStore {
+            records: Capped::with_cap(cap),
+            invoices: DashMap::new(),
+            suffixes: DashMap::new(),
+        }
     }
 
     /// Stores a new transaction, refusing an invoiceId (or its last six digits) already used
@@ -104,8 +106,7 @@ impl TransactionStore {
         let id = tx.id();
         self.invoices.insert(key(tx.terminal_id(), &invoice), id);
         self.records.insert(id, Box::new(tx));
-        self.order.push(id);
-        if overshoots(self.records.len(), self.cap) {
+        if self.records.overshoots() {
             self.evict();
         }
         Ok(())
@@ -139,7 +140,7 @@ impl TransactionStore {
 
     /// Copies of every transaction, newest first (listings and searches filter these).
     pub fn all(&self) -> Vec<Transaction> {
-        let mut found: Vec<Transaction> = self.records.iter().map(|t| Transaction::clone(&t)).collect();
+        let mut found: Vec<Transaction> = self.records.values().into_iter().map(|t| *t).collect();
         found.sort_by(|a, b| b.created_at().cmp(&a.created_at()).then_with(|| a.id().cmp(&b.id())));
         found
     }
@@ -156,7 +157,7 @@ impl TransactionStore {
 
     /// Removes a transaction with its index entries; returns it.
     pub fn remove(&self, id: Uuid) -> Option<Transaction> {
-        let (_, tx) = self.records.remove(&id)?;
+        let tx = self.records.remove(&id)?;
         self.forget_invoice(&tx);
         Some(*tx)
     }
@@ -192,10 +193,7 @@ impl TransactionStore {
     /// Drops the oldest finished transactions over the cap (then, only if NEW/AUTH ones alone
     /// exceed it, the oldest of those).
     pub fn evict(&self) -> usize {
-        self.order.evict_preferring(
-            self.cap,
-            || self.records.len(),
-            |id| self.records.contains_key(id),
+        self.records.evict_preferring(
             |id| {
                 self.records
                     .get(id)
@@ -210,6 +208,5 @@ impl TransactionStore {
         self.records.clear();
         self.invoices.clear();
         self.suffixes.clear();
-        self.order.clear();
     }
 }

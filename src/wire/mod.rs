@@ -8,10 +8,16 @@
 
 pub mod control;
 pub mod errors;
+pub mod fidelity;
+pub mod invoice_links;
+pub mod loose;
 pub mod oauth;
 pub mod payment;
+pub mod qr;
+pub mod recurrent;
 pub mod requests;
 pub mod saved_cards;
+pub mod sdk;
 pub mod status;
 pub mod transfer;
 
@@ -134,6 +140,7 @@ mod tests {
     use crate::domain::money::Amount;
     use crate::domain::transaction::tests::{opened, sample_new};
     use crate::domain::transaction::TransactionKind;
+    use crate::fidelity::Profile;
 
     fn keys(view: &impl serde::Serialize) -> Vec<String> {
         match serde_json::to_value(view) {
@@ -158,7 +165,7 @@ mod tests {
             )
         );
         assert_eq!(
-            keys(&PaymentReceipt::approved(&tx)),
+            keys(&PaymentReceipt::approved(&tx, &Profile::default())),
             split(
                 "id accountId amount amountBonus currency description email invoiceID invoiceIdAlt language phone \
                  reference intReference secure3D cardID fee accountID code status"
@@ -174,14 +181,14 @@ mod tests {
         let parties = "senderCardID senderCardPAN senderCardType senderTransferType receiverCardID \
                        receiverCardPAN receiverCardType receiverTransferType";
         assert_eq!(
-            keys(&TransferReceipt::done(&tx)),
+            keys(&TransferReceipt::done(&tx, &Profile::default())),
             split(&format!(
                 "id amount fee accountID currency email description reference orderID {parties} intReference \
                  terminalID code status"
             ))
         );
         assert_eq!(
-            keys(&P2pView::of(&tx)),
+            keys(&P2pView::of(&tx, &Profile::default())),
             split(&format!(
                 "id createdDate invoiceID amount amountBonus payoutAmount fee currency cardType cardMask terminal \
                  terminalID accountID description language email reference intReference approvalCode transferType \

@@ -1,40 +1,45 @@
 //! Token answers of `POST /oauth2/token`, key for key as the bank's samples.
 
 use crate::domain::tokens::Token;
-use crate::fidelity;
+use crate::fidelity::{Profile, RefreshToken};
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use utoipa::ToSchema;
 
-/// The client-credentials answer, and (without `refresh_token`) the refresh answer.
+/// The client-credentials answer, and (without `refresh_token`) the refresh answer. The
+/// profile decides `expires_in`'s type (default the string `"7200"`), whether `refresh_token`
+/// is there and how `scope` is echoed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenAnswer<'a> {
     access_token: &'a str,
-    /// Seconds; its JSON type is a fidelity choice ([`fidelity::expires_in`]).
-    #[schema(value_type = i64)]
+    /// Seconds; its JSON type is the fidelity key `token.expires_in` (the document shows the
+    /// default, a string).
+    #[schema(value_type = String, example = "7200")]
     expires_in: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<&'static str>,
-    scope: &'a str,
+    #[schema(value_type = String)]
+    scope: Cow<'a, str>,
     token_type: &'static str,
 }
 
 impl<'a> TokenAnswer<'a> {
-    /// A client-credentials token: `refresh_token` present and empty.
-    pub fn client_credentials(token: &'a Token) -> Self {
+    /// A client-credentials token: `refresh_token` present and empty (`token.refresh_token`).
+    pub fn client_credentials(token: &'a Token, profile: &Profile) -> Self {
         TokenAnswer {
-            refresh_token: Some(""),
-            ..Self::refreshed(token)
+            refresh_token: (profile.token_refresh_token == RefreshToken::Present).then_some(""),
+            ..Self::refreshed(token, profile)
         }
     }
 
     /// A refreshed token: no `refresh_token` key.
-    pub fn refreshed(token: &'a Token) -> Self {
+    pub fn refreshed(token: &'a Token, profile: &Profile) -> Self {
         TokenAnswer {
             access_token: &token.access_token,
-            expires_in: fidelity::expires_in(lifetime(token)),
+            expires_in: profile.token_expires_in.render(lifetime(token)),
             refresh_token: None,
-            scope: &token.scope,
+            scope: profile.token_scope_echo.render(&token.scope),
             token_type: "Bearer",
         }
     }

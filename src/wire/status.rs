@@ -5,7 +5,7 @@
 use super::{reason_code_string, PayerPlace};
 use crate::domain::money::Amount;
 use crate::domain::transaction::Transaction;
-use crate::fidelity::{self, CallbackKind};
+use crate::fidelity::{self, CallbackKind, Profile};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -82,8 +82,8 @@ pub struct TransactionView<'a> {
 }
 
 impl<'a> TransactionView<'a> {
-    /// The view of `tx`.
-    pub fn of(tx: &'a Transaction) -> Self {
+    /// The view of `tx`; `language` as the profile's `answer.language`.
+    pub fn of(tx: &'a Transaction, profile: &Profile) -> Self {
         let order = tx.order();
         let card = tx.card();
         TransactionView {
@@ -101,7 +101,7 @@ impl<'a> TransactionView<'a> {
             terminal_id: tx.terminal_id(),
             account_id: &order.account_id,
             description: &order.description,
-            language: fidelity::display_language(&order.language),
+            language: profile.answer_language.render(&order.language),
             card_mask: &card.mask,
             card_type: &card.brand,
             issuer: &card.issuer,
@@ -176,6 +176,8 @@ pub struct FlatPaymentView<'a> {
     invoice_id_alt: Option<&'a str>,
     #[serde(rename = "tokenRecipient", skip_serializing_if = "Option::is_none")]
     token_recipient: Option<&'static str>,
+    #[serde(rename = "amountBonus", skip_serializing_if = "Option::is_none")]
+    amount_bonus: Option<Amount>,
 }
 
 impl<'a> FlatPaymentView<'a> {
@@ -211,6 +213,7 @@ impl<'a> FlatPaymentView<'a> {
             view.invoice_id_alt = Some(&tx.order().invoice_id_alt);
             view.token_recipient = Some("");
         }
+        view.amount_bonus = Some(tx.amount_bonus()).filter(|bonus| !bonus.is_zero());
         view
     }
 
@@ -249,6 +252,7 @@ impl<'a> FlatPaymentView<'a> {
             secret_hash: None,
             invoice_id_alt: None,
             token_recipient: None,
+            amount_bonus: None,
         }
     }
 }

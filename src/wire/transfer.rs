@@ -6,7 +6,7 @@ use crate::domain::money::Amount;
 use crate::domain::transaction::Transaction;
 use crate::domain::transfer::{TransferParty, TransferType};
 use crate::engine::Secure3dChallenge;
-use crate::fidelity::CallbackKind;
+use crate::fidelity::{CallbackKind, Profile, TransferCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -94,9 +94,10 @@ pub struct TransferReceipt<'a> {
 }
 
 impl<'a> TransferReceipt<'a> {
-    /// The answer of a transfer that reached its outcome: `code` 0.
-    pub fn done(tx: &'a Transaction) -> Self {
-        Self::base(tx, Some(0))
+    /// The answer of a transfer that reached its outcome: `code` 0, unless the profile's
+    /// `transfer.code` is `absent`.
+    pub fn done(tx: &'a Transaction, profile: &Profile) -> Self {
+        Self::base(tx, (profile.transfer_code == TransferCode::Present).then_some(0))
     }
 
     /// The answer of a transfer waiting for 3-D Secure: no `code`, empty references, the
@@ -218,8 +219,8 @@ pub struct P2pView<'a> {
 }
 
 impl<'a> P2pView<'a> {
-    /// The view of `tx`.
-    pub fn of(tx: &'a Transaction) -> Self {
+    /// The view of `tx`; `language` as the profile's `answer.language`.
+    pub fn of(tx: &'a Transaction, profile: &Profile) -> Self {
         let order = tx.order();
         P2pView {
             id: tx.id().to_string(),
@@ -236,7 +237,7 @@ impl<'a> P2pView<'a> {
             terminal_id: tx.terminal_id(),
             account_id: &order.account_id,
             description: &order.description,
-            language: crate::fidelity::display_language(&order.language),
+            language: profile.answer_language.render(&order.language),
             email: &order.email,
             reference: tx.reference(),
             int_reference: tx.int_reference(),

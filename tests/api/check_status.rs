@@ -140,7 +140,7 @@ async fn result_codes_102_104_106() {
 
     let token = app.terminal_token(TERMINAL).await;
     let (status, body) = app.get("/check-status/payment/transaction/999999999", &token).await;
-    assert_eq!((status, body["resultCode"].clone()), (400, Value::from("102")));
+    assert_eq!((status, body["resultCode"].clone()), (200, Value::from("102")));
     assert_eq!(body["transaction"], Value::Null);
     assert_eq!(
         body["resultMessage"],

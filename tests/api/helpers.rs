@@ -212,3 +212,14 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 }
+
+/// The `Location` header of a redirect (empty when there is none).
+#[allow(dead_code)]
+pub fn location_of(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}

@@ -27,7 +27,7 @@ async fn urlencoded_token_matches_the_documented_response() {
     let keys: Vec<&str> = body.as_object().expect("object").keys().map(String::as_str).collect();
     assert_eq!(keys.len(), 5, "{body}");
     assert!(body["access_token"].as_str().is_some_and(|t| t.len() == 22));
-    assert_eq!(body["expires_in"], Value::from(7200));
+    assert_eq!(body["expires_in"], Value::from("7200"));
     assert_eq!(body["refresh_token"], "");
     assert_eq!(body["scope"], SCOPE);
     assert_eq!(body["token_type"], "Bearer");
@@ -204,7 +204,7 @@ async fn password_grant_and_refresh() {
         ])
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["expires_in"], Value::from(7200));
+    assert_eq!(body["expires_in"], Value::from("7200"));
     assert_eq!(body["scope"], "api");
     assert_eq!(body["token_type"], "Bearer");
 

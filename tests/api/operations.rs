@@ -14,6 +14,22 @@ impl TestApp {
         (response.status().as_u16(), response.text().await.unwrap_or_default())
     }
 
+    /// POSTs an operation with a raw body and, when given, a `Content-Type`.
+    pub async fn operation_raw(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> (u16, String) {
+        let mut request = self.http.post(self.url(path)).bearer_auth(token).body(body.to_string());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.expect("operation");
+        (response.status().as_u16(), response.text().await.unwrap_or_default())
+    }
+
     /// An approved payment on `terminal`, and a token for that terminal.
     pub async fn approved_payment(&self, terminal: &str, invoice: &str, amount: i64) -> (uuid::Uuid, String) {
         let tx = self.seed_payment(terminal, invoice, amount);
@@ -49,7 +65,7 @@ async fn full_charge_answers_200_with_an_empty_body() {
 }
 
 #[tokio::test]
-async fn partial_charge_by_query_or_body_and_they_must_agree() {
+async fn partial_charge_by_query_or_body_the_query_first() {
     let app = TestApp::spawn().await;
     let (id, token) = app.approved_payment(TERMINAL, "400000002", 100).await;
     let (status, body) = app
@@ -59,12 +75,11 @@ async fn partial_charge_by_query_or_body_and_they_must_agree() {
             Some(serde_json::json!({"amount": 70})),
         )
         .await;
-    assert_eq!(status, 400);
-    refusal(&body);
-    let (status, _) = app
-        .operation(&format!("/operation/{id}/charge?amount=60"), &token, None)
-        .await;
-    assert_eq!(status, 200);
+    assert_eq!(
+        (status, body.as_str()),
+        (200, ""),
+        "the query's amount wins over the body's"
+    );
     let tx = app.status_of("400000002", &token).await;
     assert_eq!(
         (tx["amount"].clone(), tx["orgAmount"].clone()),
@@ -232,4 +247,91 @@ async fn concurrent_charge_and_cancel_exactly_one_wins() {
         let expected = if a == 200 { "CHARGE" } else { "CANCEL" };
         assert_eq!(status, expected);
     }
+}
+
+const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
+
+#[tokio::test]
+async fn operations_read_amount_and_external_id_from_a_form_body() {
+    let app = TestApp::spawn().await;
+    let (id, token) = app.approved_payment(TERMINAL, "400000011", 100).await;
+    let (status, body) = app
+        .operation_raw(&format!("/operation/{id}/charge"), &token, FORM, "amount=60")
+        .await;
+    assert_eq!((status, body.as_str()), (200, ""), "a Go client's form-encoded charge");
+    let tx = app.status_of("400000011", &token).await;
+    assert_eq!(
+        (tx["statusName"].as_str(), tx["amount"].clone()),
+        (Some("CHARGE"), Value::from(60))
+    );
+
+    let refund = format!("/api/operation/{id}/refund");
+    let (status, body) = app
+        .operation_raw(&refund, &token, FORM, "amount=20.50&externalID=r-9")
+        .await;
+    assert_eq!((status, body.as_str()), (200, ""));
+    assert_eq!(
+        app.status_of("400000011", &token).await["payoutAmount"].as_f64(),
+        Some(20.5)
+    );
+    let (status, body) = app
+        .operation(
+            &refund,
+            &token,
+            Some(serde_json::json!({"amount": 20, "externalId": "r-9"})),
+        )
+        .await;
+    assert_eq!(status, 400, "the JSON body's externalID is the same refund: {body}");
+    assert!(
+        refusal(&body)["message"].as_str().unwrap_or("").contains("r-9"),
+        "{body}"
+    );
+    let (status, body) = app
+        .operation_raw(&refund, &token, None, "externalID=r-10&amount=10")
+        .await;
+    assert_eq!((status, body.as_str()), (200, ""), "a form without a Content-Type");
+    let (status, body) = app
+        .operation_raw(
+            &format!("{refund}?amount=10&externalID=r-11"),
+            &token,
+            FORM,
+            "amount=5&externalID=r-9",
+        )
+        .await;
+    assert_eq!((status, body.as_str()), (200, ""), "the query wins over the form");
+    let tx = app.status_of("400000011", &token).await;
+    assert_eq!(tx["payoutAmount"].as_f64(), Some(40.5), "{tx}");
+}
+
+#[tokio::test]
+async fn operations_refuse_a_body_that_is_neither_json_nor_a_form() {
+    let app = TestApp::spawn().await;
+    let (id, token) = app.approved_payment(TERMINAL, "400000012", 100).await;
+    let cases = [
+        ("charge", Some("text/plain"), "sixty"),
+        ("charge", Some("application/json"), "[60]"),
+        ("charge", Some("application/json"), r#"{"amount": "#),
+        (
+            "charge",
+            Some("multipart/form-data; boundary=x"),
+            "--x\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n60\r\n--x--\r\n",
+        ),
+        ("charge", FORM, "amount=abc"),
+        ("cancel", Some("text/plain"), "please cancel"),
+        ("refund", None, "60 KZT"),
+    ];
+    for (operation, content_type, body) in cases {
+        let (status, answer) = app
+            .operation_raw(&format!("/operation/{id}/{operation}"), &token, content_type, body)
+            .await;
+        assert_eq!(status, 400, "{operation} {content_type:?} {body:?}: {answer}");
+        let message = refusal(&answer)["message"].as_str().unwrap_or("").to_string();
+        assert!(
+            message.contains("JSON object or a form") || message.contains("amount"),
+            "{operation} {body:?}: the message says what is accepted: {message}"
+        );
+    }
+    let tx = app.status_of("400000012", &token).await;
+    assert_eq!(tx["statusName"], "AUTH", "nothing changed: {tx}");
+    assert_eq!(tx["amount"], Value::from(100));
 }

@@ -5,7 +5,7 @@ use crate::transfers::{send, transfer_body};
 use serde_json::{json, Value};
 
 /// A password-grant token of the documented cabinet user.
-async fn cabinet_token(app: &TestApp) -> String {
+pub(crate) async fn cabinet_token(app: &TestApp) -> String {
     let (status, body) = app
         .token_request(&[
             ("grant_type", "password"),

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-async fn get_as(app: &TestApp, path: &str, accept: Option<&str>) -> (u16, String, String) {
+/// Status, content type and body of a GET, with an `Accept` header when given.
+pub(crate) async fn get_as(app: &TestApp, path: &str, accept: Option<&str>) -> (u16, String, String) {
     let mut request = app.http.get(app.url(path));
     if let Some(accept) = accept {
         request = request.header("accept", accept);

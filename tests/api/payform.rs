@@ -586,3 +586,113 @@ async fn payform_refuses_unsafe_back_links_and_never_renders_them() {
     assert_eq!(status, 303);
     assert!(location.starts_with("HTTPS://Shop.Example/ok?reference="), "{location}");
 }
+
+#[tokio::test]
+async fn payform_p2p_saves_cards_and_a_saved_sender_skips_the_card_fields() {
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    let token = app.terminal_token(P2P_TERMINAL).await;
+    let saving = params(
+        &token,
+        "400101",
+        "100",
+        &[
+            ("terminal", P2P_TERMINAL),
+            ("cardSave", "true"),
+            ("postLink", &receiver.url),
+        ],
+    );
+    let (status, _, html) = app.payform_page(&format!("params={saving}&isTransfer=true")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains(r#"id="cardSave""#) && html.contains("checked"),
+        "the save box, ticked: {html}"
+    );
+    let transfer = |object: &str, fields: &[(&'static str, &'static str)]| {
+        let mut form = vec![("params", object.to_string()), ("form", "isTransfer".to_string())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+        app.http.post(app.url("/payform/transfer")).form(&form).send()
+    };
+    let sender_card = [
+        ("pan", "4405 6397 0401 5096"),
+        ("expiry", "01/25"),
+        ("cvc", "815"),
+        ("name", "arman ali"),
+    ];
+    let mut fields = sender_card.to_vec();
+    fields.extend([("receiverPan", "5522 0427 0506 6736"), ("cardSave", "true")]);
+    let response = transfer(&saving, &fields).await.expect("POST");
+    assert_eq!(response.status().as_u16(), 303, "{:?}", response.text().await);
+    let delivered = |invoice: &'static str| {
+        move |all: &[Delivery]| {
+            all.iter()
+                .any(|d| d.invoice_id == invoice && d.state == DeliveryState::Delivered)
+        }
+    };
+    app.sandbox()
+        .callbacks()
+        .wait_for(delivered("400101"), Duration::from_secs(20))
+        .await
+        .expect("postLink delivered");
+    let first = receiver.bodies().pop().unwrap_or_default();
+    let sender_id = first["senderCardID"].as_str().unwrap_or("").to_string();
+    let receiver_id = first["receiverCardID"].as_str().unwrap_or("").to_string();
+    assert!(
+        !sender_id.is_empty() && !receiver_id.is_empty(),
+        "both cards saved: {first}"
+    );
+    let (_, cards) = app.get("/cards/buyer-1", &token).await;
+    assert!(
+        cards.to_string().contains(&sender_id),
+        "listed for the accountId: {cards}"
+    );
+
+    let paying = params(
+        &token,
+        "400102",
+        "100",
+        &[
+            ("terminal", P2P_TERMINAL),
+            ("senderCardId", &sender_id),
+            ("postLink", &receiver.url),
+        ],
+    );
+    let (status, _, html) = app.payform_page(&format!("params={paying}&isTransfer=true")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        !html.contains(r#"id="pan""#) && !html.contains(r#"id="cvc""#),
+        "no sender card fields: {html}"
+    );
+    assert!(
+        html.contains("data-saved-sender") && html.contains("440563...5096"),
+        "{html}"
+    );
+    assert!(html.contains(r#"id="receiverPan""#), "{html}");
+    let response = transfer(&paying, &[("receiverPan", "5522042705066736")])
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 303, "{:?}", response.text().await);
+    app.sandbox()
+        .callbacks()
+        .wait_for(delivered("400102"), Duration::from_secs(20))
+        .await
+        .expect("postLink delivered");
+    let second = receiver.bodies().pop().unwrap_or_default();
+    assert_eq!(second["senderCardID"], sender_id.as_str(), "{second}");
+    assert_eq!(second["senderTransferType"], "TYPECARDID", "{second}");
+    assert_eq!(second["senderCardPAN"], "440563...5096", "{second}");
+
+    let foreign = params(
+        &token,
+        "400103",
+        "100",
+        &[
+            ("terminal", P2P_TERMINAL),
+            ("senderCardId", &sender_id),
+            ("accountId", "someone-else"),
+        ],
+    );
+    let (status, _, html) = app.payform_page(&format!("params={foreign}&isTransfer=true")).await;
+    assert_eq!(status, 400, "another customer's card is refused: {html}");
+    assert!(html.contains("senderCardId"), "{html}");
+}

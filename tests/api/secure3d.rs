@@ -65,12 +65,7 @@ async fn challenge(app: &TestApp, terminal: &str, invoice: &str, card: (&str, &s
 async fn post_form(app: &TestApp, url: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
     let response = app.http.post(url).form(fields).send().await.expect("POST form");
     let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let location = location_of(&response);
     (status, location, response.text().await.unwrap_or_default())
 }
 
@@ -141,12 +136,7 @@ async fn confirm(app: &TestApp, token: &str, id: &str, pa_res: &str, md: &str) -
         .await
         .expect("confirm");
     let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let location = location_of(&response);
     let body = serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or(Value::Null);
     (status, location, body)
 }
@@ -222,8 +212,8 @@ async fn secure3d_round_trip_through_payment_confirm() {
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.unwrap_or_default();
     assert!(
-        html.contains("000030001") && html.contains("Payment successful"),
-        "{html}"
+        html.contains("000030001") && html.contains("Оплата прошла успешно") && !html.contains("Payment successful"),
+        "the payment's language (RU) only: {html}"
     );
 }
 
@@ -302,7 +292,10 @@ async fn secure3d_decline_after_a_passed_challenge() {
     let (_, pa_res, md) = pass_challenge(&app, &p, "https://merchantsite.com/3dRes").await;
     let (status, location, _) = confirm(&app, &p.token, &p.id, &pa_res, &md).await;
     assert_eq!(status, 302);
-    assert!(location.starts_with(&app.url("/payform/failure.html?")), "{location}");
+    assert!(
+        location.starts_with(&app.url("/payform/?invoiceID=")),
+        "seed 003's target: {location}"
+    );
     let params = query_of(&location);
     assert_eq!(params["invoiceID"], "000030005");
     assert_eq!(params["code"], "484");
@@ -313,7 +306,21 @@ async fn secure3d_decline_after_a_passed_challenge() {
     );
     let page = app.http.get(&location).send().await.expect("failure page");
     assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.unwrap_or_default().contains("484"));
+    let html = page.text().await.unwrap_or_default();
+    let reason = app
+        .sandbox()
+        .fixtures()
+        .catalogue
+        .reason(484)
+        .map(|r| r.message_ru.clone());
+    assert!(
+        html.contains(&format!("{} (484)", reason.unwrap_or_default())),
+        "{html}"
+    );
+    assert!(
+        html.contains("Оплата не прошла") && !html.contains("data-param"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -535,14 +542,25 @@ async fn secure3d_acs_refuses_bad_requests_and_switches_language() {
     let (status, _, _) = post_form(&app, &app.url("/acs/submit"), &[("MD", &p.md), ("action", "dance")]).await;
     assert_eq!(status, 400);
 
-    let response = app
-        .http
-        .post(app.url("/payment/confirm"))
-        .json(&json!({"ID": p.id, "PaRes": "x", "MD": p.md}))
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(response.status().as_u16(), 401);
+    let without_token = || {
+        app.http
+            .post(app.url("/payment/confirm"))
+            .json(&json!({"ID": p.id, "PaRes": "x", "MD": p.md}))
+            .send()
+    };
+    let status = without_token().await.expect("POST").status().as_u16();
+    assert_eq!(
+        status, 400,
+        "without a token the PaRes is checked (confirm.token=optional)"
+    );
+    app.send(
+        reqwest::Method::PUT,
+        "/_sandbox/fidelity",
+        Some(json!({"confirm.token": "required"})),
+    )
+    .await;
+    let status = without_token().await.expect("POST").status().as_u16();
+    assert_eq!(status, 401, "confirm.token=required");
     let (status, body) = app
         .post_json(
             "/payment/confirm",

@@ -23,9 +23,11 @@ fn protected_routes() -> Vec<Route> {
         for (method, operation) in item.as_object().expect("path item") {
             // An operation's own `security` wins; otherwise the document's applies.
             let security = operation.get("security").unwrap_or(&doc["security"]);
-            let needs_bearer = security
-                .as_array()
-                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            // An empty requirement (`{}`) among the alternatives makes the token optional.
+            let needs_bearer = security.as_array().is_some_and(|s| {
+                s.iter().any(|r| r.get("bearer").is_some())
+                    && !s.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            });
             if needs_bearer {
                 routes.push(Route {
                     method: method.to_uppercase(),

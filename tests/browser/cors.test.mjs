@@ -55,7 +55,7 @@ test('a page on another origin reads a token and check-status with fetch()', asy
   }, { base: sandbox.url, terminal: TERMINAL });
 
   assert.notEqual(result.origin, new URL(sandbox.url).origin, 'the page is cross-origin');
-  assert.equal(result.token.expires_in, 7200);
+  assert.equal(result.token.expires_in, '7200', 'a string, as the bank\'s iOS SDK decodes it');
   assert.ok(result.token.access_token, 'token read by the page');
   assert.equal(result.status, 200, JSON.stringify(result.body));
   assert.equal(result.body.transaction.invoiceID, '800101', JSON.stringify(result.body));

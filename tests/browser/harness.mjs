@@ -75,3 +75,19 @@ export function screenshotPath(name) {
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
 }
+
+/** The bank's public test client (seeds 000/002/004). */
+export const TEST_CLIENT = { id: 'test', secret: 'yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG' };
+
+/** A client-credentials token of the test client with the given fields (scope, terminal, invoiceID …). */
+export async function clientToken(base, fields) {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: TEST_CLIENT.id,
+    client_secret: TEST_CLIENT.secret,
+    ...fields,
+  });
+  const response = await fetch(`${base}/oauth2/token`, { method: 'POST', body: form });
+  if (response.status !== 200) throw new Error(`token: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}

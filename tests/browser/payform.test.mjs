@@ -3,7 +3,7 @@
 // the 3-D Secure card is sent to the ACS with the auto-submitting form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, screenshotPath } from './harness.mjs';
+import { startSandbox, launchBrowser, screenshotPath, clientToken } from './harness.mjs';
 
 const FRICTIONLESS = { pan: '4405 6397 0401 5096', expiry: '01/27', cvc: '321' };
 
@@ -88,4 +88,69 @@ test('payment page: halyk.pay, the widget and 3-D Secure from the demo shop', as
     assert.equal(delivery.body.code, 'ok');
     assert.equal(delivery.body.secure, 'yes');
   });
+});
+
+const P2P_TERMINAL = 'c36b282f-6819-4d4f-85df-a4bdc8a8f703';
+
+/** A transfer token of the bank's public test client (seed 004). */
+function transferToken(base, invoiceID) {
+  return clientToken(base, { scope: 'transfer', invoiceID, amount: '100', currency: 'KZT', terminal: P2P_TERMINAL });
+}
+
+/** Seed 004's payment object for halyk.p2p, with `extra` fields on top. */
+async function p2pObject(base, invoiceId, extra) {
+  return {
+    invoiceId,
+    backLink: `${base}/_sandbox/demo/back?result=success`,
+    failureBackLink: `${base}/_sandbox/demo/back?result=failure`,
+    postLink: `${base}/_sandbox/demo/postlink`,
+    language: 'rus',
+    description: 'Перевод',
+    accountId: 'p2p-buyer',
+    terminal: P2P_TERMINAL,
+    amount: 100,
+    currency: 'KZT',
+    auth: await transferToken(base, invoiceId),
+    ...extra,
+  };
+}
+
+/** Opens the shop's page, calls halyk.p2p(object) and waits for the transfer form. */
+async function openP2p(page, base, object) {
+  await page.goto(`${base}/_sandbox/demo`);
+  await Promise.all([
+    page.waitForURL(/\/payform\/\?params=.*&isTransfer=true$/),
+    page.evaluate((o) => window.halyk.p2p(o), object),
+  ]);
+}
+
+test('hosted P2P: cardSave saves the cards, then a second transfer from the saved sender card', async (t) => {
+  const sandbox = await startSandbox(['--seed', '12']);
+  t.after(() => sandbox.stop());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+
+  await openP2p(page, sandbox.url, await p2pObject(sandbox.url, '510001', { cardSave: true }));
+  assert.equal(await page.locator('#cardSave').isChecked(), true, 'cardSave ticks the save box');
+  await page.locator('#pan').fill('4405 6397 0401 5096');
+  await page.locator('#expiry').fill('01/25');
+  await page.locator('#cvc').fill('815');
+  await page.locator('#name').fill('ARMAN ALI');
+  await page.locator('#receiverPan').fill('5522 0427 0506 6736');
+  await Promise.all([page.waitForURL(/\/_sandbox\/demo\/back\?result=success&reference=\d{12}$/), page.locator('#submit').click()]);
+  const first = await deliveredCallback(sandbox.url, '510001');
+  assert.match(first.body.senderCardID, /^[0-9a-f-]{36}$/, JSON.stringify(first.body));
+  assert.match(first.body.receiverCardID, /^[0-9a-f-]{36}$/, JSON.stringify(first.body));
+
+  await openP2p(page, sandbox.url, await p2pObject(sandbox.url, '510002', { senderCardId: first.body.senderCardID }));
+  assert.equal(await page.locator('#pan').count(), 0, 'a saved sender has no card number field');
+  assert.equal(await page.locator('#cvc').count(), 0, 'nor a CVC');
+  assert.match(await page.locator('[data-saved-sender]').innerText(), /440563\.\.\.5096/);
+  await page.locator('#receiverPan').fill('5522 0427 0506 6736');
+  await Promise.all([page.waitForURL(/\/_sandbox\/demo\/back\?result=success&reference=\d{12}$/), page.locator('#submit').click()]);
+  const second = await deliveredCallback(sandbox.url, '510002');
+  assert.equal(second.body.senderCardID, first.body.senderCardID);
+  assert.equal(second.body.senderTransferType, 'TYPECARDID');
+  assert.equal(second.body.receiverCardPAN, '552204...6736');
 });

@@ -51,7 +51,7 @@ async function payWithChallenge(base, invoiceID, pan, expDate, cvc) {
   const body = await paid.json();
   assert.equal(paid.status, 200, JSON.stringify(body));
   assert.ok(body.secure3D, 'the card needs 3-D Secure');
-  return { token, ...body.secure3D };
+  return { token, id: body.id, ...body.secure3D };
 }
 
 /** Seed 003's merchant form: posts PaReq, MD and TermUrl to the ACS on load. */
@@ -115,7 +115,7 @@ test('3-D Secure challenge in Chromium ends on the success page', async (t) => {
   const url = new URL(page.url());
   assert.equal(url.searchParams.get('invoiceID'), '000077001');
   assert.match(url.searchParams.get('reference') ?? '', /^\d{12}$/);
-  assert.match(await page.innerText('#result'), /Payment successful/);
+  assert.match(await page.innerText('#result'), /Оплата прошла успешно/, 'the payment was made in Russian');
 
   const transaction = await statusOf(sandbox.url, '000077001');
   assert.equal(transaction.statusName, 'AUTH');
@@ -140,9 +140,54 @@ test('three wrong codes in Chromium end on the failure page with errorCode 473',
   await page.waitForSelector('text=Payment confirmation');
   await page.fill('#code', '999999');
   await page.click('#confirm');
-  await page.waitForURL(/\/payform\/failure\.html\?/);
+  await page.waitForURL(/\/payform\/\?invoiceID=/);
   const url = new URL(page.url());
   assert.equal(url.searchParams.get('errorCode'), '473');
   assert.equal(url.searchParams.get('code'), '473');
   assert.equal((await statusOf(sandbox.url, '000077002')).statusName, '3D');
+});
+
+test("seed 003's failure target: the merchant's /payment/confirm sends Chromium to /payform/?invoiceID=&code=&message=, in Russian", async (t) => {
+  const sandbox = await startSandbox();
+  t.after(() => sandbox.stop());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+
+  const secure3d = await payWithChallenge(sandbox.url, '000077003', '5522042705066736', '0127', '775');
+  // The merchant's TermUrl (seed 003): its backend posts PaRes and MD to /payment/confirm and
+  // passes the bank's redirect on to the browser.
+  const termUrl = 'http://merchant.example/3dRes';
+  const page = await browser.newPage({ viewport: { width: 640, height: 760 } });
+  await page.route(MERCHANT_PAGE, (route) =>
+    route.fulfill({ contentType: 'text/html; charset=utf-8', body: merchantForm(secure3d, termUrl) }),
+  );
+  await page.route(termUrl, async (route) => {
+    const posted = new URLSearchParams(route.request().postData() ?? '');
+    const confirmed = await fetch(`${sandbox.url}/payment/confirm`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secure3d.token}` },
+      body: JSON.stringify({ ID: secure3d.id, PaRes: posted.get('PaRes'), MD: posted.get('MD') }),
+    });
+    assert.equal(confirmed.status, 302, await confirmed.text());
+    await route.fulfill({ status: 302, headers: { location: confirmed.headers.get('location') ?? '' } });
+  });
+  await page.goto(MERCHANT_PAGE);
+  await page.waitForURL(`${sandbox.url}/acs`);
+  await page.click('#cancel');
+  await page.waitForURL(/\/payform\/\?invoiceID=000077003&code=473&message=/);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.has('params'), false, 'the bank\'s target has no ?params=');
+
+  const { reasonCodes } = await (await fetch(`${sandbox.url}/_sandbox/reasons`)).json();
+  const reason = reasonCodes.find((r) => r.code === 473);
+  assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+  assert.equal((await page.innerText('h1')).trim(), 'Оплата не прошла');
+  assert.equal((await page.innerText('[data-reason]')).trim(), `${reason.messageRu} (473)`);
+  assert.equal((await page.innerText('[data-invoice]')).trim(), '000077003');
+  const text = await page.innerText('body');
+  assert.ok(!text.includes(url.searchParams.get('message')), `no raw message parameter: ${text}`);
+  assert.ok(!text.includes(reason.messageEn), 'one language only');
+  assert.equal(await page.locator('a').count(), 0, 'no link without a safe back link');
+  assert.equal((await statusOf(sandbox.url, '000077003')).statusName, '3D');
 });

@@ -99,8 +99,16 @@ pub struct Labels {
     pub never_real_card: &'static str,
     /// Heading of the bank's success page (`/payform/success.html`).
     pub success_page: &'static str,
-    /// Heading of the bank's failure page (`/payform/failure.html`).
+    /// Heading of the bank's failure page (`/payform/?invoiceID=&code=&message=`).
     pub failure_page: &'static str,
+    /// "Reference" (the RRN on the success page).
+    pub reference: &'static str,
+    /// "Reason" (on the failure page).
+    pub reason: &'static str,
+    /// The failure page's reason when the code is not in the catalogue.
+    pub declined: &'static str,
+    /// "Saved card" (a transfer form whose card is a saved one).
+    pub saved_card: &'static str,
 }
 
 static RUSSIAN: Labels = Labels {
@@ -132,6 +140,10 @@ static RUSSIAN: Labels = Labels {
     never_real_card: "Никогда не вводите настоящую карту.",
     success_page: "Оплата прошла успешно",
     failure_page: "Оплата не прошла",
+    reference: "Референс",
+    reason: "Причина",
+    declined: "Платёж отклонён",
+    saved_card: "Сохранённая карта",
 };
 
 static KAZAKH: Labels = Labels {
@@ -163,6 +175,10 @@ static KAZAKH: Labels = Labels {
     never_real_card: "Ешқашан нағыз картаны енгізбеңіз.",
     success_page: "Төлем сәтті өтті",
     failure_page: "Төлем өтпеді",
+    reference: "Референс",
+    reason: "Себебі",
+    declined: "Төлем қабылданбады",
+    saved_card: "Сақталған карта",
 };
 
 static ENGLISH: Labels = Labels {
@@ -194,6 +210,10 @@ static ENGLISH: Labels = Labels {
     never_real_card: "Never enter a real card.",
     success_page: "Payment successful",
     failure_page: "Payment failed",
+    reference: "Reference",
+    reason: "Reason",
+    declined: "The payment was declined",
+    saved_card: "Saved card",
 };
 
 impl Labels {

@@ -52,7 +52,14 @@ pub struct SectionAction {
 /// Sections contributed by other areas of the sandbox. Saved cards and callback deliveries
 /// add theirs here, built from their own stores; an empty section is not rendered.
 pub fn extension_sections(sandbox: &Sandbox, t: &DashboardTexts) -> Vec<DashboardSection> {
-    vec![saved_cards_section(sandbox, t), deliveries_section(sandbox, t)]
+    let mut sections = vec![
+        saved_cards_section(sandbox, t),
+        deliveries_section(sandbox, t),
+        super::dashboard_fidelity::fidelity_section(sandbox, t),
+    ];
+    sections.extend(super::dashboard_sdk::sections(sandbox, t));
+    sections.extend(super::dashboard_surface::sections(sandbox));
+    sections
 }
 
 /// Every active saved card, newest first.

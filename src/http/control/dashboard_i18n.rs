@@ -117,6 +117,10 @@ pub struct DashboardTexts {
     pub deliveries: &'static str,
     /// Delivery columns.
     pub delivery_columns: [&'static str; 7],
+    /// "Fidelity profile".
+    pub fidelity: &'static str,
+    /// Fidelity columns.
+    pub fidelity_columns: [&'static str; 5],
     /// "Re-send".
     pub resend: &'static str,
     /// "Recent requests".
@@ -220,6 +224,8 @@ pub static ENGLISH: DashboardTexts = DashboardTexts {
     saved_card_columns: ["Card ID", "Client", "Account", "Card", "Holder", "Saved"],
     deliveries: "Callback deliveries",
     delivery_columns: ["#", "Invoice", "Kind", "URL", "State", "Attempts", "Last answer"],
+    fidelity: "Fidelity profile (GET /_sandbox/fidelity)",
+    fidelity_columns: ["Key", "Value", "Alternatives", "Confidence", "Merchant overrides"],
     resend: "Re-send",
     journal: "Recent requests",
     no_requests: "No requests to the ePay routes yet.",
@@ -301,6 +307,8 @@ pub static RUSSIAN: DashboardTexts = DashboardTexts {
     saved_card_columns: ["ID карты", "Клиент", "Счёт", "Карта", "Владелец", "Сохранена"],
     deliveries: "Доставка колбэков",
     delivery_columns: ["#", "Заказ", "Тип", "URL", "Состояние", "Попытки", "Последний ответ"],
+    fidelity: "Профиль достоверности (GET /_sandbox/fidelity)",
+    fidelity_columns: ["Ключ", "Значение", "Альтернативы", "Уверенность", "У мерчантов"],
     resend: "Отправить снова",
     journal: "Последние запросы",
     no_requests: "Запросов к маршрутам ePay ещё не было.",

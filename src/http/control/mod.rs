@@ -6,9 +6,15 @@ mod clock;
 #[cfg(feature = "pages")]
 mod dashboard;
 #[cfg(feature = "pages")]
+mod dashboard_fidelity;
+#[cfg(feature = "pages")]
 mod dashboard_i18n;
+#[cfg(feature = "pages")]
+mod dashboard_sdk;
+mod dashboard_surface;
 pub mod guard;
 mod inspect;
+mod installments;
 pub mod openapi;
 pub(crate) mod paging;
 mod rules;
@@ -33,6 +39,8 @@ pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
         .merge(super::deliveries::routes())
         .merge(super::secure3d_control::routes())
+        .merge(installments::routes())
+        .merge(super::fidelity_control::routes())
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/seed", post(seed))
@@ -186,7 +194,7 @@ async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormField
 
 /// JSON `body`, or a 303 back to the page named by a form's `redirect` field (dashboard
 /// forms), which must stay under `/_sandbox`.
-fn respond(fields: &HashMap<String, String>, body: impl serde::Serialize) -> Response {
+pub(crate) fn respond(fields: &HashMap<String, String>, body: impl serde::Serialize) -> Response {
     match fields.get("redirect") {
         Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
         _ => (StatusCode::OK, Json(body)).into_response(),

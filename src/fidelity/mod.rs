@@ -1,6 +1,22 @@
 //! Where the sources are silent or disagree, the sandbox's choice lives here, in one place,
 //! each with a pointer to its entry in `docs/fidelity.md`. Change a choice here and everything
 //! that renders it follows.
+//!
+//! Choices with a plausible alternative are keys of the fidelity profile ([`keys`]): the
+//! engine resolves a [`Profile`] per merchant ([`profile::Profiles`]) and the functions here
+//! render a key's value. The rest are constants.
+
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod keys;
+pub mod profile;
+
+pub use keys::{
+    key_info, AccountIdKeys, Confidence, ConfirmRedirect, ConfirmToken, Cors, DeclineIds, ExpiresIn, FailedResult,
+    KeyInfo, LanguageForm, NotFoundHttp, Overrides, Profile, RefreshToken, ScopeEcho, Secure3dField, TokenBinding,
+    TokenReach, TransferCode, ValueInfo, KEYS,
+};
+pub use profile::{FidelityError, Profiles};
 
 use crate::domain::status::Status;
 use crate::domain::transaction::Links;
@@ -26,9 +42,25 @@ fn bank_offset() -> FixedOffset {
     FixedOffset::east_opt(BANK_UTC_OFFSET_SECONDS).unwrap_or_else(|| Utc.fix())
 }
 
-/// `expires_in` of a client-credentials token: a JSON number, as the seeds show. (F-02)
-pub fn expires_in(seconds: i64) -> serde_json::Value {
-    serde_json::Value::from(seconds)
+impl ExpiresIn {
+    /// `expires_in` of a client-credentials token: `"7200"` or `7200`. (F-02)
+    pub fn render(self, seconds: i64) -> serde_json::Value {
+        match self {
+            ExpiresIn::String => serde_json::Value::from(seconds.to_string()),
+            ExpiresIn::Number => serde_json::Value::from(seconds),
+        }
+    }
+}
+
+impl ScopeEcho {
+    /// The `scope` of a token answer for the scope the client sent. (F-11)
+    pub fn render(self, sent: &str) -> std::borrow::Cow<'_, str> {
+        match self {
+            ScopeEcho::AsSent => sent.into(),
+            ScopeEcho::Trimmed => sent.trim().into(),
+            ScopeEcho::BankSample => format!(" {}", sent.trim()).into(),
+        }
+    }
 }
 
 /// What check-status found, before it becomes a `resultCode`.
@@ -44,20 +76,60 @@ pub enum LookupOutcome {
     TerminalAbsent,
     /// The invoice belongs to another terminal of the same client.
     WrongTerminal,
+    /// A scenario rule forces this result code (one of [`RESULT_CODES`]); `found` says whether
+    /// the invoice exists (100 and 107 then show it).
+    Forced {
+        /// The forced `resultCode`.
+        code: &'static str,
+        /// Whether there is a transaction to show.
+        found: bool,
+    },
 }
 
-/// The check-status `resultCode` and HTTP status for a lookup. (F-03, F-04)
+/// The check-status result codes of `fixtures/result_codes.json` (seed 001), which scenario
+/// rules may force.
+pub const RESULT_CODES: [&str; 8] = ["100", "101", "102", "103", "104", "106", "107", "109"];
+
+/// What check-status answers: HTTP status, `resultCode`, and whether the transaction is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusAnswer {
+    /// HTTP status.
+    pub http: u16,
+    /// `resultCode`.
+    pub code: &'static str,
+    /// Whether `transaction` carries the transaction (else `null`).
+    pub with_transaction: bool,
+}
+
+/// The check-status answer for a lookup. (F-03, F-04, keys `status.failed_result` and
+/// `status.not_found_http`)
 ///
-/// A found transaction answers `"100"` whatever its status, REJECT and FAILED included, so the
-/// merchant sees `statusName` and `reason`; 107 is for outcomes that have not settled.
-/// Business errors come with HTTP 400 (the bank "sometimes" does; clients must read the body).
-pub fn check_status_result(outcome: LookupOutcome) -> (u16, &'static str) {
+/// A found transaction answers `"100"` with the transaction, or, with `status.failed_result=101`,
+/// REJECT/FAILED/3D answer `"101"` and `transaction: null` (seed 001's sample); 107 is for
+/// outcomes that have not settled. Every code but 100 and 107 comes with the HTTP status of
+/// `status.not_found_http` (200 by default).
+pub fn check_status_result(outcome: LookupOutcome, profile: &Profile) -> StatusAnswer {
+    let error_http = match profile.status_not_found_http {
+        NotFoundHttp::Ok => 200,
+        NotFoundHttp::BadRequest => 400,
+    };
+    let answer = |code: &'static str, with_transaction: bool| StatusAnswer {
+        http: if matches!(code, "100" | "107") { 200 } else { error_http },
+        code,
+        with_transaction,
+    };
     match outcome {
-        LookupOutcome::Found(_) => (200, "100"),
-        LookupOutcome::InProgress => (200, "107"),
-        LookupOutcome::NotFound => (400, "102"),
-        LookupOutcome::TerminalAbsent => (400, "104"),
-        LookupOutcome::WrongTerminal => (400, "106"),
+        LookupOutcome::Found(Status::Reject | Status::Failed | Status::ThreeD)
+            if profile.status_failed_result == FailedResult::Reject =>
+        {
+            answer("101", false)
+        }
+        LookupOutcome::Found(_) => answer("100", true),
+        LookupOutcome::InProgress => answer("107", true),
+        LookupOutcome::NotFound => answer("102", false),
+        LookupOutcome::TerminalAbsent => answer("104", false),
+        LookupOutcome::WrongTerminal => answer("106", false),
+        LookupOutcome::Forced { code, found } => answer(code, found && matches!(code, "100" | "107")),
     }
 }
 
@@ -78,7 +150,18 @@ pub const PAYER_LATITUDE: f64 = 43.2567;
 /// See [`PAYER_COUNTRY`].
 pub const PAYER_LONGITUDE: f64 = 76.9286;
 
-/// `language` as check-status shows it: the bank upper-cases the two-letter code (`"RU"`). (F-07)
+impl LanguageForm {
+    /// `language` as answers show it: `"RU"` for `rus`, or the request's value. (F-07)
+    pub fn render(self, language: &str) -> String {
+        match self {
+            LanguageForm::TwoLetter => display_language(language),
+            LanguageForm::AsSent => language.to_string(),
+        }
+    }
+}
+
+/// The two upper-case letters of a language (`rus` → `"RU"`); the ACS page picks its texts by
+/// them. (F-07)
 pub fn display_language(language: &str) -> String {
     match language.trim().to_ascii_lowercase().as_str() {
         "" | "rus" | "ru" => "RU".into(),
@@ -116,9 +199,17 @@ pub const PENDING_REASON: i32 = 454;
 
 /// HTTP status of a refused payment (declined, failed or pending), body `{"code": <reason>, …}`. (P-04)
 pub const DECLINE_HTTP_STATUS: u16 = 400;
-/// Whether a refused payment's error body carries the transaction `id` and `reference`; the
-/// seed 003 sample shows them empty. (P-04)
-pub const DECLINE_ECHOES_IDS: bool = false;
+
+impl DeclineIds {
+    /// `(id, reference)` of a declined payment's or transfer's error body: empty, as seed 003's
+    /// sample, or the transaction's. (P-04)
+    pub fn render(self, id: &str, reference: &str) -> (String, String) {
+        match self {
+            DeclineIds::Empty => (String::new(), String::new()),
+            DeclineIds::Echoed => (id.to_string(), reference.to_string()),
+        }
+    }
+}
 
 /// A payment request refused before any transaction exists. (P-07)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,13 +319,23 @@ pub const ACS_FAILED_REASON: i32 = 473;
 /// Reason code of a challenge nobody completed within `three_ds_timeout` (status 3D). (S-04)
 pub const THREE_DS_TIMEOUT_REASON: i32 = 499;
 
-/// HTTP status of the browser redirects of `/payment/confirm` and `confirmPayment`. (S-05)
-pub const CONFIRM_REDIRECT_STATUS: u16 = 302;
+impl ConfirmRedirect {
+    /// HTTP status of the browser redirects of `/payment/confirm` and `confirmPayment`. (S-05)
+    pub fn status(self) -> u16 {
+        match self {
+            ConfirmRedirect::Found => 302,
+            ConfirmRedirect::Ok => 200,
+        }
+    }
+}
 /// Path of the success page the confirm step redirects to (the bank's `payform/success.html`). (S-05)
 pub const SUCCESS_PAGE_PATH: &str = "/payform/success.html";
-/// Path of the failure page; the bank uses `/payform/?invoiceID=&code=&message=`, which the
-/// sandbox's hosted payment page owns, so the sandbox serves the same parameters here. (S-06)
+/// A second path of the failure page, kept for links made before the confirm step used the
+/// bank's own target. (S-06)
 pub const FAILURE_PAGE_PATH: &str = "/payform/failure.html";
+/// Where the confirm step sends a failure: the bank's `/payform/?invoiceID=&code=&message=`
+/// (seed 003); the payment page shows the failure page for it. (S-06)
+pub const FAILURE_REDIRECT_PATH: &str = "/payform/";
 
 /// `(HTTP status, code)` of a refused 3-D Secure request (bad or replayed PaRes, unknown MD,
 /// a PaRes of another transaction …): seed 002's error shape, as for payments. (S-07)
@@ -250,7 +351,7 @@ pub fn confirm_success_url(base: &str, params: &[(&str, String)]) -> String {
 /// `invoiceID`, `code`, `message`. (S-05, S-06)
 pub fn confirm_failure_url(base: &str, invoice_id: &str, code: i32, message: &str) -> String {
     with_query(
-        &format!("{base}{FAILURE_PAGE_PATH}"),
+        &format!("{base}{FAILURE_REDIRECT_PATH}"),
         &[
             ("invoiceID", invoice_id.to_string()),
             ("code", code.to_string()),

@@ -1,0 +1,36 @@
+//! `POST /payment/checkgobonus`: the Halyk Go! bonus on the card of a cryptogram.
+
+use super::error::ApiError;
+use super::extract::{Bearer, JsonBody};
+use crate::engine::Sandbox;
+use crate::wire::sdk::GoBonusView;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The body of `POST /payment/checkgobonus`: the SDK spells the key with a Cyrillic `с`
+/// (U+0441), as in cryptopay; the Latin spelling is accepted too. (SDK-04)
+#[derive(Debug, Deserialize)]
+pub struct CheckGoBonusBody {
+    /// The card's cryptogram, made for the token's terminal.
+    #[serde(rename = "\u{0441}ryptogram", alias = "cryptogram")]
+    pub cryptogram: String,
+}
+
+/// The card's bonus balance (`GoBonusResponseBody`).
+pub async fn check_go_bonus(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    JsonBody(body): JsonBody<CheckGoBonusBody>,
+) -> Response {
+    // An RSA-4096 decryption, off the async workers as in cryptopay.
+    let balance = tokio::task::spawn_blocking(move || sandbox.go_bonus(&token, &body.cryptogram)).await;
+    match balance {
+        Ok(Ok(balance)) => Json(GoBonusView::of(balance)).into_response(),
+        Ok(Err(error)) => ApiError::from(error).into_response(),
+        Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, "internal sandbox error").into_response(),
+    }
+}

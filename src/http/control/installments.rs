@@ -1,0 +1,114 @@
+//! The control plane of the iOS SDK's areas: installment orders (`GET /_sandbox/orders`,
+//! `POST /_sandbox/orders/{id}/{step}`) and Halyk bonus balances and spends
+//! (`GET /_sandbox/bonuses`).
+
+use super::respond;
+use crate::domain::installment::{InstallmentOrder, OrderStep};
+use crate::domain::money::Amount;
+use crate::engine::Sandbox;
+use crate::http::error::ApiError;
+use crate::http::extract::FormFields;
+use crate::store::{BonusSpend, StepError};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Routes of this module.
+pub fn routes() -> Router<Arc<Sandbox>> {
+    Router::new()
+        .route("/_sandbox/orders", get(orders))
+        .route("/_sandbox/orders/{id}", get(order))
+        .route("/_sandbox/orders/{id}/{step}", post(step))
+        .route("/_sandbox/bonuses", get(bonuses))
+}
+
+/// `GET /_sandbox/orders`.
+#[derive(Debug, Serialize)]
+struct OrderList {
+    orders: Vec<InstallmentOrder>,
+}
+
+/// Every installment order, newest first, with its history and next automatic step.
+async fn orders(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    sandbox.run_due_timers();
+    Json(OrderList {
+        orders: sandbox.installment_orders(),
+    })
+    .into_response()
+}
+
+fn unknown(key: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "installment order {key} not found (give its id or its orderId)"
+    ))
+}
+
+/// One order, by its id or its orderId.
+async fn order(State(sandbox): State<Arc<Sandbox>>, Path(key): Path<String>) -> Response {
+    sandbox.run_due_timers();
+    match sandbox.find_order(&key) {
+        Some(order) => Json(order).into_response(),
+        None => unknown(&key).into_response(),
+    }
+}
+
+/// Moves an order at once: `scan`, `progress`, `accept`, `reject`, or `advance` (the step the
+/// timeline would take next). A form's `redirect` field sends the browser back (dashboard).
+async fn step(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path((key, step)): Path<(String, String)>,
+    FormFields(fields): FormFields,
+) -> Response {
+    let Some(order) = sandbox.find_order(&key) else {
+        return unknown(&key).into_response();
+    };
+    let result = match (step.as_str(), OrderStep::parse(&step)) {
+        ("advance", _) => sandbox.advance_order(order.id()),
+        (_, Some(step)) => sandbox.step_order(order.id(), step),
+        (other, None) => {
+            return ApiError::not_found(format!(
+                "step '{other}' is not one of scan, progress, accept, reject, advance"
+            ))
+            .into_response()
+        }
+    };
+    match result {
+        Ok(order) => respond(&fields, serde_json::to_value(&order).unwrap_or_default()),
+        Err(StepError::NotFound(_)) => unknown(&key).into_response(),
+        Err(error @ StepError::Refused(_)) => {
+            ApiError::new(StatusCode::CONFLICT, 409, error.to_string()).into_response()
+        }
+    }
+}
+
+/// `GET /_sandbox/bonuses`.
+#[derive(Debug, Serialize)]
+struct BonusReport {
+    balances: Vec<BonusBalance>,
+    spends: Vec<BonusSpend>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BonusBalance {
+    pan: String,
+    go_bonus: Amount,
+}
+
+/// Every test card's bonus balance and what payments spent.
+async fn bonuses(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    let balances = sandbox
+        .bonus_balances()
+        .into_iter()
+        .map(|(pan, go_bonus)| BonusBalance { pan, go_bonus })
+        .collect();
+    Json(BonusReport {
+        balances,
+        spends: sandbox.bonus_spends(),
+    })
+    .into_response()
+}

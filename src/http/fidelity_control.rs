@@ -1,0 +1,74 @@
+//! `GET`/`PUT`/`DELETE /_sandbox/fidelity[?clientId=]`: read and switch the fidelity profile at
+//! run time, for the sandbox or one merchant; and the `api.cors` switch of the bank-facing API.
+
+use super::error::ApiError;
+use super::extract::JsonBody;
+use crate::engine::{FidelityRefusal, FidelityState, Sandbox};
+use crate::fidelity::Cors;
+use crate::wire::fidelity::FidelityView;
+use axum::extract::{Query, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The control-plane routes.
+pub fn routes() -> Router<Arc<Sandbox>> {
+    Router::new().route("/_sandbox/fidelity", get(show).put(update).delete(reset))
+}
+
+/// `?clientId=`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClientQuery {
+    client_id: Option<String>,
+}
+
+/// Every key: value in force, alternatives, evidence, confidence.
+async fn show(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<ClientQuery>) -> Response {
+    render(sandbox.fidelity_view(query.client_id.as_deref()))
+}
+
+/// Sets the keys of a profile document (`{"token.expires_in": "number"}`; `null` returns a key
+/// to the start-up value, or removes a merchant's override).
+async fn update(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(query): Query<ClientQuery>,
+    JsonBody(document): JsonBody<Value>,
+) -> Response {
+    render(sandbox.update_fidelity(query.client_id.as_deref(), &document))
+}
+
+/// Back to the start-up profile (one merchant's overrides with `clientId`).
+async fn reset(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<ClientQuery>) -> Response {
+    render(sandbox.reset_fidelity(query.client_id.as_deref()))
+}
+
+fn render(result: Result<FidelityState, FidelityRefusal>) -> Response {
+    match result {
+        Ok(state) => Json(FidelityView::of(&state)).into_response(),
+        Err(refusal @ FidelityRefusal::UnknownClient(_)) => ApiError::not_found(refusal.to_string()).into_response(),
+        Err(refusal) => ApiError::bad_request(refusal.to_string()).into_response(),
+    }
+}
+
+/// With `api.cors=off` the bank-facing API sends no CORS headers (preflights get a bare 200),
+/// so browsers block cross-origin calls as they would against a bank without CORS. (W-01)
+pub async fn cors_switch(State(sandbox): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if sandbox.fidelity().global().api_cors == Cors::Off {
+        let cors: Vec<_> = response
+            .headers()
+            .keys()
+            .filter(|name| name.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for name in cors {
+            response.headers_mut().remove(name);
+        }
+    }
+    response
+}

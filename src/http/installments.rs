@@ -1,0 +1,91 @@
+//! Installments of the bank's iOS SDK: `GET /credit-condition?shopId=`, `POST /order` and
+//! `GET /order/status?orderId=`.
+
+use super::error::ApiError;
+use super::extract::{Bearer, JsonBody};
+use crate::domain::money::Amount;
+use crate::engine::{OrderRequest, Sandbox};
+use crate::wire::sdk::{CreditConditionView, OrderStatusView, OrderView};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Query of `GET /credit-condition`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditConditionQuery {
+    /// `shop.id` of `GET /terminals/{id}`.
+    pub shop_id: Option<String>,
+}
+
+/// The shop's installment and credit conditions (`[CreditConditionResponseBody]`).
+pub async fn credit_conditions(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    Query(query): Query<CreditConditionQuery>,
+) -> Response {
+    let Some(shop_id) = query.shop_id.filter(|s| !s.trim().is_empty()) else {
+        return ApiError::bad_request("shopId is required (shop.id of GET /terminals/{id})").into_response();
+    };
+    match sandbox.client_shop(&token, &shop_id) {
+        Ok(shop) => Json(CreditConditionView::list(&shop)).into_response(),
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}
+
+/// The body of `POST /order` (the SDK's `OrderRequestBody`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderBody {
+    /// The shop.
+    pub shop_id: String,
+    /// Amount (a number; a numeric string is accepted).
+    pub amount: Amount,
+    /// The merchant's order number (the invoiceId).
+    pub order_id: String,
+    /// The chosen credit condition.
+    pub credit_condition_id: String,
+}
+
+/// Opens an installment order (`OrderResponseBody`).
+pub async fn create_order(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    JsonBody(body): JsonBody<OrderBody>,
+) -> Response {
+    let request = OrderRequest {
+        shop_id: body.shop_id,
+        amount: body.amount,
+        order_id: body.order_id.trim().to_string(),
+        credit_condition_id: body.credit_condition_id,
+    };
+    match sandbox.create_order(&token, &request) {
+        Ok(order) => Json(OrderView::of(&order)).into_response(),
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}
+
+/// Query of `GET /order/status`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderStatusQuery {
+    /// The merchant's order number.
+    pub order_id: Option<String>,
+}
+
+/// Where the order stands (`OrderStatusResponseBody`); the SDK polls it every 5 seconds.
+pub async fn order_status(
+    State(sandbox): State<Arc<Sandbox>>,
+    Bearer(token): Bearer,
+    Query(query): Query<OrderStatusQuery>,
+) -> Response {
+    let Some(order_id) = query.order_id.filter(|s| !s.trim().is_empty()) else {
+        return ApiError::bad_request("orderId is required").into_response();
+    };
+    match sandbox.order_status(&token, &order_id) {
+        Ok(order) => Json(OrderStatusView::of(&order)).into_response(),
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}
