@@ -21,20 +21,44 @@ pub fn routes() -> Router<Arc<Sandbox>> {
 }
 
 /// `?clientId=`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
-struct ClientQuery {
+#[into_params(parameter_in = Query)]
+pub struct ClientQuery {
+    /// One merchant's profile instead of the sandbox's.
     client_id: Option<String>,
 }
 
 /// Every key: value in force, alternatives, evidence, confidence.
-async fn show(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<ClientQuery>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/_sandbox/fidelity",
+    tag = "fidelity",
+    params(ClientQuery),
+    responses(
+        (status = 200, description = "The profile in force", body = crate::wire::fidelity::FidelityView),
+        (status = 404, description = "No such merchant", body = crate::wire::errors::ApiError)
+    )
+)]
+pub async fn show(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<ClientQuery>) -> Response {
     render(sandbox.fidelity_view(query.client_id.as_deref()))
 }
 
 /// Sets the keys of a profile document (`{"token.expires_in": "number"}`; `null` returns a key
 /// to the start-up value, or removes a merchant's override).
-async fn update(
+#[utoipa::path(
+    put,
+    path = "/_sandbox/fidelity",
+    tag = "fidelity",
+    params(ClientQuery),
+    request_body(content = Object, description = "Key → value (or null)", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The profile now in force", body = crate::wire::fidelity::FidelityView),
+        (status = 400, description = "An unknown key or value (the valid ones are listed)", body = crate::wire::errors::ApiError),
+        (status = 404, description = "No such merchant", body = crate::wire::errors::ApiError)
+    )
+)]
+pub async fn update(
     State(sandbox): State<Arc<Sandbox>>,
     Query(query): Query<ClientQuery>,
     JsonBody(document): JsonBody<Value>,
@@ -43,7 +67,17 @@ async fn update(
 }
 
 /// Back to the start-up profile (one merchant's overrides with `clientId`).
-async fn reset(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<ClientQuery>) -> Response {
+#[utoipa::path(
+    delete,
+    path = "/_sandbox/fidelity",
+    tag = "fidelity",
+    params(ClientQuery),
+    responses(
+        (status = 200, description = "The profile now in force", body = crate::wire::fidelity::FidelityView),
+        (status = 404, description = "No such merchant", body = crate::wire::errors::ApiError)
+    )
+)]
+pub async fn reset(State(sandbox): State<Arc<Sandbox>>, Query(query): Query<ClientQuery>) -> Response {
     render(sandbox.reset_fidelity(query.client_id.as_deref()))
 }
 

@@ -87,7 +87,10 @@ impl<S: Send + Sync> FromRequest<S> for OperationInput {
         ("id" = String, Path, description = "The ePay transaction id (UUID)"),
         ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)")
     ),
-    request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
+    request_body(content(
+        (Option<crate::wire::requests::OperationAmount> = "application/json"),
+        (crate::wire::requests::OperationAmount = "application/x-www-form-urlencoded")
+    )),
     responses(
         (status = 200, description = "Captures an AUTH, fully or partly; empty body"),
         (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)
@@ -141,7 +144,10 @@ pub async fn cancel(
         ("amount" = Option<String>, Query, description = "Partial amount (or `amount` in a JSON body)"),
         ("externalID" = Option<String>, Query, description = "The merchant's refund id")
     ),
-    request_body(content = Option<crate::wire::requests::OperationAmount>, content_type = "application/json"),
+    request_body(content(
+        (Option<crate::wire::requests::OperationAmount> = "application/json"),
+        (crate::wire::requests::OperationAmount = "application/x-www-form-urlencoded")
+    )),
     responses(
         (status = 200, description = "Returns captured funds, fully or partly; empty body"),
         (status = 400, description = "Refused: not a UUID, unknown, wrong status, bad amount (code 100)", body = crate::wire::errors::ApiError)

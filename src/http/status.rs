@@ -18,8 +18,8 @@ use std::sync::Arc;
     tag = "status",
     params(("invoiceId" = String, Path, description = "The merchant's order number")),
     responses(
-        (status = 200, description = "Found (resultCode 100) or not settled yet (107)", body = crate::wire::status::CheckStatus),
-        (status = 400, description = "resultCode 102 (no such invoice), 104 (no terminal), 106 (another terminal's invoice); `transaction` is null", body = crate::wire::status::CheckStatus)
+        (status = 200, description = "Found (resultCode 100, or 101 with `status.failed_result=101`), not settled yet (107), and by default (`status.not_found_http=200`) also 102 (no such invoice), 104 (no terminal), 106 (another terminal's invoice) with `transaction` null", body = crate::wire::status::CheckStatus),
+        (status = 400, description = "With `status.not_found_http=400`: resultCode 101-106 and 109; `transaction` is null", body = crate::wire::status::CheckStatus)
     ),
     security(("bearer" = []))
 )]

@@ -119,8 +119,8 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
     tag = "transfers",
     params(("order" = String, Path, description = "The transfer's order number")),
     responses(
-        (status = 200, description = "Found (result.code 100) or not settled yet (107)", body = crate::wire::transfer::P2pCheckStatus),
-        (status = 400, description = "result.code 102, 104 or 106; `transaction` is null", body = crate::wire::transfer::P2pCheckStatus)
+        (status = 200, description = "Found (result.code 100), not settled yet (107), and by default (`status.not_found_http=200`) also 102, 104 or 106 with `transaction` null", body = crate::wire::transfer::P2pCheckStatus),
+        (status = 400, description = "With `status.not_found_http=400`: result.code 102, 104 or 106; `transaction` is null", body = crate::wire::transfer::P2pCheckStatus)
     ),
     security(("bearer" = []))
 )]

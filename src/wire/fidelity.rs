@@ -6,27 +6,31 @@ use crate::fidelity::{Confidence, KeyInfo, Profile, ValueInfo, KEYS};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// The profile of the sandbox (no `clientId`) or of one merchant.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FidelityView {
     /// The merchant asked about, if any.
     pub client_id: Option<String>,
     /// Key → value in force (a document `--fidelity-profile` and `PUT` accept).
+    #[schema(value_type = Object)]
     pub profile: Value,
     /// Key → value the merchant overrides (with `clientId`) or the run-time profile changed
     /// from the start-up profile (without).
+    #[schema(value_type = Object)]
     pub overrides: Value,
     /// Every merchant's overrides, by client id (without `clientId` only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub merchants: Option<BTreeMap<String, Value>>,
     /// Every key, in the table's order.
     pub keys: Vec<KeyView>,
 }
 
 /// One key with its value in force.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyView {
     /// The key.
@@ -42,8 +46,10 @@ pub struct KeyView {
     /// The open question.
     pub question: &'static str,
     /// Evidence per value.
+    #[schema(value_type = Vec<Object>)]
     pub values: &'static [ValueInfo],
     /// Confidence in the default.
+    #[schema(value_type = String)]
     pub confidence: Confidence,
     /// Its entry in docs/fidelity.md.
     pub docs: &'static str,

@@ -47,6 +47,9 @@ use utoipa::OpenApi;
         crate::http::deliveries::update_settings,
         crate::http::secure3d_control::complete,
         crate::tls::ca_pem,
+        crate::http::fidelity_control::show,
+        crate::http::fidelity_control::update,
+        crate::http::fidelity_control::reset,
     ),
     components(responses(crate::http::openapi::DashboardRedirect))
 )]
