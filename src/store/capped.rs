@@ -97,6 +97,15 @@ impl<K: Eq + Hash + Clone, V> Capped<K, V> {
         self.records.iter().map(|entry| entry.value().clone()).collect()
     }
 
+    /// The keys of the records for which `matches` holds.
+    pub(super) fn keys_where(&self, matches: impl Fn(&V) -> bool) -> Vec<K> {
+        self.records
+            .iter()
+            .filter(|entry| matches(entry.value()))
+            .map(|entry| entry.key().clone())
+            .collect()
+    }
+
     /// How many records are stored.
     pub(super) fn len(&self) -> usize {
         self.records.len()

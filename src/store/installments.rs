@@ -1,6 +1,6 @@
 //! Installment orders, by id and by (shop, orderId).
 
-use super::order::{overshoots, InsertionOrder};
+use super::capped::Capped;
 use crate::domain::installment::{InstallmentOrder, OrderStep, StepRefused};
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
@@ -9,9 +9,7 @@ use uuid::Uuid;
 /// Installment orders.
 #[derive(Debug)]
 pub struct InstallmentStore {
-    cap: usize,
-    order: InsertionOrder<Uuid>,
-    orders: DashMap<Uuid, InstallmentOrder>,
+    orders: Capped<Uuid, InstallmentOrder>,
     by_shop_order: DashMap<(String, String), Uuid>,
 }
 
@@ -46,9 +44,7 @@ impl InstallmentStore {
     /// An empty store keeping at most about `cap` orders (oldest go first).
     pub fn with_cap(cap: usize) -> Self {
         InstallmentStore {
-            cap,
-            order: InsertionOrder::default(),
-            orders: DashMap::new(),
+            orders: Capped::with_cap(cap),
             by_shop_order: DashMap::new(),
         }
     }
@@ -71,8 +67,7 @@ impl InstallmentStore {
             self.orders.remove(&id);
             return Err(duplicate);
         }
-        self.order.push(id);
-        if overshoots(self.orders.len(), self.cap) {
+        if self.orders.overshoots() {
             self.evict();
         }
         Ok(())
@@ -98,7 +93,7 @@ impl InstallmentStore {
 
     /// Every order, newest first.
     pub fn all(&self) -> Vec<InstallmentOrder> {
-        let mut all: Vec<InstallmentOrder> = self.orders.iter().map(|o| o.clone()).collect();
+        let mut all = self.orders.values();
         all.sort_by(|a, b| b.created_at().cmp(&a.created_at()).then_with(|| b.id().cmp(&a.id())));
         all
     }
@@ -115,7 +110,7 @@ impl InstallmentStore {
 
     /// Removes an order; whether it was there.
     pub fn remove(&self, id: &Uuid) -> bool {
-        let Some((_, order)) = self.orders.remove(id) else {
+        let Some(order) = self.orders.remove(id) else {
             return false;
         };
         self.by_shop_order
@@ -127,18 +122,12 @@ impl InstallmentStore {
 
     /// Drops the oldest orders over the cap.
     pub fn evict(&self) -> usize {
-        self.order.evict(
-            self.cap,
-            || self.orders.len(),
-            |id| self.orders.contains_key(id),
-            |id| self.remove(id),
-        )
+        self.orders.evict(|id| self.remove(id))
     }
 
     /// Forgets every order.
     pub fn clear(&self) {
         self.orders.clear();
         self.by_shop_order.clear();
-        self.order.clear();
     }
 }
