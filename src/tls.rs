@@ -4,11 +4,7 @@
 //! as the plain-HTTP listener.
 
 use crate::connections::{self, ConnectionLimits};
-use crate::engine::Sandbox;
-use crate::http::error::ApiError;
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -213,26 +209,6 @@ pub async fn serve(
     .await;
     graceful.shutdown().await;
     Ok(())
-}
-
-/// `GET /_sandbox/tls/ca.pem`: the sandbox CA to trust, or 404 when the sandbox serves no
-/// generated certificate.
-#[utoipa::path(
-    get,
-    path = "/_sandbox/tls/ca.pem",
-    tag = "control",
-    responses(
-        (status = 200, description = "The CA certificate of --tls", body = String, content_type = "application/x-pem-file"),
-        (status = 404, description = "Not serving TLS", body = crate::wire::errors::ApiError)
-    )
-)]
-pub async fn ca_pem(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    match sandbox.tls_ca() {
-        Some(pem) => ([(header::CONTENT_TYPE, "application/x-pem-file")], pem.to_string()).into_response(),
-        None => {
-            ApiError::not_found("no sandbox CA: HTTPS is off (--tls) or serves --tls-cert".to_string()).into_response()
-        }
-    }
 }
 
 /// Writes the CA certificate where [`TlsOptions::ca_file`] says (or the default for `port`)

@@ -103,7 +103,7 @@ async fn resend(
     match parse_id(&id).and_then(|id| sandbox.callbacks().resend(id)) {
         Some(delivery) => match fields
             .get("redirect")
-            .filter(|to| super::control::is_local_redirect(to))
+            .filter(|to| super::control::redirect::is_local_redirect(to))
         {
             Some(to) => Redirect::to(to).into_response(),
             None => (StatusCode::ACCEPTED, Json(delivery)).into_response(),

@@ -77,8 +77,9 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
     with_pages(
         Router::new()
             .merge(bank)
-            .route("/_sandbox/tls/ca.pem", get(crate::tls::ca_pem))
+            .route("/_sandbox/tls/ca.pem", get(control::tls_ca::ca_pem))
             .merge(control::routes())
+            .merge(deliveries::routes())
             .merge(invoices::control_routes())
             .merge(recurrent::control_routes())
             .merge(qr::control_routes()),

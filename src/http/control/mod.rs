@@ -17,7 +17,9 @@ mod inspect;
 mod installments;
 pub mod openapi;
 pub(crate) mod paging;
+pub mod redirect;
 mod rules;
+pub mod tls_ca;
 
 use super::error::ApiError;
 use super::extract::FormFields;
@@ -28,6 +30,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use redirect::is_local_redirect;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -37,7 +40,6 @@ use std::sync::Arc;
 /// `/_sandbox/`).
 pub fn routes() -> Router<Arc<Sandbox>> {
     Router::new()
-        .merge(super::deliveries::routes())
         .merge(super::secure3d_control::routes())
         .merge(installments::routes())
         .merge(super::fidelity_control::routes())
@@ -199,10 +201,4 @@ pub(crate) fn respond(fields: &HashMap<String, String>, body: impl serde::Serial
         Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
         _ => (StatusCode::OK, Json(body)).into_response(),
     }
-}
-
-/// A redirect target the dashboard may use: a path under `/_sandbox` of visible ASCII only (so
-/// it is a valid header value and cannot leave the sandbox).
-pub(crate) fn is_local_redirect(to: &str) -> bool {
-    to.starts_with("/_sandbox") && !to.contains("//") && to.bytes().all(|b| b.is_ascii_graphic())
 }

@@ -46,7 +46,7 @@ use utoipa::OpenApi;
         crate::http::deliveries::settings,
         crate::http::deliveries::update_settings,
         crate::http::secure3d_control::complete,
-        crate::tls::ca_pem,
+        super::tls_ca::ca_pem,
         crate::http::fidelity_control::show,
         crate::http::fidelity_control::update,
         crate::http::fidelity_control::reset,
