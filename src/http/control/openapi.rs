@@ -47,6 +47,10 @@ use utoipa::OpenApi;
         crate::http::deliveries::update_settings,
         crate::http::secure3d_control::complete,
         crate::tls::ca_pem,
+        super::installments::orders,
+        super::installments::order,
+        super::installments::step,
+        super::installments::bonuses,
     ),
     components(responses(crate::http::openapi::DashboardRedirect))
 )]
