@@ -18,7 +18,7 @@ pub struct HomebankUser {
 }
 
 /// One card of a Homebank customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct HomebankCard {
@@ -31,7 +31,7 @@ pub struct HomebankCard {
 }
 
 /// The card's details (`cardMask` is its last four digits).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct HomebankCardInfo {
@@ -49,7 +49,7 @@ pub struct HomebankCardInfo {
 }
 
 /// A spending limit of the card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct HomebankCardLimit {

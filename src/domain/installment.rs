@@ -19,7 +19,7 @@ fn after(now: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
 }
 
 /// An order's status, as `GET /order/status` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderStatus {
     /// Created; the customer has not opened it in Homebank yet.
@@ -53,7 +53,7 @@ impl OrderStatus {
 }
 
 /// Something that happens to an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStep {
     /// The customer scanned the QR code.
@@ -132,9 +132,10 @@ pub struct NewOrder {
 }
 
 /// One line of an order's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderHistoryEntry {
     /// When (sandbox time).
+    #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
     /// What happened.
     pub step: OrderStep,
@@ -143,21 +144,24 @@ pub struct OrderHistoryEntry {
 }
 
 /// An installment order. It changes only through [`InstallmentOrder::apply`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InstallmentOrder {
+    #[schema(value_type = String)]
     id: Uuid,
     #[serde(flatten)]
     request: OrderRequestRecord,
     status: OrderStatus,
+    #[schema(value_type = String, format = DateTime)]
     created_at: DateTime<Utc>,
     /// When the next automatic step is due (`None` once final).
+    #[schema(value_type = Option<String>, format = DateTime)]
     next_step_at: Option<DateTime<Utc>>,
     history: Vec<OrderHistoryEntry>,
 }
 
 /// The stored request part of an order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct OrderRequestRecord {
     shop_id: String,

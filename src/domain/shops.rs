@@ -33,7 +33,7 @@ pub struct Shop {
 }
 
 /// The merchant of a shop (`shop.merchant` of `GET /terminals/{id}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ShopMerchant {
     /// Merchant UUID.
@@ -77,7 +77,7 @@ impl CreditCondition {
 
 /// The `assets` of `POST /public-profile`, with the SDK's snake_case keys. Every field is
 /// optional in the SDK; the sandbox fills them from the fixture or the shop itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShopAssets {
     /// Shop name shown on the payment screen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,7 +112,7 @@ pub struct ShopAssets {
 }
 
 /// Colours (`bg` and `card_bg` are JSON texts of `{color1, color2, gradient}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ColorScheme {
     /// Page background.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,7 +132,7 @@ pub struct ColorScheme {
 }
 
 /// Switches of the SDK's payment screen.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct PaymentViewSettings {
@@ -157,7 +157,7 @@ pub struct PaymentViewSettings {
 }
 
 /// Switches of the SDK's transfer screen.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct P2pViewSettings {

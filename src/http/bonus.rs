@@ -9,11 +9,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use utoipa::ToSchema;
 use std::sync::Arc;
 
 /// The body of `POST /payment/checkgobonus`: the SDK spells the key with a Cyrillic `с`
 /// (U+0441), as in cryptopay; the Latin spelling is accepted too. (SDK-04)
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckGoBonusBody {
     /// The card's cryptogram, made for the token's terminal.
     #[serde(rename = "\u{0441}ryptogram", alias = "cryptogram")]
@@ -21,6 +22,17 @@ pub struct CheckGoBonusBody {
 }
 
 /// The card's bonus balance (`GoBonusResponseBody`).
+#[utoipa::path(
+    post,
+    path = "/payment/checkgobonus",
+    tag = "ios sdk",
+    request_body(content = CheckGoBonusBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The card's Halyk Go! balance", body = crate::wire::sdk::GoBonusView),
+        (status = 400, description = "A token without the client's terminal, or a cryptogram that does not open for it (code -1)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn check_go_bonus(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

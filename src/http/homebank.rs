@@ -23,6 +23,21 @@ pub struct HomebankCardsQuery {
 }
 
 /// The customer's cards (`[HomeBankCard]`).
+#[utoipa::path(
+    get,
+    path = "/hb-cards",
+    tag = "ios sdk",
+    params(
+        ("invoiceId" = String, Query, description = "The payment's invoiceId (the token's, when it is bound to one)", example = "700302"),
+        ("x-homebank-auth" = String, Header, description = "`Bearer <token>` of a Homebank customer (fixtures/homebank.json)", example = "Bearer hb-test-token-0001")
+    ),
+    responses(
+        (status = 200, description = "The customer's cards", body = Vec<crate::domain::homebank::HomebankCard>),
+        (status = 400, description = "No or a malformed invoiceId, or not the token's invoice (code -1 or 400)", body = crate::wire::errors::ApiError),
+        (status = 401, description = "No bearer token or a bad one, or no or an unknown x-homebank-auth (code 401)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn cards(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use utoipa::ToSchema;
 use std::sync::Arc;
 
 /// Query of `GET /credit-condition`.
@@ -21,6 +22,18 @@ pub struct CreditConditionQuery {
 }
 
 /// The shop's installment and credit conditions (`[CreditConditionResponseBody]`).
+#[utoipa::path(
+    get,
+    path = "/credit-condition",
+    tag = "ios sdk",
+    params(("shopId" = String, Query, description = "`shop.id` of GET /terminals/{id}", example = "3f0b1c2a-5d4e-4f6a-9b8c-7d6e5f4a3b21")),
+    responses(
+        (status = 200, description = "The shop's conditions; `[]` when it has none", body = Vec<crate::wire::sdk::CreditConditionView>),
+        (status = 400, description = "No shopId (code 400)", body = crate::wire::errors::ApiError),
+        (status = 404, description = "No shop of the token's client with this id (code 404)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn credit_conditions(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -36,8 +49,14 @@ pub async fn credit_conditions(
 }
 
 /// The body of `POST /order` (the SDK's `OrderRequestBody`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "shopId": "3f0b1c2a-5d4e-4f6a-9b8c-7d6e5f4a3b21",
+    "amount": 150000,
+    "orderId": "700301",
+    "creditConditionId": "1c7e0d6a-0b0e-4c3e-9a51-3a0e2b1f0003"
+}))]
 pub struct OrderBody {
     /// The shop.
     pub shop_id: String,
@@ -49,7 +68,20 @@ pub struct OrderBody {
     pub credit_condition_id: String,
 }
 
-/// Opens an installment order (`OrderResponseBody`).
+/// Opens an installment order (`OrderResponseBody`); the same order again answers the order
+/// already opened.
+#[utoipa::path(
+    post,
+    path = "/order",
+    tag = "ios sdk",
+    request_body(content = OrderBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The order, NEW, with the requested terms", body = crate::wire::sdk::OrderView),
+        (status = 400, description = "Invalid field, unknown condition, another order with this orderId, or not the token's invoice or amount (code -1)", body = crate::wire::errors::ApiError),
+        (status = 404, description = "No shop of the token's client with this id (code 404)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_order(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -76,6 +108,18 @@ pub struct OrderStatusQuery {
 }
 
 /// Where the order stands (`OrderStatusResponseBody`); the SDK polls it every 5 seconds.
+#[utoipa::path(
+    get,
+    path = "/order/status",
+    tag = "ios sdk",
+    params(("orderId" = String, Query, description = "The merchant's order number (`orderId` of POST /order)", example = "700301")),
+    responses(
+        (status = 200, description = "The order's status", body = crate::wire::sdk::OrderStatusView),
+        (status = 400, description = "No orderId (code 400)", body = crate::wire::errors::ApiError),
+        (status = 404, description = "No order with this orderId on the token's shops (code 404)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn order_status(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,

@@ -34,6 +34,13 @@ use utoipa::{OpenApi, PartialSchema};
         transfers::check_p2p,
         operations_search::payments,
         operations_search::transfers,
+        super::sdk::public_profile,
+        super::sdk::terminal,
+        super::installments::credit_conditions,
+        super::installments::create_order,
+        super::installments::order_status,
+        super::bonus::check_go_bonus,
+        super::homebank::cards,
     ),
     components(schemas(crate::wire::errors::ApiError))
 )]

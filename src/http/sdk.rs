@@ -12,11 +12,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use utoipa::ToSchema;
 use std::sync::Arc;
 
 /// The body of `POST /public-profile` (the SDK's `PublicProfileRequestBody`; it sends
 /// `failureLink` and `postLink`). The links are read and not used: the profile is the shop's.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicProfileRequest {
     /// The payment's failure link.
@@ -37,6 +38,17 @@ pub struct PublicProfileRequest {
 }
 
 /// The shop's branding for the SDK's payment screen (`PublicProfileResponseBody`).
+#[utoipa::path(
+    post,
+    path = "/public-profile",
+    tag = "ios sdk",
+    request_body(content = PublicProfileRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The shop of the token's terminal, else the client's first shop", body = crate::wire::sdk::PublicProfileView),
+        (status = 404, description = "The token's client is gone or has no terminal (code 404)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn public_profile(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -49,6 +61,17 @@ pub async fn public_profile(
 }
 
 /// The terminal, whether it captures at once, and its shop (`TerminalsResponseBody`).
+#[utoipa::path(
+    get,
+    path = "/terminals/{id}",
+    tag = "ios sdk",
+    params(("id" = String, Path, description = "Terminal UUID", example = "67e34d63-102f-4bd1-898e-370781d0074d")),
+    responses(
+        (status = 200, description = "The terminal and its shop", body = crate::wire::sdk::TerminalView),
+        (status = 404, description = "No terminal of the token's client with this id (code 404)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn terminal(State(sandbox): State<Arc<Sandbox>>, Bearer(token): Bearer, Path(id): Path<String>) -> Response {
     match sandbox.terminal_info(&token, &id) {
         Ok(info) => Json(TerminalView::of(&info)).into_response(),

@@ -9,16 +9,18 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// One payment's use of a card's bonus.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BonusSpend {
     /// The transaction that spent it.
+    #[schema(value_type = String)]
     pub transaction_id: Uuid,
     /// The card, masked.
     pub card_mask: String,
     /// How much.
     pub amount: Amount,
     /// When (sandbox time).
+    #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
     /// Whether it went back to the card because the payment failed.
     pub returned: bool,

@@ -8,9 +8,10 @@ use crate::domain::money::Amount;
 use crate::domain::shops::{CreditCondition, Shop, ShopAssets, ShopMerchant};
 use crate::engine::TerminalInfo;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `GET /terminals/{id}` (`TerminalsResponseBody`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TerminalView<'a> {
     /// The terminal UUID.
@@ -22,7 +23,7 @@ pub struct TerminalView<'a> {
     shop: ShopView<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct ShopView<'a> {
     id: &'a str,
     name: &'a str,
@@ -50,7 +51,7 @@ impl<'a> TerminalView<'a> {
 /// `POST /public-profile` (`PublicProfileResponseBody`): the shop's assets, with its name,
 /// e-mail and phone filled in from the shop when the fixture leaves them out. The QR and deep
 /// links belong to the Homebank QR product and stay `null`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PublicProfileView {
     assets: ShopAssets,
     #[serde(rename = "QR")]
@@ -82,7 +83,7 @@ impl PublicProfileView {
 }
 
 /// One element of `GET /credit-condition` (`CreditConditionResponseBody`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditConditionView<'a> {
     id: &'a str,
@@ -109,7 +110,7 @@ impl<'a> CreditConditionView<'a> {
 
 /// `POST /order` (`OrderResponseBody`): the approved terms are the requested ones (the bank's
 /// decision comes later, through `GET /order/status`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderView<'a> {
     id: String,
@@ -137,9 +138,10 @@ impl<'a> OrderView<'a> {
 }
 
 /// `GET /order/status` (`OrderStatusResponseBody`): the order's id and its status name.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderStatusView {
     id: String,
+    #[schema(value_type = crate::domain::installment::OrderStatus)]
     name: &'static str,
 }
 
@@ -154,7 +156,7 @@ impl OrderStatusView {
 }
 
 /// `POST /payment/checkgobonus` (`GoBonusResponseBody`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GoBonusView {
     #[serde(rename = "goBonus")]
     go_bonus: Amount,

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
+use utoipa::ToSchema;
 use std::sync::Arc;
 
 /// Routes of this module.
@@ -27,13 +28,21 @@ pub fn routes() -> Router<Arc<Sandbox>> {
 }
 
 /// `GET /_sandbox/orders`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct OrderList {
     orders: Vec<InstallmentOrder>,
 }
 
 /// Every installment order, newest first, with its history and next automatic step.
-async fn orders(State(sandbox): State<Arc<Sandbox>>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/_sandbox/orders",
+    tag = "ios sdk",
+    responses(
+        (status = 200, description = "Every installment order", body = OrderList)
+    )
+)]
+pub(super) async fn orders(State(sandbox): State<Arc<Sandbox>>) -> Response {
     sandbox.run_due_timers();
     Json(OrderList {
         orders: sandbox.installment_orders(),
@@ -48,7 +57,17 @@ fn unknown(key: &str) -> ApiError {
 }
 
 /// One order, by its id or its orderId.
-async fn order(State(sandbox): State<Arc<Sandbox>>, Path(key): Path<String>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/_sandbox/orders/{id}",
+    tag = "ios sdk",
+    params(("id" = String, Path, description = "The order's id, or its orderId")),
+    responses(
+        (status = 200, description = "The order", body = InstallmentOrder),
+        (status = 404, description = "Unknown order", body = crate::wire::errors::ApiError)
+    )
+)]
+pub(super) async fn order(State(sandbox): State<Arc<Sandbox>>, Path(key): Path<String>) -> Response {
     sandbox.run_due_timers();
     match sandbox.find_order(&key) {
         Some(order) => Json(order).into_response(),
@@ -58,7 +77,26 @@ async fn order(State(sandbox): State<Arc<Sandbox>>, Path(key): Path<String>) -> 
 
 /// Moves an order at once: `scan`, `progress`, `accept`, `reject`, or `advance` (the step the
 /// timeline would take next). A form's `redirect` field sends the browser back (dashboard).
-async fn step(
+#[utoipa::path(
+    post,
+    path = "/_sandbox/orders/{id}/{step}",
+    tag = "ios sdk",
+    params(
+        ("id" = String, Path, description = "The order's id, or its orderId"),
+        ("step" = String, Path, description = "scan, progress, accept, reject or advance")
+    ),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses(
+        (status = 200, description = "The order after the step", body = InstallmentOrder),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 404, description = "Unknown order or step", body = crate::wire::errors::ApiError),
+        (status = 409, description = "The step is not allowed in the order's status", body = crate::wire::errors::ApiError)
+    )
+)]
+pub(super) async fn step(
     State(sandbox): State<Arc<Sandbox>>,
     Path((key, step)): Path<(String, String)>,
     FormFields(fields): FormFields,
@@ -86,13 +124,13 @@ async fn step(
 }
 
 /// `GET /_sandbox/bonuses`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct BonusReport {
     balances: Vec<BonusBalance>,
     spends: Vec<BonusSpend>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct BonusBalance {
     pan: String,
@@ -100,7 +138,15 @@ struct BonusBalance {
 }
 
 /// Every test card's bonus balance and what payments spent.
-async fn bonuses(State(sandbox): State<Arc<Sandbox>>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/_sandbox/bonuses",
+    tag = "ios sdk",
+    responses(
+        (status = 200, description = "Balances by card and the payments' spends", body = BonusReport)
+    )
+)]
+pub(super) async fn bonuses(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let balances = sandbox
         .bonus_balances()
         .into_iter()

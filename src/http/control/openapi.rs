@@ -50,6 +50,10 @@ use utoipa::OpenApi;
         crate::http::fidelity_control::show,
         crate::http::fidelity_control::update,
         crate::http::fidelity_control::reset,
+        super::installments::orders,
+        super::installments::order,
+        super::installments::step,
+        super::installments::bonuses,
     ),
     components(responses(crate::http::openapi::DashboardRedirect))
 )]
