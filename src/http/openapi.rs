@@ -34,6 +34,10 @@ use utoipa::{OpenApi, PartialSchema};
         transfers::check_p2p,
         operations_search::payments,
         operations_search::transfers,
+        super::invoices::create,
+        super::recurrent::subscribe,
+        super::qr::generate,
+        super::qr::status,
     ),
     components(schemas(crate::wire::errors::ApiError))
 )]
@@ -65,6 +69,9 @@ struct TokenApi;
     super::demo::token,
     super::demo::back,
     super::demo::postlink,
+    super::invoices::page::open,
+    super::qr::app::page,
+    super::qr::app::act,
 ))]
 struct PagesApi;
 

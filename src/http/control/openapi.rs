@@ -47,6 +47,16 @@ use utoipa::OpenApi;
         crate::http::deliveries::update_settings,
         crate::http::secure3d_control::complete,
         crate::tls::ca_pem,
+        crate::http::invoices::list,
+        crate::http::invoices::show,
+        crate::http::invoices::cancel,
+        crate::http::recurrent::list,
+        crate::http::recurrent::show,
+        crate::http::recurrent::run,
+        crate::http::recurrent::cancel,
+        crate::http::qr::list,
+        crate::http::qr::show,
+        crate::http::qr::act,
     ),
     components(responses(crate::http::openapi::DashboardRedirect))
 )]
