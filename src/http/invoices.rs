@@ -163,10 +163,10 @@ async fn cancel(
 /// hosted payment page with a payment object made of the link; any other shows why not.
 #[cfg(feature = "pages")]
 pub mod page {
+    use super::super::pages::MessagePage;
     use super::super::secure3d_pages::render;
     use crate::domain::invoice_links::InvoiceLinkError;
     use crate::engine::Sandbox;
-    use askama::Template;
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Redirect, Response};
@@ -177,12 +177,6 @@ pub mod page {
     /// `GET /invoice-link/{id}`.
     pub fn routes() -> Router<Arc<Sandbox>> {
         Router::new().route("/invoice-link/{id}", get(open))
-    }
-
-    #[derive(Template)]
-    #[template(path = "invoice_link.html")]
-    struct NotPayable {
-        message: String,
     }
 
     /// Sends the payer of a payable link on to the hosted payment page.
@@ -209,7 +203,8 @@ pub mod page {
                 };
                 (
                     status,
-                    render(&NotPayable {
+                    render(&MessagePage {
+                        heading: "Invoice link",
                         message: error.to_string(),
                     }),
                 )

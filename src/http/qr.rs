@@ -205,6 +205,7 @@ async fn act(
 #[cfg(feature = "pages")]
 pub mod app {
     use super::super::extract::FormFields;
+    use super::super::pages::MessagePage;
     use super::super::secure3d_pages::render;
     use super::parse_action;
     use crate::domain::cards::mask_pan;
@@ -254,7 +255,7 @@ pub mod app {
         params(("billNumber" = String, Path, description = "The bill number")),
         responses(
             (status = 200, description = "The bank-app page", body = String, content_type = "text/html"),
-            (status = 404, description = "No such bill", body = String, content_type = "text/plain")
+            (status = 404, description = "No such bill", body = String, content_type = "text/html")
         )
     )]
     async fn page(State(sandbox): State<Arc<Sandbox>>, Path(bill): Path<String>) -> Response {
@@ -264,7 +265,13 @@ pub mod app {
     fn render_page(sandbox: &Sandbox, bill: &str, error: String) -> Response {
         let payment = match sandbox.qr_bill(bill) {
             Ok(payment) => payment,
-            Err(error) => return (StatusCode::NOT_FOUND, error.to_string()).into_response(),
+            Err(error) => {
+                let page = render(&MessagePage {
+                    heading: "Homebank QR",
+                    message: error.to_string(),
+                });
+                return (StatusCode::NOT_FOUND, page).into_response();
+            }
         };
         let merchant = sandbox
             .terminal(&payment.bill.terminal_id)
@@ -313,7 +320,7 @@ pub mod app {
         responses(
             (status = 303, description = "Done: back to the bank-app page"),
             (status = 200, description = "Refused: the page again, saying why", body = String, content_type = "text/html"),
-            (status = 404, description = "No such bill", body = String, content_type = "text/plain")
+            (status = 404, description = "No such bill", body = String, content_type = "text/html")
         )
     )]
     async fn act(

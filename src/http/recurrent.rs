@@ -130,6 +130,7 @@ struct RunAnswer {
     responses(
         (status = 200, description = "The subscription after the charge, and the charge", body = RunAnswer),
         (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "The charge was refused (code -1), e.g. the terminal is gone", body = crate::wire::errors::ApiError),
         (status = 404, description = "No such subscription", body = crate::wire::errors::ApiError),
         (status = 409, description = "Cancelled (code 409)", body = crate::wire::errors::ApiError)
     )
@@ -153,7 +154,7 @@ async fn run(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>, FormFi
     }
 }
 
-/// `POST /_sandbox/recurrent/{id}/cancel`: no more charges.
+/// `POST /_sandbox/recurrent/{id}/cancel`: no more charges (cancelling twice is no error).
 #[utoipa::path(
     post,
     path = "/_sandbox/recurrent/{id}/cancel",
@@ -166,8 +167,7 @@ async fn run(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>, FormFi
     responses(
         (status = 200, description = "The cancelled subscription", body = crate::wire::recurrent::SubscriptionAnswer),
         (status = 303, response = crate::http::openapi::DashboardRedirect),
-        (status = 404, description = "No such subscription", body = crate::wire::errors::ApiError),
-        (status = 409, description = "Already cancelled (code 409)", body = crate::wire::errors::ApiError)
+        (status = 404, description = "No such subscription", body = crate::wire::errors::ApiError)
     )
 )]
 async fn cancel(

@@ -11,10 +11,14 @@ use utoipa::ToSchema;
 /// The body of `POST /invoice`; every field is read leniently (string or number).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
+#[schema(example = json!({
+    "shop_id": "3f0b1c2a-5d4e-4f6a-9b8c-7d6e5f4a3b21", "invoice_id": "000123456", "amount": 100,
+    "currency": "KZT", "description": "Order 000123456", "expire_period": "1d"
+}))]
 pub struct InvoiceLinkBody {
     /// Required: the merchant's shop (a UUID).
     #[serde(deserialize_with = "super::loose::text")]
-    #[schema(value_type = crate::wire::loose::LooseText, example = "3f0b1c2a-5d4e-4f6a-9b8c-7d6e5f4a3b21")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub shop_id: String,
     /// The merchant's customer id.
     #[serde(deserialize_with = "super::loose::text")]
@@ -22,11 +26,11 @@ pub struct InvoiceLinkBody {
     pub account_id: String,
     /// Required: the order number (6–15 digits).
     #[serde(deserialize_with = "super::loose::text")]
-    #[schema(value_type = crate::wire::loose::LooseText, example = "000123456")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub invoice_id: String,
     /// Required: the amount (a number or a numeric string).
     #[serde(deserialize_with = "super::loose::text")]
-    #[schema(value_type = crate::wire::loose::LooseText, example = 100)]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub amount: String,
     /// `rus`, `kaz`, `eng`.
     #[serde(deserialize_with = "super::loose::text")]

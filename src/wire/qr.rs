@@ -11,6 +11,10 @@ use utoipa::ToSchema;
 /// normally comes from the token; the body's fields stand in when the token has none.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
+#[schema(example = json!({
+    "invoiceId": "000123457", "amount": 100, "currency": "KZT",
+    "terminalId": "67e34d63-102f-4bd1-898e-370781d0074d", "description": "QR order", "language": "rus"
+}))]
 pub struct QrGenerateBody {
     /// Success callback.
     #[serde(deserialize_with = "super::loose::text")]
@@ -42,11 +46,11 @@ pub struct QrGenerateBody {
     pub payer_phone: String,
     /// Order number, when the token has none.
     #[serde(alias = "invoiceID", deserialize_with = "super::loose::text")]
-    #[schema(value_type = crate::wire::loose::LooseText, example = "000123457")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub invoice_id: String,
     /// Amount, when the token has none (a number or a numeric string).
     #[serde(deserialize_with = "super::loose::text")]
-    #[schema(value_type = crate::wire::loose::LooseText, example = 100)]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub amount: String,
     /// Currency, when the token has none.
     #[serde(deserialize_with = "super::loose::text")]
