@@ -25,7 +25,7 @@ pub enum LinkState {
 }
 
 /// The status a link shows: `NEW` (payable), `PAID`, `CANCELLED` or `EXPIRED`. (I-02)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LinkStatus {
     /// Not paid yet, payable.
@@ -40,7 +40,7 @@ pub enum LinkStatus {
 
 /// What the merchant sent about the order, the payer and the callbacks, kept as sent (the
 /// links checked): the part of a link that `POST /invoice` echoes field for field.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LinkDetails {
     /// The merchant's order number (the payment's invoiceId).
     pub invoice_id: String,

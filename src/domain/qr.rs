@@ -22,7 +22,7 @@ pub const PAYER_REJECTED_REASON: i32 = 466;
 pub const EXPIRED_REASON: i32 = 504;
 
 /// A bill's status as `GET /qr` reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum QrStatus {
     /// Waiting for the payer to scan it.

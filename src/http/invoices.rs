@@ -29,6 +29,17 @@ pub fn control_routes() -> Router<Arc<Sandbox>> {
 }
 
 /// `POST /invoice`: a new link of the token's client. (I-01)
+#[utoipa::path(
+    post,
+    path = "/invoice",
+    tag = "invoice links",
+    request_body(content = crate::wire::invoice_links::InvoiceLinkBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The new link", body = crate::wire::invoice_links::InvoiceLinkAnswer),
+        (status = 400, description = "Refused (code -1): a missing or malformed field, or a duplicate invoice_id", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -87,6 +98,14 @@ pub fn api_error(error: InvoiceLinkError) -> ApiError {
 }
 
 /// `GET /_sandbox/invoices`: every link, newest first.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/invoices",
+    tag = "invoice links",
+    responses(
+        (status = 200, description = "Every link, newest first", body = Vec<crate::wire::invoice_links::InvoiceLinkAnswer>)
+    )
+)]
 async fn list(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let base = sandbox.public_url();
     let views = sandbox.invoice_links();
@@ -95,6 +114,16 @@ async fn list(State(sandbox): State<Arc<Sandbox>>) -> Response {
 }
 
 /// `GET /_sandbox/invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/invoices/{id}",
+    tag = "invoice links",
+    params(("id" = String, Path, description = "The link's id")),
+    responses(
+        (status = 200, description = "The link", body = crate::wire::invoice_links::InvoiceLinkAnswer),
+        (status = 404, description = "No such link", body = crate::wire::errors::ApiError)
+    )
+)]
 async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     match sandbox.invoice_link(&id) {
         Ok(view) => Json(InvoiceLinkAnswer::of(&view, &sandbox.public_url())).into_response(),
@@ -103,6 +132,22 @@ async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Re
 }
 
 /// `POST /_sandbox/invoices/{id}/cancel`: an unpaid link stops being payable.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/invoices/{id}/cancel",
+    tag = "invoice links",
+    params(("id" = String, Path, description = "The link's id")),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses(
+        (status = 200, description = "The cancelled link", body = crate::wire::invoice_links::InvoiceLinkAnswer),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 404, description = "No such link", body = crate::wire::errors::ApiError),
+        (status = 409, description = "Already paid or expired (code 409)", body = crate::wire::errors::ApiError)
+    )
+)]
 async fn cancel(
     State(sandbox): State<Arc<Sandbox>>,
     Path(id): Path<String>,
@@ -118,10 +163,10 @@ async fn cancel(
 /// hosted payment page with a payment object made of the link; any other shows why not.
 #[cfg(feature = "pages")]
 pub mod page {
+    use super::super::pages::MessagePage;
     use super::super::secure3d_pages::render;
     use crate::domain::invoice_links::InvoiceLinkError;
     use crate::engine::Sandbox;
-    use askama::Template;
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Redirect, Response};
@@ -134,12 +179,18 @@ pub mod page {
         Router::new().route("/invoice-link/{id}", get(open))
     }
 
-    #[derive(Template)]
-    #[template(path = "invoice_link.html")]
-    struct NotPayable {
-        message: String,
-    }
-
+    /// Sends the payer of a payable link on to the hosted payment page.
+    #[utoipa::path(
+        get,
+        path = "/invoice-link/{id}",
+        tag = "pages",
+        params(("id" = String, Path, description = "The link's id")),
+        responses(
+            (status = 303, description = "Payable: on to `/payform/?params=` with the link's payment"),
+            (status = 404, description = "No such link", body = String, content_type = "text/html"),
+            (status = 410, description = "Paid, cancelled or expired", body = String, content_type = "text/html")
+        )
+    )]
     async fn open(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
         match sandbox.open_invoice_link(&id) {
             Ok((_, params)) => {
@@ -152,7 +203,8 @@ pub mod page {
                 };
                 (
                     status,
-                    render(&NotPayable {
+                    render(&MessagePage {
+                        heading: "Invoice link",
                         message: error.to_string(),
                     }),
                 )

@@ -41,6 +41,10 @@ use utoipa::{OpenApi, PartialSchema};
         super::installments::order_status,
         super::bonus::check_go_bonus,
         super::homebank::cards,
+        super::invoices::create,
+        super::recurrent::subscribe,
+        super::qr::generate,
+        super::qr::status,
     ),
     components(schemas(crate::wire::errors::ApiError))
 )]
@@ -72,6 +76,9 @@ struct TokenApi;
     super::demo::token,
     super::demo::back,
     super::demo::postlink,
+    super::invoices::page::open,
+    super::qr::app::page,
+    super::qr::app::act,
 ))]
 struct PagesApi;
 

@@ -21,6 +21,17 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
     }
 }
 
+/// A page that only says why it cannot show what was asked for (a link that cannot be paid, a
+/// bill that does not exist), under a heading naming what it is.
+#[derive(Template)]
+#[template(path = "message_page.html")]
+pub struct MessagePage {
+    /// What the page is about (`Invoice link`, `Homebank QR`).
+    pub heading: &'static str,
+    /// Why.
+    pub message: String,
+}
+
 #[derive(Template)]
 #[template(path = "landing.html")]
 struct Landing {

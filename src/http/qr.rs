@@ -34,6 +34,17 @@ pub fn control_routes() -> Router<Arc<Sandbox>> {
 }
 
 /// `POST /payment/qr/generate`: a new bill for the token's order.
+#[utoipa::path(
+    post,
+    path = "/payment/qr/generate",
+    tag = "qr",
+    request_body(content = crate::wire::qr::QrGenerateBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The new bill", body = crate::wire::qr::QrGenerated),
+        (status = 400, description = "Refused (code -1): no amount, a bad field, or a used invoiceId", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn generate(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -75,6 +86,17 @@ pub struct QrQuery {
 }
 
 /// `GET /qr?billNumber=`: the bill's status.
+#[utoipa::path(
+    get,
+    path = "/qr",
+    tag = "qr",
+    params(("billNumber" = Option<String>, Query, description = "The bill; without it, the bill generated with the request's token")),
+    responses(
+        (status = 200, description = "The bill's status", body = crate::wire::qr::QrStatusView),
+        (status = 404, description = "No such bill of the token's client", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn status(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -95,6 +117,14 @@ fn api_error(error: QrError) -> ApiError {
 }
 
 /// `GET /_sandbox/qr`: every bill, newest first.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/qr",
+    tag = "qr",
+    responses(
+        (status = 200, description = "Every bill, newest first", body = Vec<crate::wire::qr::QrStatusView>)
+    )
+)]
 async fn list(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let base = sandbox.public_url();
     let all: Vec<QrStatusView> = sandbox.qr_bills().iter().map(|p| QrStatusView::of(p, &base)).collect();
@@ -102,6 +132,16 @@ async fn list(State(sandbox): State<Arc<Sandbox>>) -> Response {
 }
 
 /// `GET /_sandbox/qr/{billNumber}`.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/qr/{billNumber}",
+    tag = "qr",
+    params(("billNumber" = String, Path, description = "The bill number")),
+    responses(
+        (status = 200, description = "The bill's status", body = crate::wire::qr::QrStatusView),
+        (status = 404, description = "No such bill", body = crate::wire::errors::ApiError)
+    )
+)]
 async fn show(State(sandbox): State<Arc<Sandbox>>, Path(bill): Path<String>) -> Response {
     match sandbox.qr_bill(&bill) {
         Ok(payment) => Json(QrStatusView::of(&payment, &sandbox.public_url())).into_response(),
@@ -129,6 +169,26 @@ fn parse_action(action: &str) -> Result<QrAction, String> {
 }
 
 /// `POST /_sandbox/qr/{billNumber}/{scan|pay|reject}`.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/qr/{billNumber}/{action}",
+    tag = "qr",
+    params(
+        ("billNumber" = String, Path, description = "The bill number"),
+        ("action" = String, Path, description = "`scan`, `pay` (form field `pan`: a test card) or `reject`")
+    ),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses(
+        (status = 200, description = "The bill's status after the action", body = crate::wire::qr::QrStatusView),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "Refused (code -1): e.g. an unknown card", body = crate::wire::errors::ApiError),
+        (status = 404, description = "No such bill or action", body = crate::wire::errors::ApiError),
+        (status = 409, description = "The action does not fit the bill's status (code 409)", body = crate::wire::errors::ApiError)
+    )
+)]
 async fn act(
     State(sandbox): State<Arc<Sandbox>>,
     Path((bill, action)): Path<(String, String)>,
@@ -145,6 +205,7 @@ async fn act(
 #[cfg(feature = "pages")]
 pub mod app {
     use super::super::extract::FormFields;
+    use super::super::pages::MessagePage;
     use super::super::secure3d_pages::render;
     use super::parse_action;
     use crate::domain::cards::mask_pan;
@@ -186,6 +247,17 @@ pub mod app {
         error: String,
     }
 
+    /// The payer's view of a bill in the bank app.
+    #[utoipa::path(
+        get,
+        path = "/homebank/qr/{billNumber}",
+        tag = "pages",
+        params(("billNumber" = String, Path, description = "The bill number")),
+        responses(
+            (status = 200, description = "The bank-app page", body = String, content_type = "text/html"),
+            (status = 404, description = "No such bill", body = String, content_type = "text/html")
+        )
+    )]
     async fn page(State(sandbox): State<Arc<Sandbox>>, Path(bill): Path<String>) -> Response {
         render_page(&sandbox, &bill, String::new())
     }
@@ -193,7 +265,13 @@ pub mod app {
     fn render_page(sandbox: &Sandbox, bill: &str, error: String) -> Response {
         let payment = match sandbox.qr_bill(bill) {
             Ok(payment) => payment,
-            Err(error) => return (StatusCode::NOT_FOUND, error.to_string()).into_response(),
+            Err(error) => {
+                let page = render(&MessagePage {
+                    heading: "Homebank QR",
+                    message: error.to_string(),
+                });
+                return (StatusCode::NOT_FOUND, page).into_response();
+            }
         };
         let merchant = sandbox
             .terminal(&payment.bill.terminal_id)
@@ -226,6 +304,25 @@ pub mod app {
         })
     }
 
+    /// A button of the bank-app page: `scan`, `pay` (form field `pan`) or `reject`.
+    #[utoipa::path(
+        post,
+        path = "/homebank/qr/{billNumber}/{action}",
+        tag = "pages",
+        params(
+            ("billNumber" = String, Path, description = "The bill number"),
+            ("action" = String, Path, description = "`scan`, `pay` or `reject`")
+        ),
+        request_body(content(
+            (Object = "application/x-www-form-urlencoded"),
+            (Object = "application/json")
+        )),
+        responses(
+            (status = 303, description = "Done: back to the bank-app page"),
+            (status = 200, description = "Refused: the page again, saying why", body = String, content_type = "text/html"),
+            (status = 404, description = "No such bill", body = String, content_type = "text/html")
+        )
+    )]
     async fn act(
         State(sandbox): State<Arc<Sandbox>>,
         Path((bill, action)): Path<(String, String)>,

@@ -31,6 +31,19 @@ pub fn control_routes() -> Router<Arc<Sandbox>> {
 }
 
 /// `POST /recurrent/subscribe`: subscribes an approved payment of the token's client.
+#[utoipa::path(
+    post,
+    path = "/recurrent/subscribe",
+    tag = "recurrent",
+    request_body(content = crate::wire::recurrent::SubscribeBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The subscription", body = crate::wire::recurrent::SubscriptionAnswer),
+        (status = 400, description = "Refused (code -1): no transactionId, or a bad paymentFrequency", body = crate::wire::errors::ApiError),
+        (status = 404, description = "No such transaction of the token's client", body = crate::wire::errors::ApiError),
+        (status = 409, description = "The payment is not approved (code 409)", body = crate::wire::errors::ApiError)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn subscribe(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
@@ -58,12 +71,30 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
 }
 
 /// `GET /_sandbox/recurrent`: every subscription, newest first.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/recurrent",
+    tag = "recurrent",
+    responses(
+        (status = 200, description = "Every subscription, newest first", body = Vec<crate::wire::recurrent::SubscriptionAnswer>)
+    )
+)]
 async fn list(State(sandbox): State<Arc<Sandbox>>) -> Response {
     let all: Vec<SubscriptionAnswer> = sandbox.subscriptions().iter().map(SubscriptionAnswer::of).collect();
     Json(all).into_response()
 }
 
 /// `GET /_sandbox/recurrent/{id}`.
+#[utoipa::path(
+    get,
+    path = "/_sandbox/recurrent/{id}",
+    tag = "recurrent",
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses(
+        (status = 200, description = "The subscription", body = crate::wire::recurrent::SubscriptionAnswer),
+        (status = 404, description = "No such subscription", body = crate::wire::errors::ApiError)
+    )
+)]
 async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Response {
     let found = parse_id(&id).and_then(|uuid| {
         sandbox
@@ -77,7 +108,7 @@ async fn show(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>) -> Re
 }
 
 /// What `run` answers: the subscription after the charge, and the charge.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct RunAnswer {
     subscription: SubscriptionAnswer,
@@ -87,6 +118,23 @@ struct RunAnswer {
 }
 
 /// `POST /_sandbox/recurrent/{id}/run`: makes the next charge now.
+#[utoipa::path(
+    post,
+    path = "/_sandbox/recurrent/{id}/run",
+    tag = "recurrent",
+    params(("id" = String, Path, description = "The subscription's id")),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses(
+        (status = 200, description = "The subscription after the charge, and the charge", body = RunAnswer),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 400, description = "The charge was refused (code -1), e.g. the terminal is gone", body = crate::wire::errors::ApiError),
+        (status = 404, description = "No such subscription", body = crate::wire::errors::ApiError),
+        (status = 409, description = "Cancelled (code 409)", body = crate::wire::errors::ApiError)
+    )
+)]
 async fn run(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>, FormFields(fields): FormFields) -> Response {
     let uuid = match parse_id(&id) {
         Ok(uuid) => uuid,
@@ -106,7 +154,22 @@ async fn run(State(sandbox): State<Arc<Sandbox>>, Path(id): Path<String>, FormFi
     }
 }
 
-/// `POST /_sandbox/recurrent/{id}/cancel`: no more charges.
+/// `POST /_sandbox/recurrent/{id}/cancel`: no more charges (cancelling twice is no error).
+#[utoipa::path(
+    post,
+    path = "/_sandbox/recurrent/{id}/cancel",
+    tag = "recurrent",
+    params(("id" = String, Path, description = "The subscription's id")),
+    request_body(content(
+        (Object = "application/x-www-form-urlencoded"),
+        (Object = "application/json")
+    )),
+    responses(
+        (status = 200, description = "The cancelled subscription", body = crate::wire::recurrent::SubscriptionAnswer),
+        (status = 303, response = crate::http::openapi::DashboardRedirect),
+        (status = 404, description = "No such subscription", body = crate::wire::errors::ApiError)
+    )
+)]
 async fn cancel(
     State(sandbox): State<Arc<Sandbox>>,
     Path(id): Path<String>,

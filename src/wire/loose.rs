@@ -4,6 +4,23 @@
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+
+/// The OpenAPI schema of a field read by [`text`]: a string, a number, a boolean or `null`.
+/// Never built; `#[schema(value_type = LooseText)]` on the field.
+pub struct LooseText;
+
+impl utoipa::PartialSchema for LooseText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Number, Type::Boolean, Type::Null]))
+            .description(Some("Text; a number or a boolean is read as its text, null as empty"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LooseText {}
 
 /// A scalar as trimmed text; objects and arrays are refused.
 pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {

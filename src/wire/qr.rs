@@ -5,49 +5,65 @@ use crate::domain::money::Amount;
 use crate::domain::qr::QrStatus;
 use crate::engine::QrPayment;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The body of `POST /payment/qr/generate`. The order (invoiceId, amount, currency, terminal)
 /// normally comes from the token; the body's fields stand in when the token has none.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
+#[schema(example = json!({
+    "invoiceId": "000123457", "amount": 100, "currency": "KZT",
+    "terminalId": "67e34d63-102f-4bd1-898e-370781d0074d", "description": "QR order", "language": "rus"
+}))]
 pub struct QrGenerateBody {
     /// Success callback.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub post_link: String,
     /// Failure callback.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub failure_post_link: String,
     /// What is paid for.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub description: String,
     /// `rus`, `kaz`, `eng`.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub language: String,
     /// The merchant's customer id.
     #[serde(alias = "accountID", deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub account_id: String,
     /// Payer e-mail.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub payer_email: String,
     /// Payer phone.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub payer_phone: String,
     /// Order number, when the token has none.
     #[serde(alias = "invoiceID", deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub invoice_id: String,
-    /// Amount, when the token has none.
+    /// Amount, when the token has none (a number or a numeric string).
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub amount: String,
     /// Currency, when the token has none.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub currency: String,
     /// Terminal, when the token has none.
     #[serde(alias = "terminal", deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub terminal_id: String,
 }
 
 /// The answer of `POST /payment/qr/generate`: `{qrcode, billNumber, homebankLink, onlinebankLink}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QrGenerated {
     /// The text the merchant renders as the QR code (the bank-app page's URL in the sandbox).
@@ -80,7 +96,7 @@ pub fn app_url(base: &str, bill_number: &str) -> String {
 
 /// `GET /qr`: the SDK's `QRResponseBody` fields, then the sandbox's own (billNumber,
 /// invoiceId, transactionId).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QrStatusView {
     /// The QR code's text.

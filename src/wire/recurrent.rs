@@ -6,21 +6,24 @@ use crate::domain::recurrent::Subscription;
 use crate::fidelity;
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The body of `POST /recurrent/subscribe`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SubscribeBody {
     /// The approved transaction's id.
     #[serde(alias = "transactionID", deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub transaction_id: String,
     /// `WEEKLY`, `MONTHLY` or `QUARTERLY`.
     #[serde(deserialize_with = "super::loose::text")]
+    #[schema(value_type = crate::wire::loose::LooseText)]
     pub payment_frequency: String,
 }
 
 /// A subscription: the SDK's eight fields first, then the sandbox's own (id, schedule, charges).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionAnswer {
     /// Creation time (R-02 format).

@@ -54,6 +54,16 @@ use utoipa::OpenApi;
         super::installments::order,
         super::installments::step,
         super::installments::bonuses,
+        crate::http::invoices::list,
+        crate::http::invoices::show,
+        crate::http::invoices::cancel,
+        crate::http::recurrent::list,
+        crate::http::recurrent::show,
+        crate::http::recurrent::run,
+        crate::http::recurrent::cancel,
+        crate::http::qr::list,
+        crate::http::qr::show,
+        crate::http::qr::act,
     ),
     components(responses(crate::http::openapi::DashboardRedirect))
 )]

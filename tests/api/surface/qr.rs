@@ -249,3 +249,24 @@ async fn the_bank_app_page_scans_and_pays_with_its_buttons() {
     let text = refused.text().await.unwrap_or_default();
     assert!(text.contains("id=\"error\""), "the page says why: {text}");
 }
+
+#[tokio::test]
+async fn the_bank_app_page_of_an_unknown_bill_is_an_html_404_saying_why() {
+    let app = TestApp::spawn().await;
+    let (status, content_type, page) = crate::pages::get_as(&app, "/homebank/qr/999999", None).await;
+    assert_eq!(status, 404);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(page.contains("id=\"message\"") && page.contains("999999"), "{page}");
+    let scan = app
+        .http
+        .post(app.url("/homebank/qr/999999/scan"))
+        .send()
+        .await
+        .expect("scan");
+    assert_eq!(scan.status().as_u16(), 404);
+    let content_type = scan.headers().get("content-type").cloned();
+    assert!(
+        content_type.as_ref().is_some_and(|v| v.as_bytes().starts_with(b"text/html")),
+        "{content_type:?}"
+    );
+}
