@@ -11,6 +11,7 @@ mod dashboard_fidelity;
 mod dashboard_i18n;
 #[cfg(feature = "pages")]
 mod dashboard_sdk;
+#[cfg(feature = "pages")]
 mod dashboard_surface;
 pub mod guard;
 mod inspect;
