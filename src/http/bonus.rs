@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::ToSchema;
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 /// The body of `POST /payment/checkgobonus`: the SDK spells the key with a Cyrillic `с`
 /// (U+0441), as in cryptopay; the Latin spelling is accepted too. (SDK-04)

@@ -10,8 +10,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::ToSchema;
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 /// Query of `GET /credit-condition`.
 #[derive(Debug, Default, Deserialize)]

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::ToSchema;
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 /// The body of `POST /public-profile` (the SDK's `PublicProfileRequestBody`; it sends
 /// `failureLink` and `postLink`). The links are read and not used: the profile is the shop's.

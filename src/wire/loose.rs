@@ -14,7 +14,12 @@ pub struct LooseText;
 impl utoipa::PartialSchema for LooseText {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
-            .schema_type(SchemaType::from_iter([Type::String, Type::Number, Type::Boolean, Type::Null]))
+            .schema_type(SchemaType::from_iter([
+                Type::String,
+                Type::Number,
+                Type::Boolean,
+                Type::Null,
+            ]))
             .description(Some("Text; a number or a boolean is read as its text, null as empty"))
             .into()
     }

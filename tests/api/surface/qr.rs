@@ -266,7 +266,9 @@ async fn the_bank_app_page_of_an_unknown_bill_is_an_html_404_saying_why() {
     assert_eq!(scan.status().as_u16(), 404);
     let content_type = scan.headers().get("content-type").cloned();
     assert!(
-        content_type.as_ref().is_some_and(|v| v.as_bytes().starts_with(b"text/html")),
+        content_type
+            .as_ref()
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html")),
         "{content_type:?}"
     );
 }
