@@ -5,6 +5,11 @@
 //!
 //! `cargo bench --bench flat_cost` (release profile). Full means 20 000 run-time merchants,
 //! 20 000 transactions and 10 000 3-D Secure sessions waiting for the cardholder.
+//!
+//! Instruction counts, free of timing noise: build with `cargo bench --bench flat_cost --no-run`
+//! and run the binary under `valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect='*counted_window*'` with `FLAT_COST_COUNT=<0-3>:<empty|full>`
+//! (`benches/flat_cost_counts.sh` runs all eight).
 
 use epay_sandbox::control::merchants::NewMerchant;
 use epay_sandbox::crypto::CardData;
@@ -119,79 +124,106 @@ fn setup(full: bool) -> Setup {
     }
 }
 
-/// Microseconds per call of `op`, the median of five batches of [`ROUNDS`].
-fn per_call(mut op: impl FnMut()) -> f64 {
-    let mut batches: Vec<f64> = (0..5)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..ROUNDS {
-                op();
-            }
-            started.elapsed().as_secs_f64() * 1e6 / ROUNDS as f64
-        })
-        .collect();
-    batches.sort_by(f64::total_cmp);
-    batches[2]
+/// The four requests measured, in table order.
+const REQUESTS: [&str; 4] = ["token", "check-status", "saved-card payment", "transfer"];
+
+/// Runs request `which` once on `setup`.
+fn call(setup: &mut Setup, which: usize) {
+    let sandbox = &setup.sandbox;
+    setup.next_invoice += 1;
+    let invoice = setup.next_invoice;
+    match which {
+        0 => {
+            sandbox.issue_token(&token_request(TERMINAL)).ok();
+        }
+        1 => {
+            sandbox.check_payment_status(&setup.token, "100000000");
+        }
+        2 => {
+            sandbox
+                .pay(
+                    &setup.token,
+                    &payment(invoice, "bench", false),
+                    PaymentMethod::SavedCard(setup.card_id.clone()),
+                )
+                .ok();
+        }
+        _ => {
+            let request = TransferRequest {
+                order_id: format!("{invoice:012}"),
+                amount: Amount::from_units(1),
+                currency: "KZT".into(),
+                description: "bench".into(),
+                sender: Some(CardInput {
+                    transfer_type: Some(TransferType::Pan),
+                    cred: "4405639704015096".into(),
+                    cvc: "321".into(),
+                    expiry: "0127".into(),
+                    ..Default::default()
+                }),
+                receiver: Some(CardInput {
+                    transfer_type: Some(TransferType::Pan),
+                    cred: "5522042705066736".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            sandbox.transfer(&setup.p2p_token, TransferKind::P2p, &request).ok();
+        }
+    }
 }
 
-fn measure(setup: &mut Setup) -> [f64; 4] {
-    let sandbox = &setup.sandbox;
-    let token = per_call(|| {
-        sandbox.issue_token(&token_request(TERMINAL)).ok();
-    });
-    let status = per_call(|| {
-        sandbox.check_payment_status(&setup.token, "100000000");
-    });
-    let mut invoice = setup.next_invoice;
-    let saved = per_call(|| {
-        invoice += 1;
-        sandbox
-            .pay(
-                &setup.token,
-                &payment(invoice, "bench", false),
-                PaymentMethod::SavedCard(setup.card_id.clone()),
-            )
-            .ok();
-    });
-    let transfer = per_call(|| {
-        invoice += 1;
-        let request = TransferRequest {
-            order_id: format!("{invoice:012}"),
-            amount: Amount::from_units(1),
-            currency: "KZT".into(),
-            description: "bench".into(),
-            sender: Some(CardInput {
-                transfer_type: Some(TransferType::Pan),
-                cred: "4405639704015096".into(),
-                cvc: "321".into(),
-                expiry: "0127".into(),
-                ..Default::default()
-            }),
-            receiver: Some(CardInput {
-                transfer_type: Some(TransferType::Pan),
-                cred: "5522042705066736".into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        sandbox.transfer(&setup.p2p_token, TransferKind::P2p, &request).ok();
-    });
-    setup.next_invoice = invoice;
-    [token, status, saved, transfer]
+/// Microseconds per call of one batch of [`ROUNDS`] calls.
+fn batch(setup: &mut Setup, which: usize) -> f64 {
+    let started = Instant::now();
+    for _ in 0..ROUNDS {
+        call(setup, which);
+    }
+    started.elapsed().as_secs_f64() * 1e6 / ROUNDS as f64
+}
+
+/// The calls callgrind counts (`--toggle-collect=*counted_window*`): instructions are the same
+/// on a loaded machine, so the full/empty ratio of a count is free of timing noise.
+#[inline(never)]
+fn counted_window(setup: &mut Setup, which: usize) {
+    for _ in 0..ROUNDS {
+        call(setup, which);
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 fn main() {
+    // `FLAT_COST_COUNT=<request index>:<empty|full>`: set up, warm up, then run one window of
+    // calls for callgrind to count, and print nothing else.
+    if let Ok(spec) = std::env::var("FLAT_COST_COUNT") {
+        let (which, state) = spec.split_once(':').expect("FLAT_COST_COUNT=<0-3>:<empty|full>");
+        let which: usize = which.parse().expect("a request index 0-3");
+        let mut setup = setup(state == "full");
+        for _ in 0..ROUNDS {
+            call(&mut setup, which);
+        }
+        counted_window(&mut setup, which);
+        return;
+    }
     let mut empty = setup(false);
     let mut full = setup(true);
     let counts = full.sandbox.record_counts();
     println!("full: {counts:?}");
-    let (e, f) = (measure(&mut empty), measure(&mut full));
     println!("| request | empty µs | caps full µs | full / empty |");
     println!("|---|---|---|---|");
-    for (i, name) in ["token", "check-status", "saved-card payment", "transfer"]
-        .iter()
-        .enumerate()
-    {
-        println!("| {name} | {:.2} | {:.2} | {:.2} |", e[i], f[i], f[i] / e[i]);
+    for (which, name) in REQUESTS.iter().enumerate() {
+        // Batches alternate between the two sandboxes, so a slow spell of the machine falls
+        // on both; the median of seven of each is reported.
+        let (mut e, mut f) = (Vec::new(), Vec::new());
+        for _ in 0..7 {
+            e.push(batch(&mut empty, which));
+            f.push(batch(&mut full, which));
+        }
+        let (e, f) = (median(e), median(f));
+        println!("| {name} | {e:.2} | {f:.2} | {:.2} |", f / e);
     }
 }

@@ -3,6 +3,7 @@
 //! HTTP handlers call the methods of [`Sandbox`]; so do tests that need no HTTP. Each ePay area
 //! adds its methods in its own file here.
 
+mod attempt;
 mod bonuses;
 mod control;
 mod fidelity;
@@ -27,6 +28,7 @@ mod status;
 mod transactions;
 mod transfers;
 
+pub use attempt::{PaymentAccepted, PaymentError};
 pub use control::{ClockRangeError, CreateError, PartitionReset};
 pub use fidelity::{FidelityRefusal, FidelityState};
 pub use inspect::RecordCounts;
@@ -35,7 +37,7 @@ pub use invoice_links::{InvoiceLinkRequest, InvoiceLinkView};
 pub use oauth::AuthError;
 pub use operations_search::SearchRefusal;
 pub use payform::{PayformAttempt, PayformRefusal};
-pub use payments::{PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Wallet};
+pub use payments::{PaymentMethod, PaymentRequest, Wallet};
 pub use qr::{QrGenerateRequest, QrPayment};
 pub use sdk::{SdkError, TerminalInfo};
 pub use secure3d::{
@@ -43,7 +45,7 @@ pub use secure3d::{
 };
 pub use status::{StatusAnswered, StatusLookup};
 pub use transactions::OperateError;
-pub use transfers::{CardInput, TransferAccepted, TransferError, TransferRequest};
+pub use transfers::{CardInput, TransferRequest};
 
 use crate::callbacks::Callbacks;
 use crate::clock::Clock;

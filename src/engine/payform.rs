@@ -3,7 +3,6 @@
 //! attempts; each attempt is an ordinary payment through [`Sandbox::pay`], so test cards, magic
 //! amounts, scenario rules and callbacks all apply. (H-04, H-05)
 
-use super::payments::validate;
 use super::{AuthError, PaymentAccepted, PaymentError, PaymentMethod, PaymentRequest, Sandbox, Secure3dChallenge};
 use crate::crypto::CardData;
 use crate::domain::merchants::Terminal;
@@ -160,17 +159,14 @@ impl Sandbox {
         result
     }
 
-    /// The checks of [`Sandbox::pay`] that need no card: the order's fields, the terminal and
-    /// the token's binding, so a wrong payment object is reported when the page opens.
+    /// The checks of [`Sandbox::pay`] that need no card (the order's fields, the terminal and
+    /// the token's binding), so a wrong payment object is reported when the page opens.
     fn payform_check(&self, token: &Token, request: &PaymentRequest) -> Result<Terminal, PayformRefusal> {
         let invalid = |error: PaymentError| match error {
             PaymentError::Refused { message, .. } => PayformRefusal::Invalid(message),
             other => PayformRefusal::Invalid(format!("{other:?}")),
         };
-        validate(request).map_err(invalid)?;
-        let terminal = self.payment_terminal(token, request).map_err(invalid)?;
-        self.check_token_binding(token, request).map_err(invalid)?;
-        Ok(terminal)
+        self.check_order(token, request).map_err(invalid)
     }
 
     fn attempt(

@@ -5,7 +5,6 @@
 //! payment. A bill with a transaction shows the transaction's status.
 
 use super::merchant_charge::MerchantCharge;
-use super::payments::validate;
 use super::{PaymentAccepted, PaymentError, PaymentRequest, Sandbox};
 use crate::deadlines::Job;
 use crate::domain::cards::{mask_pan, LockStatus, TestCard};
@@ -92,9 +91,7 @@ impl Sandbox {
             failure_post_link: request.failure_post_link.clone(),
             ..PaymentRequest::default()
         };
-        validate(&payment).map_err(invalid)?;
-        let terminal = self.payment_terminal(token, &payment).map_err(invalid)?;
-        self.check_token_binding(token, &payment).map_err(invalid)?;
+        let terminal = self.check_order(token, &payment).map_err(invalid)?;
         if self
             .store
             .transactions()

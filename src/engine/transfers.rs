@@ -1,34 +1,32 @@
 //! Transfers: P2P (card to card), AFT (card to merchant) and OCT (merchant to card or phone),
-//! with cards given by PAN or by saved-card id (seeds 000/004, spec §3.11).
+//! with cards given by PAN, by cryptogram or by saved-card id (seeds 000/004, spec §3.11).
 //!
-//! The steps mirror a payment: validate, find the terminal (it must be a P2P one, else 487) and
-//! check the token's binding, identify both cards, open the transaction, decide the outcome
-//! (forced → daily limits and receiver card → magic amount → sender card) and play it out with
-//! [`Sandbox::play_outcome`], which also finishes a transfer after 3-D Secure.
+//! A transfer is an [`Attempt`] of the shared pipeline (`attempt.rs`) with up to two cards: the
+//! sender's (which the issuer decides on) and the receiver's. What only transfers have is here:
+//! their field rules, both parties, the fee, and the gateway's own refusals (the daily limits,
+//! a receiver card that cannot be credited), asked after scenario rules and before the issuer.
+//! Cards asked to be saved are saved on approval, after 3-D Secure too.
 
-use super::{OperateError, PaymentAccepted, PaymentError, Sandbox, Secure3dChallenge};
-use crate::domain::cards::{brand_of, luhn_valid, mask_pan, LockStatus};
-use crate::domain::issuer::{self, PresentedCard};
+use super::attempt::{
+    attempt_links, check_currency, Attempt, AttemptOrder, CryptogramTerminal, DecisionCards, IssuerCard,
+    PaymentAccepted, PaymentError, Terms,
+};
+use super::Sandbox;
+use crate::domain::cards::{luhn_valid, LockStatus};
+use crate::domain::issuer::PresentedCard;
 use crate::domain::merchants::{Terminal, TerminalKind, TransferSettings};
 use crate::domain::money::Amount;
-use crate::domain::outcome::{AttemptContext, Outcome};
+use crate::domain::outcome::Outcome;
 use crate::domain::saved_cards::{CardToSave, SavedCard};
 use crate::domain::tokens::Token;
-use crate::domain::transaction::{
-    CardSnapshot, Event, Links, NewTransaction, OrderDetails, Transaction, TransactionKind,
-};
+use crate::domain::transaction::{CardSnapshot, Event, NewTransaction, OrderDetails, Transaction, TransactionKind};
 use crate::domain::transfer::{
     self, check_limits, TransferDetails, TransferKind, TransferParty, TransferSide, TransferType,
 };
 use crate::domain::validation::check_description;
-use crate::fidelity;
+use crate::fidelity::{self, RequestRefusal};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
-
-/// Code of a transfer refused before any transaction exists (as payments, P-07).
-pub const TRANSFER_REFUSAL_CODE: i64 = -1;
-/// Reason code when the terminal cannot make transfers (seed 000).
-pub const NOT_PERMITTED_TO_MERCHANT: i32 = 487;
 
 /// One party's card as the request gives it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,48 +84,9 @@ pub struct TransferRequest {
     pub ip: String,
 }
 
-/// A transfer that went through or waits for the cardholder.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TransferAccepted {
-    /// CHARGE.
-    Done(Transaction),
-    /// The sender card needs 3-D Secure first; the transaction stays NEW.
-    Challenge {
-        /// The transaction.
-        transaction: Transaction,
-        /// Where to send the cardholder.
-        challenge: Secure3dChallenge,
-    },
-}
-
-/// A transfer that did not go through.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TransferError {
-    /// Refused before a transaction was opened (nothing recorded).
-    Refused {
-        /// `-1`, or 487 for a terminal that cannot make transfers.
-        code: i64,
-        /// What is wrong.
-        message: String,
-    },
-    /// Declined or failed: the transaction records it (REJECT/FAILED, or NEW while pending).
-    NotApproved {
-        /// The transaction.
-        transaction: Box<Transaction>,
-        /// Reason code.
-        code: i32,
-        /// Reason text.
-        message: String,
-    },
-    /// A concurrent operation moved the transaction.
-    Conflict(OperateError),
-}
-
-fn refused(message: impl Into<String>) -> TransferError {
-    TransferError::Refused {
-        code: TRANSFER_REFUSAL_CODE,
-        message: message.into(),
-    }
+/// A refusal of a transfer request before any transaction exists.
+fn refused(message: impl Into<String>) -> PaymentError {
+    PaymentError::refused(RequestRefusal::Invalid, message)
 }
 
 /// A party once its card is known.
@@ -151,69 +110,8 @@ impl Sandbox {
         token: &Token,
         kind: TransferKind,
         request: &TransferRequest,
-    ) -> Result<TransferAccepted, TransferError> {
-        validate(kind, request)?;
-        let terminal = self.transfer_terminal(token, request)?;
-        if self.binds_tokens(token) {
-            check_token_binding(token, request)?;
-        }
-        let settings = terminal.p2p.unwrap_or(TransferSettings {
-            fee_percent: 0.0,
-            fee_min: 0,
-            daily_limit: i64::MAX / 200,
-            receiver_daily_limit: i64::MAX / 200,
-        });
-        let sender = match (kind.has_sender(), &request.sender) {
-            (true, Some(input)) => Some(self.resolve(token, request, &terminal, input, TransferSide::Sender)?),
-            _ => None,
-        };
-        let receiver = match (kind.has_receiver(), &request.receiver) {
-            (true, Some(input)) => Some(self.resolve(token, request, &terminal, input, TransferSide::Receiver)?),
-            _ => None,
-        };
-        if let (Some(s), Some(r)) = (&sender, &receiver) {
-            if !s.pan.is_empty() && s.pan == r.pan {
-                return Err(refused("the sender and receiver cards must be different cards"));
-            }
-        }
-        let main = sender.as_ref().or(receiver.as_ref());
-        let card = main.map(|m| snapshot(&m.party, &m.name)).unwrap_or_default();
-        let details = TransferDetails {
-            kind,
-            fee: transfer::fee(request.amount, &settings),
-            sender: sender.as_ref().map(|s| s.party.clone()),
-            receiver: receiver.as_ref().map(|r| r.party.clone()),
-            to_save: [(TransferSide::Sender, &sender), (TransferSide::Receiver, &receiver)]
-                .into_iter()
-                .filter_map(|(side, r)| r.as_ref().and_then(|r| r.to_save.clone()).map(|c| (side, c)))
-                .collect(),
-        };
-        // Daily limits count completed transfers: deciding and completing happen under one lock,
-        // so two concurrent transfers can never both fit under a nearly full limit. (T-06)
-        let _limits = self
-            .transfer_limits
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let tx = self.open_transfer(token, request, &terminal, card, details)?;
-        let outcome = self.decide_transfer_outcome(token, request, &tx, &settings, sender.as_ref(), receiver.as_ref());
-        tracing::info!(id = %tx.id(), order = %tx.order().invoice_id, kind = kind.as_str(), ?outcome, "transfer attempt");
-        match self.play_outcome(tx.id(), outcome, None) {
-            Ok(PaymentAccepted::Approved(tx)) => Ok(TransferAccepted::Done(tx)),
-            Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
-                Ok(TransferAccepted::Challenge { transaction, challenge })
-            }
-            Err(PaymentError::NotApproved {
-                transaction,
-                code,
-                message,
-            }) => Err(TransferError::NotApproved {
-                transaction,
-                code,
-                message,
-            }),
-            Err(PaymentError::Conflict(e)) => Err(TransferError::Conflict(e)),
-            Err(PaymentError::Refused { message, .. }) => Err(refused(message)),
-        }
+    ) -> Result<PaymentAccepted, PaymentError> {
+        self.run_attempt(token, &Transfer { kind, request })
     }
 
     /// Saves the cards a transfer asked to save (`save: true`) and records their ids; called by
@@ -247,49 +145,8 @@ impl Sandbox {
         }
     }
 
-    /// The token's terminal (or the body's when the token has none); it must be the client's
-    /// and a P2P terminal (487 otherwise) that accepts the currency.
-    fn transfer_terminal(&self, token: &Token, request: &TransferRequest) -> Result<Terminal, TransferError> {
-        let body = request.terminal_id.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let strict = self.binds_tokens(token);
-        let id = match (token.terminal.as_deref(), body) {
-            (Some(_), Some(sent)) if !strict => sent,
-            (Some(bound), Some(sent)) if !bound.eq_ignore_ascii_case(sent) => {
-                return Err(refused(format!(
-                    "the token was issued for terminal {bound}, but order.terminalId is {sent}"
-                )))
-            }
-            (Some(bound), _) => bound,
-            (None, Some(sent)) => sent,
-            (None, None) => {
-                return Err(refused(
-                    "order.terminalId is required (in the token request or the body)",
-                ))
-            }
-        };
-        let (_, terminal) = self
-            .store
-            .merchants()
-            .terminal(id)
-            .filter(|(owner, _)| *owner == token.client_id)
-            .ok_or_else(|| refused(format!("terminal {id} does not belong to client {}", token.client_id)))?;
-        if terminal.kind != TerminalKind::P2p {
-            return Err(TransferError::Refused {
-                code: i64::from(NOT_PERMITTED_TO_MERCHANT),
-                message: self.fixtures.catalogue.message_en(NOT_PERMITTED_TO_MERCHANT),
-            });
-        }
-        if !terminal.accepts_currency(&request.currency) {
-            return Err(refused(format!(
-                "currency {} is not accepted by terminal {} (accepted: {})",
-                request.currency,
-                terminal.id,
-                terminal.currencies.join(", ")
-            )));
-        }
-        Ok(terminal)
-    }
-
+    /// Identifies one party's card: a saved card, a phone (an OCT's receiver), or a PAN sent
+    /// plainly or in a cryptogram.
     fn resolve(
         &self,
         token: &Token,
@@ -297,7 +154,7 @@ impl Sandbox {
         terminal: &Terminal,
         input: &CardInput,
         side: TransferSide,
-    ) -> Result<Resolved, TransferError> {
+    ) -> Result<Resolved, PaymentError> {
         let what = match side {
             TransferSide::Sender => "card.sender",
             TransferSide::Receiver => "card.receiver",
@@ -323,7 +180,7 @@ impl Sandbox {
                 }
                 let saved = self
                     .usable_saved_card(token, &request.account_id, cred)
-                    .map_err(|e| refused(format!("{what}: {e}")))?;
+                    .map_err(|e| PaymentError::refused(RequestRefusal::CardNotUsable, format!("{what}: {e}")))?;
                 resolved.party.mask = saved.mask.clone();
                 resolved.party.brand = saved.brand.clone();
                 resolved.party.issuer = saved.issuer.clone();
@@ -354,18 +211,18 @@ impl Sandbox {
                 let pan = if pan.chars().all(|c| c.is_ascii_digit()) {
                     pan
                 } else {
-                    let data = self.crypto.decrypt_cryptogram(cred).map_err(|e| {
-                        refused(format!(
-                            "{what}.cardCred is neither a card number nor a cryptogram: {e}"
-                        ))
-                    })?;
-                    let for_terminal = data.terminal_id.trim();
-                    if !for_terminal.is_empty() && !for_terminal.eq_ignore_ascii_case(&terminal.id) {
-                        return Err(refused(format!(
-                            "{what}.cardCred was encrypted for terminal '{for_terminal}', but the transfer is on terminal {}",
-                            terminal.id
-                        )));
-                    }
+                    let data = self
+                        .open_cryptogram(cred, terminal, CryptogramTerminal::Optional, "transfer")
+                        .map_err(|error| match error {
+                            PaymentError::Refused {
+                                kind: RequestRefusal::BadCryptogram,
+                                message,
+                            } => refused(format!(
+                                "{what}.cardCred is neither a card number nor a cryptogram: {message}"
+                            )),
+                            PaymentError::Refused { message, .. } => refused(format!("{what}.cardCred: {message}")),
+                            other => other,
+                        })?;
                     if resolved.expiry.is_empty() {
                         resolved.expiry = data.exp_date.clone();
                     }
@@ -374,10 +231,10 @@ impl Sandbox {
                     }
                     data.hpan
                 };
-                let known = self.fixtures.card(&pan);
-                resolved.party.mask = mask_pan(&pan);
-                resolved.party.brand = known.map_or_else(|| brand_of(&pan).to_string(), |c| c.brand.clone());
-                resolved.party.issuer = known.map(|c| c.issuer.clone()).unwrap_or_default();
+                let shown = self.presented_card(&pan, "");
+                resolved.party.mask = shown.mask;
+                resolved.party.brand = shown.brand;
+                resolved.party.issuer = shown.issuer;
                 resolved.party.limit_key = SavedCard::hash_pan(&pan);
                 if input.save {
                     if request.account_id.is_empty() {
@@ -395,93 +252,6 @@ impl Sandbox {
             }
         }
         Ok(resolved)
-    }
-
-    fn open_transfer(
-        &self,
-        token: &Token,
-        request: &TransferRequest,
-        terminal: &Terminal,
-        card: CardSnapshot,
-        details: TransferDetails,
-    ) -> Result<Transaction, TransferError> {
-        let or_token = |own: &str, token: &str| if own.is_empty() { token } else { own }.to_string();
-        let new = NewTransaction {
-            kind: TransactionKind::Transfer,
-            client_id: token.client_id.clone(),
-            terminal_id: terminal.id.clone(),
-            terminal_number: terminal.processing_id.clone(),
-            order: OrderDetails {
-                invoice_id: request.order_id.clone(),
-                account_id: request.account_id.clone(),
-                description: request.description.clone(),
-                language: request.language.clone(),
-                name: card.holder.clone(),
-                email: request.email.clone(),
-                currency: request.currency.to_ascii_uppercase(),
-                ..Default::default()
-            },
-            amount: request.amount,
-            card,
-            links: Links {
-                post_link: or_token(&request.post_link, &token.post_link),
-                failure_post_link: or_token(&request.failure_post_link, &token.failure_post_link),
-                back_link: request.back_link.clone(),
-                failure_back_link: request.failure_back_link.clone(),
-                secret_hash: token.secret_hash.clone(),
-            },
-            ip: request.ip.clone(),
-            transfer: Some(details),
-        };
-        self.open_transaction(new)
-            .map_err(|e| refused(format!("order.id: {e}")))
-    }
-
-    fn decide_transfer_outcome(
-        &self,
-        token: &Token,
-        request: &TransferRequest,
-        tx: &Transaction,
-        settings: &TransferSettings,
-        sender: Option<&Resolved>,
-        receiver: Option<&Resolved>,
-    ) -> Outcome {
-        let catalogue = &self.fixtures.catalogue;
-        let main = sender.or(receiver);
-        let attempt = AttemptContext {
-            client_id: token.client_id.clone(),
-            terminal_id: tx.terminal_id().to_string(),
-            invoice_id: request.order_id.clone(),
-            account_id: request.account_id.clone(),
-            pan: main.map(|m| m.pan.clone()).unwrap_or_default(),
-            card_id: main.map(|m| m.party.card_id.clone()).unwrap_or_default(),
-            amount: request.amount,
-        };
-        let gateway = || {
-            let day = bank_day(tx.created_at());
-            let totals = self.store.transfer_totals();
-            let terminal_today = totals.get(&terminal_limit_key(tx.terminal_id()), day);
-            let receiver_today = receiver.map(|r| totals.get(&receiver_limit_key(&r.party.limit_key), day));
-            if let Err(breach) = check_limits(request.amount, terminal_today, receiver_today, settings) {
-                return Some(catalogue.refusal(breach.reason_code()));
-            }
-            receiver.and_then(|r| self.receiver_refusal(r))
-        };
-        let forced = self.forced_outcome(&attempt).or_else(gateway);
-        issuer::resolve(forced, request.amount, catalogue, || match sender {
-            Some(s) if s.saved.is_some() => issuer::saved_card_outcome(self.fixtures.card(&s.pan), catalogue),
-            Some(s) => issuer::card_outcome(
-                &self.fixtures.cards,
-                &PresentedCard {
-                    pan: &s.pan,
-                    expiry: &s.expiry,
-                    cvc: &s.cvc,
-                },
-                self.bank_month(),
-                catalogue,
-            ),
-            None => Outcome::Approve,
-        })
     }
 
     /// A receiver card that cannot be credited: not a card number (472) or a locked test card.
@@ -550,38 +320,171 @@ fn snapshot(party: &TransferParty, holder: &str) -> CardSnapshot {
     }
 }
 
-fn validate(kind: TransferKind, request: &TransferRequest) -> Result<(), TransferError> {
-    transfer::check_order_id(&request.order_id).map_err(refused)?;
-    check_description(&request.description).map_err(refused)?;
-    if request.currency.len() != 3 || !request.currency.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(refused(format!(
-            "order.currency must be a three-letter ISO code, got '{}'",
-            request.currency
-        )));
-    }
-    if request.amount.is_zero() {
-        return Err(refused("order.amount must be greater than 0"));
-    }
-    if kind.has_sender() && request.sender.is_none() {
-        return Err(refused(format!(
-            "card.sender is required for a {} transfer",
-            kind.as_str()
-        )));
-    }
-    if kind.has_receiver() && request.receiver.is_none() {
-        return Err(refused(format!(
-            "card.receiver is required for a {} transfer",
-            kind.as_str()
-        )));
-    }
-    Ok(())
+/// A transfer as an [`Attempt`].
+struct Transfer<'a> {
+    kind: TransferKind,
+    request: &'a TransferRequest,
 }
 
-/// A token issued for an invoice, amount or currency only transfers that (as payments, P-07),
-/// when the merchant's `token.binding` is `strict`.
-fn check_token_binding(token: &Token, request: &TransferRequest) -> Result<(), TransferError> {
-    match token.binding_mismatch(&request.order_id, request.amount, &request.currency) {
-        Some(mismatch) => Err(refused(mismatch.explain("transfer"))),
-        None => Ok(()),
+/// A transfer's parties once their cards are known, and what the terminal charges.
+struct Parties {
+    sender: Option<Resolved>,
+    receiver: Option<Resolved>,
+    settings: TransferSettings,
+}
+
+impl Parties {
+    /// The party the transaction shows and scenario rules match: the sender, or the receiver
+    /// of an OCT.
+    fn main(&self) -> Option<&Resolved> {
+        self.sender.as_ref().or(self.receiver.as_ref())
+    }
+}
+
+impl AttemptOrder for Transfer<'_> {
+    fn terms(&self) -> Terms<'_> {
+        let request = self.request;
+        Terms {
+            noun: "transfer",
+            terminal_kind: TerminalKind::P2p,
+            terminal_field: "order.terminalId",
+            terminal_id: request.terminal_id.as_deref(),
+            invoice_id: &request.order_id,
+            account_id: &request.account_id,
+            amount: request.amount,
+            currency: &request.currency,
+        }
+    }
+
+    fn validate(&self) -> Result<(), PaymentError> {
+        let (kind, request) = (self.kind, self.request);
+        transfer::check_order_id(&request.order_id).map_err(refused)?;
+        check_description(&request.description).map_err(refused)?;
+        check_currency("order.currency", &request.currency)?;
+        if request.amount.is_zero() {
+            return Err(refused("order.amount must be greater than 0"));
+        }
+        if kind.has_sender() && request.sender.is_none() {
+            return Err(refused(format!(
+                "card.sender is required for a {} transfer",
+                kind.as_str()
+            )));
+        }
+        if kind.has_receiver() && request.receiver.is_none() {
+            return Err(refused(format!(
+                "card.receiver is required for a {} transfer",
+                kind.as_str()
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Attempt for Transfer<'_> {
+    type Cards = Parties;
+    const SERIALISED: bool = true;
+
+    fn identify(&self, sandbox: &Sandbox, token: &Token, terminal: &Terminal) -> Result<Parties, PaymentError> {
+        let (kind, request) = (self.kind, self.request);
+        let party = |wanted: bool, input: &Option<CardInput>, side| match (wanted, input) {
+            (true, Some(input)) => sandbox.resolve(token, request, terminal, input, side).map(Some),
+            _ => Ok(None),
+        };
+        let sender = party(kind.has_sender(), &request.sender, TransferSide::Sender)?;
+        let receiver = party(kind.has_receiver(), &request.receiver, TransferSide::Receiver)?;
+        if let (Some(s), Some(r)) = (&sender, &receiver) {
+            if !s.pan.is_empty() && s.pan == r.pan {
+                return Err(refused("the sender and receiver cards must be different cards"));
+            }
+        }
+        let settings = terminal.p2p.unwrap_or(TransferSettings {
+            fee_percent: 0.0,
+            fee_min: 0,
+            daily_limit: i64::MAX / 200,
+            receiver_daily_limit: i64::MAX / 200,
+        });
+        Ok(Parties {
+            sender,
+            receiver,
+            settings,
+        })
+    }
+
+    fn transaction(&self, token: &Token, terminal: &Terminal, parties: &Parties) -> NewTransaction {
+        let request = self.request;
+        let card = parties.main().map(|m| snapshot(&m.party, &m.name)).unwrap_or_default();
+        let sides = [
+            (TransferSide::Sender, &parties.sender),
+            (TransferSide::Receiver, &parties.receiver),
+        ];
+        let details = TransferDetails {
+            kind: self.kind,
+            fee: transfer::fee(request.amount, &parties.settings),
+            sender: parties.sender.as_ref().map(|s| s.party.clone()),
+            receiver: parties.receiver.as_ref().map(|r| r.party.clone()),
+            to_save: sides
+                .into_iter()
+                .filter_map(|(side, r)| r.as_ref().and_then(|r| r.to_save.clone()).map(|c| (side, c)))
+                .collect(),
+        };
+        NewTransaction {
+            kind: TransactionKind::Transfer,
+            client_id: token.client_id.clone(),
+            terminal_id: terminal.id.clone(),
+            terminal_number: terminal.processing_id.clone(),
+            order: OrderDetails {
+                invoice_id: request.order_id.clone(),
+                account_id: request.account_id.clone(),
+                description: request.description.clone(),
+                language: request.language.clone(),
+                name: card.holder.clone(),
+                email: request.email.clone(),
+                currency: request.currency.to_ascii_uppercase(),
+                ..Default::default()
+            },
+            amount: request.amount,
+            card,
+            links: attempt_links(
+                token,
+                &request.post_link,
+                &request.failure_post_link,
+                &request.back_link,
+                &request.failure_back_link,
+            ),
+            ip: request.ip.clone(),
+            transfer: Some(details),
+        }
+    }
+
+    fn decision_cards<'c>(&self, parties: &'c Parties) -> DecisionCards<'c> {
+        let main = parties.main();
+        let issuer = match &parties.sender {
+            Some(s) if s.saved.is_some() => IssuerCard::Saved { pan: &s.pan },
+            Some(s) => IssuerCard::Presented(PresentedCard {
+                pan: &s.pan,
+                expiry: &s.expiry,
+                cvc: &s.cvc,
+            }),
+            None => IssuerCard::Nothing,
+        };
+        DecisionCards {
+            pan: main.map_or("", |m| m.pan.as_str()),
+            card_id: main.map_or("", |m| m.party.card_id.as_str()),
+            issuer,
+        }
+    }
+
+    /// The daily limits (of the terminal, and of the receiver) and a receiver card that cannot
+    /// be credited. The limits count completed transfers of the bank day. (T-06)
+    fn gateway_refusal(&self, sandbox: &Sandbox, tx: &Transaction, parties: &Parties) -> Option<Outcome> {
+        let day = bank_day(tx.created_at());
+        let totals = sandbox.store.transfer_totals();
+        let receiver = parties.receiver.as_ref();
+        let terminal_today = totals.get(&terminal_limit_key(tx.terminal_id()), day);
+        let receiver_today = receiver.map(|r| totals.get(&receiver_limit_key(&r.party.limit_key), day));
+        if let Err(breach) = check_limits(self.request.amount, terminal_today, receiver_today, &parties.settings) {
+            return Some(sandbox.fixtures.catalogue.refusal(breach.reason_code()));
+        }
+        receiver.and_then(|r| sandbox.receiver_refusal(r))
     }
 }

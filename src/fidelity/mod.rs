@@ -224,7 +224,12 @@ pub enum RequestRefusal {
     BadCryptogram,
     /// The saved card is unknown, another customer's, or deactivated.
     CardNotUsable,
+    /// A transfer on a terminal that cannot make transfers (seed 000: code 487).
+    NotPermittedToMerchant,
 }
+
+/// Reason code of a transfer on a terminal that cannot make transfers (seed 000).
+pub const NOT_PERMITTED_TO_MERCHANT: i32 = 487;
 
 /// `(HTTP status, code)` of a refused request: seed 002's `{"code": -1, "message"}` with 400. (P-07)
 pub fn request_refusal(kind: RequestRefusal) -> (u16, i64) {
@@ -234,6 +239,7 @@ pub fn request_refusal(kind: RequestRefusal) -> (u16, i64) {
         | RequestRefusal::DuplicateInvoice
         | RequestRefusal::BadCryptogram
         | RequestRefusal::CardNotUsable => (400, -1),
+        RequestRefusal::NotPermittedToMerchant => (400, i64::from(NOT_PERMITTED_TO_MERCHANT)),
     }
 }
 

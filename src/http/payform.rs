@@ -18,7 +18,7 @@ use crate::domain::payform::{
     SESSION_MINUTES,
 };
 use crate::engine::{
-    PayformAttempt, PayformRefusal, PaymentRequest, Sandbox, Secure3dChallenge, TransferAccepted, TransferError,
+    PayformAttempt, PayformRefusal, PaymentAccepted, PaymentError, PaymentRequest, Sandbox, Secure3dChallenge,
 };
 use askama::Template;
 use axum::extract::{Query, State};
@@ -285,8 +285,8 @@ pub async fn transfer(
         Err(message) => return page.form(&object, &merchant, None, Some(message)),
     };
     match sandbox.transfer(&token, kind, &request) {
-        Ok(TransferAccepted::Done(tx)) => page.success(&object, tx.reference()),
-        Ok(TransferAccepted::Challenge { challenge, .. }) => {
+        Ok(PaymentAccepted::Approved(tx)) => page.success(&object, tx.reference()),
+        Ok(PaymentAccepted::Challenge { challenge, .. }) => {
             let term_url = format!(
                 "{}/payments/cards/confirmPayment?Access={}",
                 sandbox.public_url(),
@@ -294,9 +294,9 @@ pub async fn transfer(
             );
             secure3d_page(language, &challenge, &term_url)
         }
-        Err(TransferError::Refused { message, .. }) => page.form(&object, &merchant, None, Some(message)),
-        Err(TransferError::NotApproved { code, message, .. }) => page.failure(&object, code, &message),
-        Err(TransferError::Conflict(error)) => page.failure(&object, -1, &error.to_string()),
+        Err(PaymentError::Refused { message, .. }) => page.form(&object, &merchant, None, Some(message)),
+        Err(PaymentError::NotApproved { code, message, .. }) => page.failure(&object, code, &message),
+        Err(PaymentError::Conflict(error)) => page.failure(&object, -1, &error.to_string()),
     }
 }
 

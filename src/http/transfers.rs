@@ -10,7 +10,7 @@ use super::lenient;
 use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
 use crate::domain::transfer::{expiry_mmyy, TransferKind, TransferType};
-use crate::engine::{CardInput, Sandbox, TransferAccepted, TransferError, TransferRequest};
+use crate::engine::{CardInput, PaymentAccepted, PaymentError, Sandbox, TransferRequest};
 use crate::fidelity;
 use crate::wire::transfer::{P2pCheckStatus, P2pView, P2pWrapper, ResultView, TransferReceipt};
 use axum::extract::{Path, State};
@@ -92,12 +92,14 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
     };
     let profile = sandbox.profile_for(&token.client_id);
     match sandbox.transfer(token, kind, &request) {
-        Ok(TransferAccepted::Done(tx)) => Json(TransferReceipt::done(&tx, &profile)).into_response(),
-        Ok(TransferAccepted::Challenge { transaction, challenge }) => {
+        Ok(PaymentAccepted::Approved(tx)) => Json(TransferReceipt::done(&tx, &profile)).into_response(),
+        Ok(PaymentAccepted::Challenge { transaction, challenge }) => {
             Json(TransferReceipt::challenge(&transaction, &challenge)).into_response()
         }
-        Err(TransferError::Refused { code, message }) => echo.error(code, message, "", "").into_response(),
-        Err(TransferError::NotApproved {
+        Err(PaymentError::Refused { kind, message }) => echo
+            .error(fidelity::request_refusal(kind).1, message, "", "")
+            .into_response(),
+        Err(PaymentError::NotApproved {
             transaction,
             code,
             message,
@@ -107,7 +109,7 @@ pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: Tra
                 .render(&transaction.id().to_string(), transaction.reference());
             echo.error(i64::from(code), message, &id, &reference).into_response()
         }
-        Err(TransferError::Conflict(error)) => echo.error(-1, error.to_string(), "", "").into_response(),
+        Err(PaymentError::Conflict(error)) => echo.error(-1, error.to_string(), "", "").into_response(),
     }
 }
 

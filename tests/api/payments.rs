@@ -402,6 +402,33 @@ async fn duplicate_invoices_are_refused() {
     assert_eq!(status, 200, "another terminal may reuse it");
 }
 
+/// A scenario rule is used up only by an attempt that opened a transaction: a duplicate
+/// invoiceId is refused before the outcome is decided, and the rule still fires on the next one.
+#[tokio::test]
+async fn a_refused_duplicate_does_not_use_up_a_scenario_rule() {
+    let app = TestApp::spawn().await;
+    let (status, _) = pay(&app, "1000000711", "100", VISA).await;
+    assert_eq!(status, 200);
+    let (status, rule) = app
+        .send(
+            reqwest::Method::POST,
+            "/_sandbox/scenarios",
+            Some(json!({"match": {"terminal": TERMINAL}, "outcome": {"kind": "decline", "code": 484}, "times": 1})),
+        )
+        .await;
+    assert_eq!(status, 201, "{rule}");
+    let (status, body) = pay(&app, "1000000711", "100", VISA).await;
+    assert_eq!((status, body["code"].clone()), (400, json!(-1)), "duplicate: {body}");
+    let (status, body) = pay(&app, "1000000712", "100", VISA).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (400, json!(484)),
+        "the rule fires on the next real attempt: {body}"
+    );
+    let (_, rules) = app.send(reqwest::Method::GET, "/_sandbox/scenarios", None).await;
+    assert_eq!(rules["count"], 0, "{rules}");
+}
+
 #[tokio::test]
 async fn validation_errors_come_before_any_transaction() {
     let app = TestApp::spawn().await;
