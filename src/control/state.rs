@@ -3,7 +3,8 @@
 //! - **version 2, a snapshot**: what `GET /_sandbox/state` writes. The domain records
 //!   themselves, serialised (transactions with their full history, refund `externalID`s and
 //!   transfer details; tokens; saved cards; 3-D Secure sessions; merchants created at run
-//!   time), so dump → load → dump is lossless.
+//!   time; invoice links, subscriptions, QR bills, installment orders and bonus balances and
+//!   spends), so dump → load → dump is lossless.
 //! - **version 1, a prepared state**: a short, hand-writable list of transactions and tokens
 //!   (only `terminal`, `invoiceId` and `amount` are required). Each transaction is replayed
 //!   through the state machine to its status, so a prepared state cannot hold a transaction
@@ -97,6 +98,12 @@ pub struct Snapshot {
     /// QR bills, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub qr_bills: Vec<crate::domain::qr::QrBill>,
+    /// Installment orders (the iOS SDK's `POST /order`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub installment_orders: Vec<crate::domain::installment::InstallmentOrder>,
+    /// Halyk bonus balances and what each payment spent.
+    #[serde(default, skip_serializing_if = "crate::domain::bonus::BonusRecords::is_empty")]
+    pub bonuses: crate::domain::bonus::BonusRecords,
     /// Per-merchant fidelity overrides: client id → profile document (`PUT
     /// /_sandbox/fidelity?clientId=`). Absent when no merchant has any. (X-16)
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]

@@ -1,7 +1,9 @@
 //! Halyk Go! bonuses: a balance per card, part of which a payment with `useBonus` spends.
 
 use super::money::Amount;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// A card's bonus balance, as `fixtures/bonuses.json` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,6 +13,44 @@ pub struct BonusAccount {
     pub pan: String,
     /// Balance in KZT.
     pub go_bonus: Amount,
+}
+
+/// One payment's use of a card's bonus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BonusSpend {
+    /// The transaction that spent it.
+    #[schema(value_type = String)]
+    pub transaction_id: Uuid,
+    /// The card, masked.
+    pub card_mask: String,
+    /// How much.
+    pub amount: Amount,
+    /// When (sandbox time).
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+    /// Whether it went back to the card because the payment failed.
+    pub returned: bool,
+}
+
+/// The bonus records a state file carries: every card's balance as it is now, and what each
+/// payment spent (with the card it was taken from, so a later failure can give it back).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BonusRecords {
+    /// Balances by card number.
+    #[serde(default)]
+    pub balances: Vec<BonusAccount>,
+    /// Spends, each with the card number it was taken from.
+    #[serde(default)]
+    pub spends: Vec<(String, BonusSpend)>,
+}
+
+impl BonusRecords {
+    /// Whether there is nothing to carry.
+    pub fn is_empty(&self) -> bool {
+        self.balances.is_empty() && self.spends.is_empty()
+    }
 }
 
 /// How much of a payment of `amount` a balance of `balance` covers: all of it when the balance

@@ -294,6 +294,10 @@ impl Sandbox {
         for bill in snapshot.qr_bills {
             self.restore_qr_bill(bill);
         }
+        for order in snapshot.installment_orders {
+            self.restore_order(order);
+        }
+        self.store.bonuses().restore(snapshot.bonuses);
         Ok(loaded)
     }
 
@@ -332,6 +336,8 @@ impl Sandbox {
             invoice_links: Vec::new(),
             subscriptions: Vec::new(),
             qr_bills: Vec::new(),
+            installment_orders: Vec::new(),
+            bonuses: Default::default(),
             fidelity: Default::default(),
         })
     }
@@ -413,6 +419,8 @@ impl Sandbox {
             invoice_links: self.store.invoice_links().all(),
             subscriptions: self.store.subscriptions().all(),
             qr_bills: self.store.qr_bills().all(),
+            installment_orders: self.store.installments().all().into_iter().rev().collect(),
+            bonuses: self.store.bonuses().records(),
             fidelity: self
                 .fidelity
                 .all_overrides()

@@ -162,6 +162,14 @@ impl Sandbox {
         }
     }
 
+    /// Puts an order from a state file back, with its next automatic step scheduled.
+    pub(super) fn restore_order(&self, order: InstallmentOrder) {
+        self.schedule_order_step(&order);
+        if let Err(error) = self.store.installments().insert(order) {
+            tracing::warn!(%error, "installment order of the state file not restored");
+        }
+    }
+
     fn schedule_order_step(&self, order: &InstallmentOrder) {
         if let Some(at) = order.next_step_at() {
             self.deadlines.schedule(at, Job::AdvanceOrder(order.id()));

@@ -1,11 +1,13 @@
 //! Property test: a state file round-trips without loss. Arbitrary states (transactions after
 //! arbitrary event sequences, refunds with `externalID`s, transfers, tokens, saved cards,
-//! 3-D Secure sessions) are loaded, dumped, loaded into a second sandbox and dumped again:
+//! 3-D Secure sessions, installment orders, bonus balances and spends) are loaded, dumped, loaded into a second sandbox and dumped again:
 //! the two dumps are identical, and the first holds exactly what was loaded.
 
 use super::Sandbox;
 use crate::config::Config;
 use crate::control::state::{Snapshot, StateFile, STATE_VERSION};
+use crate::domain::bonus::{BonusAccount, BonusRecords, BonusSpend};
+use crate::domain::installment::{InstallmentOrder, NewOrder};
 use crate::domain::money::Amount;
 use crate::domain::outcome::Outcome;
 use crate::domain::saved_cards::{CardToSave, SavedCard};
@@ -199,6 +201,54 @@ fn session(n: usize, tx: &Transaction) -> Secure3dSession {
     }
 }
 
+fn order(n: usize, grantable: bool) -> InstallmentOrder {
+    let new = NewOrder {
+        shop_id: "3f0b1c2a-5d4e-4f6a-9b8c-7d6e5f4a3b21".into(),
+        client_id: "test".into(),
+        order_id: format!("{:06}", 200_000 + n),
+        amount: Amount::from_units(50_000 + n as i64),
+        credit_condition_id: format!("condition-{n}"),
+        month_count: 3 + n as u32,
+        interest_rate: n as f64 * 0.5,
+        grantable,
+    };
+    InstallmentOrder::open(
+        Uuid::from_u128(70_000 + n as u128),
+        new,
+        start() + Duration::seconds(n as i64),
+    )
+}
+
+/// The fixtures' balances with `changed` of them set to new amounts, and a spend on each of
+/// the first `spends` transactions.
+fn bonuses(base: BonusRecords, changed: &[i64], spends: usize, transactions: &[Transaction]) -> BonusRecords {
+    let mut balances = base.balances;
+    for (account, minor) in balances.iter_mut().zip(changed) {
+        account.go_bonus = Amount::from_minor(*minor);
+    }
+    balances.push(BonusAccount {
+        pan: "4000000000000002".into(),
+        go_bonus: Amount::from_minor(changed.first().copied().unwrap_or(7)),
+    });
+    balances.sort_by(|a, b| a.pan.cmp(&b.pan));
+    let spends = transactions
+        .iter()
+        .take(spends)
+        .enumerate()
+        .map(|(n, tx)| {
+            let spend = BonusSpend {
+                transaction_id: tx.id(),
+                card_mask: tx.card().mask.clone(),
+                amount: Amount::from_minor(100 + n as i64),
+                at: start() + Duration::seconds(n as i64),
+                returned: n.is_multiple_of(2),
+            };
+            ("4405639704015096".to_string(), spend)
+        })
+        .collect();
+    BonusRecords { balances, spends }
+}
+
 fn sandbox() -> Option<Sandbox> {
     let fixtures = Fixtures::embedded().ok()?;
     Some(Sandbox::new(Config::default(), fixtures))
@@ -213,8 +263,15 @@ proptest! {
         tokens in prop::collection::vec(any::<bool>(), 0..4),
         cards in 0usize..3,
         sessions in 0usize..3,
+        orders in prop::collection::vec(any::<bool>(), 0..3),
+        balances in prop::collection::vec(0i64..10_000_000, 0..3),
+        spends in 0usize..3,
     ) {
+        let (Some(first), Some(second)) = (sandbox(), sandbox()) else {
+            return Err(TestCaseError::fail("the embedded fixtures load"));
+        };
         let transactions: Vec<Transaction> = plans.iter().enumerate().map(|(n, p)| build(n, p)).collect();
+        let bonuses = bonuses(first.store.bonuses().records(), &balances, spends, &transactions);
         let snapshot = Snapshot {
             version: STATE_VERSION,
             saved_cards: transactions.iter().take(cards).enumerate().map(|(n, tx)| saved_card(n, tx)).collect(),
@@ -225,10 +282,9 @@ proptest! {
             invoice_links: Vec::new(),
             subscriptions: Vec::new(),
             qr_bills: Vec::new(),
+            installment_orders: orders.iter().enumerate().map(|(n, grantable)| order(n, *grantable)).collect(),
+            bonuses,
             fidelity: Default::default(),
-        };
-        let (Some(first), Some(second)) = (sandbox(), sandbox()) else {
-            return Err(TestCaseError::fail("the embedded fixtures load"));
         };
         let loaded = first.load_state(&StateFile::Snapshot(snapshot.clone()));
         prop_assert_eq!(loaded, Ok(snapshot.transactions.len()));

@@ -1,30 +1,11 @@
 //! Halyk bonus balances by card, and what each payment spent, by transaction.
 
-use crate::domain::bonus::bonus_part;
+pub use crate::domain::bonus::BonusSpend;
+use crate::domain::bonus::{bonus_part, BonusAccount, BonusRecords};
 use crate::domain::money::Amount;
-use chrono::{DateTime, Utc};
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
-use serde::Serialize;
 use uuid::Uuid;
-
-/// One payment's use of a card's bonus.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BonusSpend {
-    /// The transaction that spent it.
-    #[schema(value_type = String)]
-    pub transaction_id: Uuid,
-    /// The card, masked.
-    pub card_mask: String,
-    /// How much.
-    pub amount: Amount,
-    /// When (sandbox time).
-    #[schema(value_type = String, format = DateTime)]
-    pub at: DateTime<Utc>,
-    /// Whether it went back to the card because the payment failed.
-    pub returned: bool,
-}
 
 /// Bonus balances and spends.
 #[derive(Debug, Default)]
@@ -103,6 +84,32 @@ impl BonusStore {
         all
     }
 
+    /// Every balance and spend, in a stable order, for a state file.
+    pub fn records(&self) -> BonusRecords {
+        let balances = self
+            .balances()
+            .into_iter()
+            .map(|(pan, go_bonus)| BonusAccount { pan, go_bonus })
+            .collect();
+        let mut spends: Vec<(String, BonusSpend)> = self.spends.iter().map(|e| e.value().clone()).collect();
+        spends.sort_by(|a, b| {
+            a.1.at
+                .cmp(&b.1.at)
+                .then_with(|| a.1.transaction_id.cmp(&b.1.transaction_id))
+        });
+        BonusRecords { balances, spends }
+    }
+
+    /// Puts a state file's balances and spends back (a balance replaces the fixtures' one).
+    pub fn restore(&self, records: BonusRecords) {
+        for account in records.balances {
+            self.balances.insert(account.pan, account.go_bonus);
+        }
+        for (pan, spend) in records.spends {
+            self.spends.insert(spend.transaction_id, (pan, spend));
+        }
+    }
+
     /// Forgets the spend of a transaction that is gone (evicted or reset).
     pub fn forget(&self, transaction_id: Uuid) {
         self.spends.remove(&transaction_id);
@@ -128,6 +135,7 @@ impl BonusStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
     use proptest::prelude::*;
 
     proptest! {
