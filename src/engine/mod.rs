@@ -75,7 +75,8 @@ pub struct Sandbox {
     crypto: SandboxCrypto,
     control: ControlPlane,
     pares_key: PaResKey,
-    /// Held while a transfer checks the daily limits and completes (see `transfers.rs`).
+    /// Held while a transfer checks the daily limits and completes (`Attempt::SERIALISED`, see
+    /// `attempt.rs`).
     transfer_limits: std::sync::Mutex<()>,
     started: Instant,
     public_url: std::sync::RwLock<String>,
