@@ -19,7 +19,7 @@ impl<K: Eq + Hash + Clone, V> Capped<K, V> {
     /// An empty map keeping at most about `cap` records.
     pub(super) fn with_cap(cap: usize) -> Self {
         Capped {
-            cap,
+            cap: cap.max(1),
             order: InsertionOrder::default(),
             records: DashMap::new(),
         }
@@ -49,8 +49,8 @@ impl<K: Eq + Hash + Clone, V> Capped<K, V> {
         (slot, inserted)
     }
 
-    /// Whether an insert left the map so far over its cap that eviction should run now rather
-    /// than on the next timer.
+    /// Whether an insert took the map over its cap, so that it evicts now (one record for the
+    /// one added: see `order.rs`).
     pub(super) fn overshoots(&self) -> bool {
         overshoots(self.records.len(), self.cap)
     }
