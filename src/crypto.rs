@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::Path;
 
+mod decryptor;
+use decryptor::Decryptor;
+
 /// The sandbox's public test key pair (PKCS#8 PEM). NOT a secret: it is published with the code.
 pub const SANDBOX_PRIVATE_KEY_PEM: &str = include_str!("../fixtures/sandbox-rsa-private.pem");
 
@@ -161,7 +164,7 @@ impl CardData {
 /// The key pair a sandbox decrypts cryptograms with.
 #[derive(Clone)]
 pub struct SandboxCrypto {
-    private: RsaPrivateKey,
+    private: Decryptor,
     public_pem: String,
 }
 
@@ -185,7 +188,10 @@ impl SandboxCrypto {
         let public_pem = RsaPublicKey::from(&private)
             .to_public_key_pem(LineEnding::LF)
             .map_err(|e| KeyError::Rsa(e.to_string()))?;
-        Ok(SandboxCrypto { private, public_pem })
+        Ok(SandboxCrypto {
+            private: Decryptor::new(&private),
+            public_pem,
+        })
     }
 
     /// The key a sandbox starts with: `--rsa-key FILE` if given, else `sandbox-rsa-private.pem`
@@ -216,10 +222,7 @@ impl SandboxCrypto {
             return Err(CryptogramError::NotBase64);
         }
         let cipher = STANDARD.decode(compact).map_err(|_| CryptogramError::NotBase64)?;
-        let plain = self
-            .private
-            .decrypt(Pkcs1v15Encrypt, &cipher)
-            .map_err(|_| CryptogramError::Undecryptable)?;
+        let plain = self.private.decrypt(&cipher).ok_or(CryptogramError::Undecryptable)?;
         CardData::from_json(&plain)
     }
 }
@@ -294,7 +297,9 @@ mod tests {
     #[test]
     fn pkcs1_private_keys_load_too() {
         use rsa::pkcs1::EncodeRsaPrivateKey;
-        let pkcs1 = sandbox_key().private.to_pkcs1_pem(LineEnding::LF).expect("pkcs1");
+        let pkcs1 = RsaPrivateKey::from_pkcs8_pem(SANDBOX_PRIVATE_KEY_PEM)
+            .and_then(|key| Ok(key.to_pkcs1_pem(LineEnding::LF)?))
+            .expect("pkcs1");
         let key = SandboxCrypto::from_private_pem(&pkcs1).expect("loads");
         assert_eq!(key.public_pem(), sandbox_key().public_pem());
         assert!(SandboxCrypto::from_private_pem("nonsense").is_err());
