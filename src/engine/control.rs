@@ -256,7 +256,7 @@ impl Sandbox {
             }
         }
         for tx in snapshot.transactions {
-            let invoice = tx.order().invoice_id.clone();
+            let invoice = tx.order().invoice_id.to_string();
             self.schedule_timers_of(&tx);
             if tx.kind() == TransactionKind::Transfer && matches!(tx.status(), Status::Charge | Status::Refund) {
                 self.count_transfer(&tx);
@@ -348,13 +348,13 @@ impl Sandbox {
         for tx in &snapshot.transactions {
             if self.store.merchants().terminal(tx.terminal_id()).is_none() && !own_terminal(tx.terminal_id()) {
                 return Err(StateError::UnknownTerminal {
-                    invoice_id: tx.order().invoice_id.clone(),
+                    invoice_id: tx.order().invoice_id.to_string(),
                     terminal: tx.terminal_id().to_string(),
                 });
             }
             if self.store.transactions().get(tx.id()).is_some() {
                 return Err(StateError::Duplicate(
-                    tx.order().invoice_id.clone(),
+                    tx.order().invoice_id.to_string(),
                     format!("id {} already exists", tx.id()),
                 ));
             }
@@ -539,7 +539,7 @@ fn check_unique(txs: &[Transaction], key: impl Fn(&Transaction) -> String, what:
     for tx in txs {
         if !seen.insert(key(tx).to_ascii_lowercase()) {
             return Err(StateError::Duplicate(
-                tx.order().invoice_id.clone(),
+                tx.order().invoice_id.to_string(),
                 format!("duplicate {what} in the state file"),
             ));
         }

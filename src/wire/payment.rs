@@ -48,14 +48,14 @@ impl<'a> PaymentReceipt<'a> {
     /// An approved payment: `secure3D` null, the saved card id, then `accountID`, `code` 0 and
     /// the status.
     pub fn approved(tx: &'a Transaction, profile: &Profile) -> Self {
-        let account_id = &tx.order().account_id;
+        let account_id = tx.order().account_id;
         let (camel, upper) = match profile.payment_account_id {
-            AccountIdKeys::Both => (Some(account_id.as_str()), Some(account_id.as_str())),
-            AccountIdKeys::AccountIdCamel => (Some(account_id.as_str()), None),
-            AccountIdKeys::AccountIdUpper => (None, Some(account_id.as_str())),
+            AccountIdKeys::Both => (Some(account_id), Some(account_id)),
+            AccountIdKeys::AccountIdCamel => (Some(account_id), None),
+            AccountIdKeys::AccountIdUpper => (None, Some(account_id)),
         };
         PaymentReceipt {
-            card_id: &tx.card().card_id,
+            card_id: tx.card().card_id,
             account_id: camel,
             account_id_upper: upper,
             secure3d: match profile.payment_secure3d {

@@ -38,7 +38,7 @@ async fn an_approved_payment_is_subscribed_bare_and_under_api_with_the_sdk_field
         assert_eq!(status, 200, "{prefix}: {body}");
         assert_eq!(body["paymentFrequency"], "MONTHLY");
         assert_eq!(body["clientId"], CLIENT_ID);
-        assert_eq!(body["invoiceId"], tx.order().invoice_id.as_str());
+        assert_eq!(body["invoiceId"], tx.order().invoice_id);
         assert_eq!(body["amount"], 2500);
         assert_eq!(body["currency"], "KZT");
         assert_eq!(body["reference"], tx.reference());
