@@ -2,6 +2,10 @@
 
 use clap::Parser;
 
+/// mimalloc rather than glibc's malloc: see the `mimalloc` entry in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let cli = epay_sandbox::cli::Cli::parse();

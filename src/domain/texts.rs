@@ -59,10 +59,16 @@ mod tests {
     #[test]
     fn fields_read_back_and_replace_one_at_a_time() {
         let texts = Texts::new(["abc", "", "défg", "h"]);
-        assert_eq!((0..4).map(|i| texts.get(i)).collect::<Vec<_>>(), ["abc", "", "défg", "h"]);
+        assert_eq!(
+            (0..4).map(|i| texts.get(i)).collect::<Vec<_>>(),
+            ["abc", "", "défg", "h"]
+        );
         assert_eq!(texts.get(9), "");
         let changed = texts.with(1, "xy").with(3, "");
-        assert_eq!((0..4).map(|i| changed.get(i)).collect::<Vec<_>>(), ["abc", "xy", "défg", ""]);
+        assert_eq!(
+            (0..4).map(|i| changed.get(i)).collect::<Vec<_>>(),
+            ["abc", "xy", "défg", ""]
+        );
         assert_eq!(texts.get(1), "");
     }
 }

@@ -319,7 +319,9 @@ pub enum OperationError {
 
 impl Transaction {
     fn from_record(record: Record) -> Self {
-        Transaction { inner: Arc::new(record) }
+        Transaction {
+            inner: Arc::new(record),
+        }
     }
     fn record(&self) -> &Record {
         &self.inner
@@ -428,7 +430,11 @@ impl Transaction {
     /// The amount as check-status shows it: what is held or captured now, less refunds.
     pub fn amount(&self) -> Amount {
         match self.inner.status {
-            Status::Charge | Status::Refund => self.inner.charged.checked_sub(self.inner.refunded).unwrap_or(Amount::ZERO),
+            Status::Charge | Status::Refund => self
+                .inner
+                .charged
+                .checked_sub(self.inner.refunded)
+                .unwrap_or(Amount::ZERO),
             _ => self.inner.org_amount,
         }
     }
@@ -445,7 +451,8 @@ impl Transaction {
 
     /// When the last status move happened (creation, if none yet).
     pub fn last_moved_at(&self) -> DateTime<Utc> {
-        self.inner.history
+        self.inner
+            .history
             .iter()
             .rev()
             .find(|h| h.from != h.to)
@@ -458,7 +465,8 @@ impl Transaction {
         if self.inner.pending.as_ref().is_some_and(|p| p.settle_at <= now) {
             return Some(TransactionTimer::SettlePending);
         }
-        (self.inner.status == Status::Auth && self.last_moved_at() + auth_hold <= now).then_some(TransactionTimer::ExpireHold)
+        (self.inner.status == Status::Auth && self.last_moved_at() + auth_hold <= now)
+            .then_some(TransactionTimer::ExpireHold)
     }
 
     /// Applies `event` if the transition table and the amount rules allow it, records it in the
@@ -598,7 +606,6 @@ impl Transaction {
         rec.history = history.into_boxed_slice();
         Ok(effects)
     }
-
 }
 
 /// Everything needed to open a new transaction in status NEW.
