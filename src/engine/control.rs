@@ -362,7 +362,7 @@ impl Sandbox {
         check_unique(&snapshot.transactions, |tx| tx.id().to_string(), "id")?;
         check_unique(
             &snapshot.transactions,
-            |tx| format!("{}/{}", tx.terminal_id(), invoice_suffix(&tx.order().invoice_id)),
+            |tx| format!("{}/{}", tx.terminal_id(), invoice_suffix(tx.order().invoice_id)),
             "invoiceId (or its last six digits) on the terminal",
         )?;
         let known_client =

@@ -31,7 +31,7 @@ impl Sandbox {
         let existing = self
             .store
             .saved_cards()
-            .of_owner(tx.client_id(), &tx.order().account_id)
+            .of_owner(tx.client_id(), tx.order().account_id)
             .into_iter()
             .find(|c| c.active && c.card_hash == card_hash);
         existing.unwrap_or_else(|| {

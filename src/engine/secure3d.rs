@@ -431,7 +431,7 @@ impl Sandbox {
             .terminal(tx.terminal_id())
             .map(|(_, t)| t.name)
             .unwrap_or_default();
-        let language = match fidelity::display_language(&tx.order().language).as_str() {
+        let language = match fidelity::display_language(tx.order().language).as_str() {
             "KZ" => "kaz",
             "EN" => "eng",
             _ => "rus",

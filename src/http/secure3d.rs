@@ -119,7 +119,7 @@ pub async fn payment_confirm(
             message,
         }) => redirect(
             &sandbox.profile_for(transaction.client_id()),
-            &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
+            &fidelity::confirm_failure_url(&base, transaction.order().invoice_id, code, &message),
         ),
         Err(error) => ApiError::from(error).into_response(),
     }
@@ -186,7 +186,7 @@ pub async fn confirm_payment(
                 &match transaction.links().failure_back_link {
                     back if Link::is_safe(back) => fidelity::with_query(back, &error_code),
                     _ => fidelity::with_query(
-                        &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
+                        &fidelity::confirm_failure_url(&base, transaction.order().invoice_id, code, &message),
                         &error_code,
                     ),
                 },
@@ -205,7 +205,7 @@ fn confirm_success_url(base: &str, tx: &Transaction, profile: &Profile) -> Strin
         ("accountID", tx.order().account_id.to_string()),
         ("description", tx.order().description.to_string()),
         ("reference", tx.reference().to_string()),
-        ("language", profile.answer_language.render(&tx.order().language)),
+        ("language", profile.answer_language.render(tx.order().language)),
         ("cardid", tx.card().card_id.to_string()),
     ];
     fidelity::confirm_success_url(base, &params)
