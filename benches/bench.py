@@ -4,16 +4,22 @@
 Builds release binaries (the sandbox and `examples/hello.rs`), then on this machine, in one run:
 - time to ready (spawn → first 200, median of 5 starts) and idle RSS, for both servers;
 - wrk req/s, p50/p99 latency and RSS for: hello, token, check-status of a real transaction,
-  cards/auth by saved card, cryptopay, and the full token → cryptopay → check-status flow;
+  cards/auth by saved card, charge → refund of saved-card payments, a P2P transfer between saved
+  cards, cryptopay, and the full token → cryptopay → check-status flow;
+- check-status again with the transaction store full (flat cost in stored data);
+- WireMock (npm package `wiremock`, its bundled standalone jar run by the system's `java`)
+  serving a static stub of the same check-status answer, side by side: req/s and RSS;
 - memory per stored transaction (RSS delta after N `POST /_sandbox/transactions`, divided by N);
 - `openssl speed rsa4096` private-key operations/s (1 process and one per core) vs cryptopay;
-- SIGTERM drain: exit time with an in-flight request held open.
+- SIGTERM drain: exit time with an in-flight request held open;
+- every ratio the performance targets are stated in (docs/benchmarks.md, "Targets").
 A benchmark, not a test: it asserts nothing. Tokens for cards/auth and cryptopay are issued
 without invoiceID/amount (the sandbox then does not check the binding, as the bank does not),
 so one token serves every request while a wrk Lua counter gives each request a fresh invoiceId;
 the flow scenario issues a bound token per payment instead.
 
-Usage: python3 benches/bench.py [--duration 10] [--connections 32] [--threads 2] [--write]
+Usage: python3 benches/bench.py [--duration 10] [--connections 32] [--threads 2] [--no-wiremock] [--write]
+(--write regenerates the marked section of docs/benchmarks.md and the README's Performance table.)
 """
 import argparse
 import json
@@ -35,6 +41,9 @@ HELLO = os.path.join(ROOT, "target", "release", "examples", "hello")
 CLIENT = {"client_id": "test", "client_secret": "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG"}
 TERMINAL = "67e34d63-102f-4bd1-898e-370781d0074d"
 CARD = ("4405639704015096", "0127", "321")
+P2P_TERMINAL = "c36b282f-6819-4d4f-85df-a4bdc8a8f703"
+TOOLS = os.path.join(ROOT, "target", "bench-tools")
+CHECK_STATUS = "/check-status/payment/transaction/00999999"
 
 
 def ensure_tools():
@@ -63,14 +72,14 @@ def rss_kib(pid):
     return 0
 
 
-def start(cmd, ready_path):
+def start(cmd, ready_path, ready_timeout=10):
     """Starts a server; returns (process, url, ms until the first 200 on ready_path)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    proc = subprocess.Popen([c.replace("{addr}", f"127.0.0.1:{port}") for c in cmd],
+    proc = subprocess.Popen([c.replace("{addr}", f"127.0.0.1:{port}").replace("{port}", str(port)) for c in cmd],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = started + 10
+    deadline = started + ready_timeout
     while time.perf_counter() < deadline:
         try:
             with urllib.request.urlopen(url + ready_path, timeout=0.2) as r:
@@ -111,8 +120,8 @@ def post(url, data, headers):
         return json.loads(r.read() or b"null")
 
 
-def token(url, **extra):
-    fields = {"grant_type": "client_credentials", "scope": "payment", **CLIENT, "terminal": TERMINAL, **extra}
+def token(url, terminal=TERMINAL, scope="payment", **extra):
+    fields = {"grant_type": "client_credentials", "scope": scope, **CLIENT, "terminal": terminal, **extra}
     return post(url + "/oauth2/token", urllib.parse.urlencode(fields).encode(),
                 {"Content-Type": "application/x-www-form-urlencoded"})["access_token"]
 
@@ -221,6 +230,112 @@ end
 """
 
 
+def lua_steps(steps, prefix, threads):
+    """A per-connection cycle of requests (one wrk thread per connection): `steps` is a list of
+    (method, path, body) Lua expressions; `id` holds the `"id"` of the first step's answer."""
+    branches = []
+    for n, (method, path, body) in enumerate(steps):
+        branches.append(f"""  {"if" if n == 0 else "elseif"} step == {n} then
+    {"inv = invoice()" if n == 0 else ""}
+    return wrk.format("{method}", {path}, headers, {body})""")
+    return counter(prefix, threads) + f"""
+local step, inv, id = 0, nil, "none"
+function request()
+{chr(10).join(branches)}
+  end
+end
+function response(status, headers_, body)
+  if step == 0 then id = string.match(body, '"id"%s*:%s*"([^"]+)"') or "none" end
+  step = (step + 1) % {len(steps)}
+end
+"""
+
+
+def lua_charge_refund(bearer, card_id, prefix, threads):
+    """cards/auth by saved card on the two-step terminal (AUTH) → charge → refund."""
+    auth = json.dumps({"amount": 100, "currency": "KZT", "name": "BENCH", "terminalId": TERMINAL, "invoiceId": "%s",
+                       "description": "bench", "accountId": "bench-acc", "paymentType": "cardId",
+                       "cardId": {"id": card_id}})
+    head = f'local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {bearer}"}}\n'
+    return head + lua_steps([
+        ("POST", '"/payments/cards/auth"', f"string.format({json.dumps(auth)}, inv)"),
+        ("POST", '"/operation/" .. id .. "/charge"', "nil"),
+        ("POST", '"/operation/" .. id .. "/refund"', "nil"),
+    ], prefix, threads)
+
+
+def lua_transfer(bearer, sender, receiver, prefix, threads):
+    """A P2P transfer of 1 KZT between two saved cards, a fresh order id each."""
+    body = {"order": {"amount": 1, "currency": "KZT", "description": "bench", "id": "%s", "accountID": "bench-acc",
+                      "terminalId": P2P_TERMINAL},
+            "card": {"sender": {"transferType": "TYPECARDID", "cardCred": sender},
+                     "receiver": {"transferType": "TYPECARDID", "cardCred": receiver}}}
+    return lua_varying("/p2p/transfer", body, bearer, prefix, threads)
+
+
+def saved_transfer_cards(url, bearer):
+    """Saves a sender and a receiver card with one P2P transfer; returns their ids."""
+    body = {"order": {"amount": 100, "currency": "KZT", "description": "bench", "id": "000000999999",
+                      "accountID": "bench-acc", "terminalId": P2P_TERMINAL},
+            "card": {"sender": {"save": True, "transferType": "TYPEPAN", "cardCred": CARD[0], "cvc": CARD[2],
+                                "expire": {"month": CARD[1][:2], "year": CARD[1][2:]}, "name": "BENCH"},
+                     "receiver": {"save": True, "transferType": "TYPEPAN", "cardCred": "5522042705066736"}}}
+    answer = post(url + "/p2p/transfer", json.dumps(body).encode(),
+                  {"Content-Type": "application/json", "Authorization": f"Bearer {bearer}"})
+    return answer["senderCardID"], answer["receiverCardID"]
+
+
+def fill_transactions(url, n, prefix):
+    """Stores n approved transactions through the control plane (one connection)."""
+    lua = counter(prefix, 1) + f"""
+local limit = {n}
+function request()
+  if n >= limit then wrk.thread:stop() end
+  local body = string.format('{{"terminal":"{TERMINAL}","invoiceId":"%s","amount":100,"outcome":{{"kind":"approve"}}}}', invoice())
+  return wrk.format("POST", "/_sandbox/transactions", {{["Content-Type"] = "application/json"}}, body)
+end
+"""
+    wrk(url, "/", lua, 60, 1, 1)
+
+
+def wiremock_jar():
+    """The standalone jar of the npm package `wiremock`, installed under target/ when missing."""
+    def find():
+        build = os.path.join(TOOLS, "node_modules", "wiremock", "build")
+        jars = sorted(f for f in os.listdir(build) if f.endswith(".jar")) if os.path.isdir(build) else []
+        return os.path.join(build, jars[-1]) if jars else None
+    if find() is None and shutil.which("npm"):
+        print("==> npm install wiremock (into target/bench-tools)", file=sys.stderr)
+        os.makedirs(TOOLS, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", TOOLS, "--no-audit", "--no-fund", "wiremock"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return find()
+
+
+def wiremock_side_by_side(answer, bearer, d, c, t):
+    """WireMock serving `answer` (the sandbox's check-status body) as a static stub."""
+    jar, java = wiremock_jar(), shutil.which("java")
+    if not jar or not java:
+        print("    (skipped: needs npm and java)", file=sys.stderr)
+        return None
+    root = tempfile.mkdtemp(prefix="wiremock-")
+    os.makedirs(os.path.join(root, "mappings"))
+    with open(os.path.join(root, "mappings", "check-status.json"), "w") as f:
+        json.dump({"request": {"method": "GET", "urlPath": CHECK_STATUS},
+                   "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": answer}}, f)
+    cmd = [java, "-Xmx512m", "-jar", jar, "--port", "{port}", "--root-dir", root, "--no-request-journal",
+           "--disable-banner"]
+    proc, url, _ = start(cmd, CHECK_STATUS, ready_timeout=60)
+    try:
+        wrk(url, CHECK_STATUS, lua_static("GET", headers={"Authorization": f"Bearer {bearer}"}), max(d // 2, 1), c, t)
+        result = wrk(url, CHECK_STATUS, lua_static("GET", headers={"Authorization": f"Bearer {bearer}"}), d, c, t)
+        result["rss"] = rss_kib(proc.pid)
+        return result
+    finally:
+        stop(proc)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def openssl_rsa4096():
     """Private-key (sign) operations/s of `openssl speed rsa4096`: one process, and one per core."""
     def run(extra):
@@ -236,15 +351,7 @@ def bytes_per_transaction(n):
     try:
         time.sleep(0.3)
         before = rss_kib(proc.pid)
-        lua = counter(30, 1) + f"""
-local limit = {n}
-function request()
-  if n >= limit then wrk.thread:stop() end
-  local body = string.format('{{"terminal":"{TERMINAL}","invoiceId":"%s","amount":100,"outcome":{{"kind":"approve"}}}}', invoice())
-  return wrk.format("POST", "/_sandbox/transactions", {{["Content-Type"] = "application/json"}}, body)
-end
-"""
-        wrk(url, "/", lua, 60, 1, 1)
+        fill_transactions(url, n, 30)
         with urllib.request.urlopen(url + "/_sandbox/transactions?limit=1", timeout=30) as r:
             r.read()
         time.sleep(0.5)
@@ -267,6 +374,24 @@ def drain_time():
     return (time.perf_counter() - t0) * 1000
 
 
+def write_between(path, marker, end, text, fresh_head):
+    """Replaces what lies between `marker` and `end` in `path` with `text` (a file without the
+    markers gets them appended when `fresh_head` is given, and is left alone otherwise)."""
+    old = open(path).read() if os.path.exists(path) else ""
+    if marker in old:
+        head, _, rest = old.partition(marker)
+        _, _, tail = rest.partition(end)
+        new = f"{head}{marker}\n{text}\n{end}{tail}"
+    elif fresh_head is not None:
+        new = f"{old or fresh_head}{marker}\n{text}\n{end}\n"
+    else:
+        print(f"{path} has no {marker} marker: not written", file=sys.stderr)
+        return
+    with open(path, "w") as f:
+        f.write(new)
+    print(f"written to {path}", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10)
@@ -275,7 +400,11 @@ def main():
     parser.add_argument("--flow-connections", type=int, default=16,
                         help="the flow scenario runs one wrk thread per connection (per-connection state)")
     parser.add_argument("--per-tx", type=int, default=20000, help="transactions stored for the bytes/tx figure")
-    parser.add_argument("--write", action="store_true", help="also write the results to docs/benchmarks.md")
+    parser.add_argument("--full", type=int, default=20000,
+                        help="transactions stored for the caps-full check-status (the default cap)")
+    parser.add_argument("--no-wiremock", action="store_true", help="skip the WireMock side-by-side scenario")
+    parser.add_argument("--write", action="store_true",
+                        help="also write the results to docs/benchmarks.md and the README's Performance table")
     args = parser.parse_args()
     ensure_tools()
     d, c, t, fc = args.duration, args.connections, args.threads, args.flow_connections
@@ -299,34 +428,61 @@ def main():
     crypto = cryptogram()
     form = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": "payment", **CLIENT,
                                    "terminal": TERMINAL})
+    # (key, name, path, lua(ctx), connections, threads, hello row to compare with)
     scen = [
-        ("token (POST /oauth2/token)", "/oauth2/token",
-         lambda ctx: lua_static("POST", form, {"Content-Type": "application/x-www-form-urlencoded"}), c, t),
-        ("check-status of a real transaction", "/check-status/payment/transaction/00999999",
-         lambda ctx: lua_static("GET", headers={"Authorization": f"Bearer {ctx['bearer']}"}), c, t),
-        ("cards/auth by saved card (fresh invoiceId each)", "/payments/cards/auth",
+        ("token", "token (POST /oauth2/token)", "/oauth2/token",
+         lambda ctx: lua_static("POST", form, {"Content-Type": "application/x-www-form-urlencoded"}), c, t, hello),
+        ("status", "check-status of a real transaction", CHECK_STATUS,
+         lambda ctx: lua_static("GET", headers={"Authorization": f"Bearer {ctx['bearer']}"}), c, t, hello),
+        ("status_full", f"check-status, {args.full:,} transactions stored", CHECK_STATUS,
+         lambda ctx: lua_static("GET", headers={"Authorization": f"Bearer {ctx['bearer']}"}), c, t, hello),
+        ("saved", "cards/auth by saved card (fresh invoiceId each)", "/payments/cards/auth",
          lambda ctx: lua_varying("/payments/cards/auth", {
              "amount": 100, "currency": "KZT", "name": "BENCH", "terminalId": TERMINAL, "invoiceId": "%s",
              "description": "bench", "accountId": "bench-acc", "paymentType": "cardId",
-             "cardId": {"id": ctx["card_id"]}}, ctx["bearer"], 10, t), c, t),
-        ("cryptopay (RSA-4096 decrypt; fresh invoiceId each)", "/payment/cryptopay",
+             "cardId": {"id": ctx["card_id"]}}, ctx["bearer"], 10, t), c, t, hello),
+        ("charge_refund", "saved-card auth → charge → refund (req/s of the three)", "/",
+         lambda ctx: lua_charge_refund(ctx["bearer"], ctx["card_id"], 60, fc), fc, fc, hello_flowcfg),
+        ("transfer", "P2P transfer between saved cards (fresh order id each)", "/p2p/transfer",
+         lambda ctx: lua_transfer(ctx["p2p_bearer"], *ctx["p2p_cards"], 70, t), c, t, hello),
+        ("cryptopay", "cryptopay (RSA-4096 decrypt; fresh invoiceId each)", "/payment/cryptopay",
          lambda ctx: lua_varying("/payment/cryptopay", {
              "amount": 100, "currency": "KZT", "name": "BENCH", "invoiceId": "%s", "description": "bench",
-             "cryptogram": crypto}, ctx["bearer"], 20, t), c, t),
-        ("flow token → cryptopay → check-status (req/s; flows/s = ÷3)", "/",
-         lambda ctx: lua_flow(crypto, 40, fc), fc, fc),
+             "cryptogram": crypto}, ctx["bearer"], 20, t), c, t, hello),
+        ("flow", "flow token → cryptopay → check-status (req/s; flows/s = ÷3)", "/",
+         lambda ctx: lua_flow(crypto, 40, fc), fc, fc, hello_flowcfg),
     ]
-    for name, path, lua, conns, threads in scen:
+    results, baseline, answer, bearer_seen = {}, {}, None, None
+    for key, name, path, lua, conns, threads, base in scen:
         print(f"==> {name}", file=sys.stderr)
         proc, url, _ = start(sandbox_cmd(), "/_sandbox/health")
         try:
             bearer = token(url)
             paid = pay(url, bearer, "00999999", crypto, accountId="bench-acc", cardSave=True)
-            result = wrk(url, path, lua({"bearer": bearer, "card_id": paid["cardID"]}), d, conns, threads)
+            ctx = {"bearer": bearer, "card_id": paid["cardID"]}
+            if key == "transfer":
+                ctx["p2p_bearer"] = token(url, terminal=P2P_TERMINAL, scope="transfer")
+                ctx["p2p_cards"] = saved_transfer_cards(url, ctx["p2p_bearer"])
+            if key == "status_full":
+                fill_transactions(url, args.full - 1, 50)
+            if key == "status":
+                req = urllib.request.Request(url + CHECK_STATUS, headers={"Authorization": f"Bearer {bearer}"})
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    answer, bearer_seen = r.read().decode(), bearer
+            result = wrk(url, path, lua(ctx), d, conns, threads)
             result["rss"] = rss_kib(proc.pid)
+            results[key], baseline[key] = result, base
             rows.append((name, result, f"-t{threads} -c{conns}"))
         finally:
             stop(proc)
+
+    wiremock = None
+    if not args.no_wiremock and answer is not None:
+        print("==> WireMock, static stub of the same check-status answer", file=sys.stderr)
+        wiremock = wiremock_side_by_side(answer, bearer_seen, d, c, t)
+        if wiremock:
+            rows.append(("WireMock 3 static stub of that check-status answer (-Xmx512m, no journal)", wiremock,
+                         f"-t{t} -c{c}"))
 
     print("==> openssl speed rsa4096", file=sys.stderr)
     ossl_1, ossl_all = openssl_rsa4096()
@@ -336,8 +492,8 @@ def main():
     print("==> SIGTERM drain", file=sys.stderr)
     drain = drain_time()
 
-    flow = rows[-1][1]
-    crypto_rps = [r for n, r, _ in rows if n.startswith("cryptopay")][0]["rps"]
+    flow = results["flow"]
+    crypto_rps = results["cryptopay"]["rps"]
     flow_ratio = flow["rps"] / 3 / hello_flowcfg["rps"]
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                          capture_output=True, text=True).stdout.strip()
@@ -356,7 +512,49 @@ def main():
     for name, r, cfg in rows:
         rss = f"{r['rss'] / 1024:.1f} MiB" if r.get("rss") else "–"
         lines.append(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {rss} | {r['non2xx']} |")
+
+    def share(key):
+        return results[key]["rps"] / baseline[key]["rps"]
+
+    def mark(ok):
+        return "✓" if ok else "✗"
+
+    targets = []
+    for key, label in [("token", "token"), ("status", "check-status"), ("saved", "saved-card payment"),
+                       ("charge_refund", "charge/refund (auth → charge → refund)"),
+                       ("transfer", "transfer by saved card")]:
+        r = results[key]
+        targets.append((f"{label} ≥ 50 % of bare hello req/s",
+                        f"{r['rps']:,.0f} req/s = **{share(key):.0%}** of {baseline[key]['rps']:,.0f}",
+                        mark(share(key) >= 0.5)))
+    if wiremock:
+        speed = results["status"]["rps"] / wiremock["rps"]
+        mem = wiremock["rss"] / max(results["status"]["rss"], 1)
+        targets.append(("check-status ≥ 4× WireMock's static stub",
+                        f"{results['status']['rps']:,.0f} vs {wiremock['rps']:,.0f} req/s = **{speed:.1f}×**",
+                        mark(speed >= 4)))
+        targets.append(("… at ≤ 1/20 of its RSS",
+                        f"{results['status']['rss'] / 1024:.1f} vs {wiremock['rss'] / 1024:.0f} MiB = "
+                        f"**1/{mem:.0f}**", mark(mem >= 20)))
+    flat = results["status_full"]["rps"] / results["status"]["rps"]
+    targets.append(("per-request cost flat in stored data",
+                    f"check-status with {args.full:,} stored: {results['status_full']['rps']:,.0f} req/s = "
+                    f"**{flat:.2f}×** empty", mark(flat >= 0.8)))
+    targets.append(("≤ 1 KB RSS per stored transaction", f"**{per_tx:,.0f} bytes**", mark(per_tx <= 1024)))
+    slow = [k for k in ("token", "status", "status_full", "saved", "charge_refund", "transfer")
+            if not results[k]["p99"].endswith(("us", "ms")) or
+            (results[k]["p99"].endswith("ms") and float(results[k]["p99"][:-2]) > 5)]
+    p99s = ", ".join(f"{k} {results[k]['p99']}" for k in ("token", "status", "saved", "charge_refund", "transfer"))
+    targets.append(("p99 ≤ 5 ms on every non-RSA endpoint", p99s, mark(not slow)))
+    targets.append(("cryptopay vs openssl RSA-4096 on all cores",
+                    f"{crypto_rps:,.1f} vs {ossl_all:,.1f}/s = **{crypto_rps / ossl_all:.0%}**", "–"))
+    targets.append(("time to ready / idle RSS", f"{sb_ready:.1f} ms / {sb_idle / 1024:.1f} MiB", "–"))
+
     lines += [
+        "",
+        "| target | this run | met? |",
+        "|---|---|---|",
+        *[f"| {a} | {b} | {c_} |" for a, b, c_ in targets],
         "",
         f"- full flow: **{flow['rps'] / 3:,.1f} flows/s** = {flow_ratio:.2%} of bare hello req/s at the same "
         f"wrk settings ({hello_flowcfg['rps']:,.0f} req/s); each flow includes one RSA-4096 decrypt.",
@@ -368,22 +566,20 @@ def main():
         f"- SIGTERM with one request in flight (body never completed): exit after **{drain:.0f} ms** "
         f"(1 s grace for in-flight requests).",
     ]
+    readme_table = "\n".join([
+        "| target | measured | met? |",
+        "|---|---|---|",
+        *[f"| {a} | {b} | {c_} |" for a, b, c_ in targets],
+        f"| SIGTERM with a request in flight | exits after {drain:.0f} ms (1 s drain) | – |",
+    ])
     report = "\n".join(lines)
     print(report)
     if args.write:
-        path = os.path.join(ROOT, "docs", "benchmarks.md")
-        marker = "<!-- bench.py output -->"
-        old = open(path).read() if os.path.exists(path) else ""
-        if marker in old:
-            head, _, rest = old.partition(marker)
-            _, _, tail = rest.partition("<!-- end bench.py output -->")
-            new = f"{head}{marker}\n{report}\n<!-- end bench.py output -->{tail}"
-        else:
-            new = f"# Benchmarks\n\n{marker}\n{report}\n<!-- end bench.py output -->\n"
-        with open(path, "w") as f:
-            f.write(new)
-        print(f"written to {path}", file=sys.stderr)
-
+        write_between(os.path.join(ROOT, "docs", "benchmarks.md"), "<!-- bench.py output -->",
+                      "<!-- end bench.py output -->", report, "# Benchmarks\n\n")
+        write_between(os.path.join(ROOT, "README.md"), "<!-- bench.py table -->",
+                      "<!-- end bench.py table -->", f"Machine: {os.cpu_count()} cores ({cpu}).\n\n{readme_table}",
+                      None)
 
 if __name__ == "__main__":
     main()

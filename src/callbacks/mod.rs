@@ -94,7 +94,7 @@ impl Callbacks {
         self.enqueue(
             NewDelivery {
                 transaction_id: tx.id(),
-                invoice_id: tx.order().invoice_id.clone(),
+                invoice_id: tx.order().invoice_id.to_string(),
                 kind: callback.kind,
                 url: callback.url,
                 body: callback.body,

@@ -42,8 +42,8 @@ impl TransactionFilter {
     pub fn matches(&self, tx: &Transaction, status: Option<Status>) -> bool {
         let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w.is_empty() || w == have);
         eq(&self.client_id, tx.client_id())
-            && eq(&self.invoice_id, &tx.order().invoice_id)
-            && eq(&self.account_id, &tx.order().account_id)
+            && eq(&self.invoice_id, tx.order().invoice_id)
+            && eq(&self.account_id, tx.order().account_id)
             && self
                 .terminal
                 .as_deref()

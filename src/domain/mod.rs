@@ -22,6 +22,7 @@ pub mod search;
 pub mod secure3d;
 pub mod shops;
 pub mod status;
+pub mod texts;
 pub mod tokens;
 pub mod transaction;
 pub mod transfer;

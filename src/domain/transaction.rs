@@ -3,8 +3,13 @@
 use super::money::Amount;
 use super::status::{next_status, EventKind, Status};
 use chrono::{DateTime, Utc};
+use record::{Field, Record};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use uuid::Uuid;
+
+mod record;
+pub use record::{CardView, LinksView, OrderView};
 
 /// Smallest refund the bank accepts, in KZT (spec §9).
 pub const MIN_REFUND_KZT: Amount = Amount::from_units(10);
@@ -126,32 +131,9 @@ impl PendingOutcome {
 /// which checks each [`Event`] against the transition table, records it in the history and
 /// says what must follow ([`Effect`]s: a callback, a timer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "record::Repr", into = "record::Repr")]
 pub struct Transaction {
-    id: Uuid,
-    kind: TransactionKind,
-    client_id: String,
-    terminal_id: String,
-    terminal_number: String,
-    created_at: DateTime<Utc>,
-    status: Status,
-    status_id: Uuid,
-    order: OrderDetails,
-    org_amount: Amount,
-    charged: Amount,
-    refunded: Amount,
-    amount_bonus: Amount,
-    card: CardSnapshot,
-    reference: String,
-    int_reference: String,
-    approval_code: String,
-    reason: String,
-    reason_code: i32,
-    secure: bool,
-    ip: String,
-    links: Links,
-    pending: Option<PendingOutcome>,
-    history: Vec<HistoryEntry>,
-    transfer: Option<Box<super::transfer::TransferDetails>>,
+    inner: Arc<Record>,
 }
 
 /// Something that happens to a transaction: the issuer's answer, the merchant's operation, a
@@ -336,150 +318,163 @@ pub enum OperationError {
 }
 
 impl Transaction {
+    fn from_record(record: Record) -> Self {
+        Transaction {
+            inner: Arc::new(record),
+        }
+    }
+    fn record(&self) -> &Record {
+        &self.inner
+    }
     /// The ePay transaction id (used by charge/cancel/refund).
     pub fn id(&self) -> Uuid {
-        self.id
+        self.inner.id
     }
     /// Payment or transfer.
     pub fn kind(&self) -> TransactionKind {
-        self.kind
+        self.inner.kind
     }
     /// OAuth client that owns it.
     pub fn client_id(&self) -> &str {
-        &self.client_id
+        self.inner.text(Field::ClientId)
     }
     /// Terminal UUID.
     pub fn terminal_id(&self) -> &str {
-        &self.terminal_id
+        self.inner.text(Field::TerminalId)
     }
     /// Processing-side terminal number (`"98120001"`).
     pub fn terminal_number(&self) -> &str {
-        &self.terminal_number
+        self.inner.text(Field::TerminalNumber)
     }
     /// When it was created (sandbox time).
     pub fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+        self.inner.created_at
     }
     /// Current status.
     pub fn status(&self) -> Status {
-        self.status
+        self.inner.status
     }
     /// Id of the current status record; changes on every transition.
     pub fn status_id(&self) -> Uuid {
-        self.status_id
+        self.inner.status_id
     }
     /// Order details.
-    pub fn order(&self) -> &OrderDetails {
-        &self.order
+    pub fn order(&self) -> OrderView<'_> {
+        self.inner.order()
     }
     /// Amount originally requested (`orgAmount`).
     pub fn org_amount(&self) -> Amount {
-        self.org_amount
+        self.inner.org_amount
     }
     /// Amount captured so far.
     pub fn charged(&self) -> Amount {
-        self.charged
+        self.inner.charged
     }
     /// Amount refunded so far (`payoutAmount`).
     pub fn refunded(&self) -> Amount {
-        self.refunded
+        self.inner.refunded
     }
     /// Bonus part of the amount.
     pub fn amount_bonus(&self) -> Amount {
-        self.amount_bonus
+        self.inner.amount_bonus
     }
     /// Card used.
-    pub fn card(&self) -> &CardSnapshot {
-        &self.card
+    pub fn card(&self) -> CardView<'_> {
+        self.inner.card()
     }
     /// 12-digit RRN.
     pub fn reference(&self) -> &str {
-        &self.reference
+        self.inner.text(Field::Reference)
     }
     /// 16-hex internal reference.
     pub fn int_reference(&self) -> &str {
-        &self.int_reference
+        self.inner.text(Field::IntReference)
     }
     /// 6-digit approval code (empty until approved).
     pub fn approval_code(&self) -> &str {
-        &self.approval_code
+        self.inner.text(Field::ApprovalCode)
     }
     /// Reason text of the last outcome.
     pub fn reason(&self) -> &str {
-        &self.reason
+        self.inner.text(Field::Reason)
     }
     /// Reason code of the last outcome (0 success).
     pub fn reason_code(&self) -> i32 {
-        self.reason_code
+        self.inner.reason_code
     }
     /// Whether 3-D Secure was performed.
     pub fn secure(&self) -> bool {
-        self.secure
+        self.inner.secure
     }
     /// Payer IP as the bank saw it.
     pub fn ip(&self) -> &str {
-        &self.ip
+        self.inner.text(Field::Ip)
     }
     /// Callback and redirect links.
-    pub fn links(&self) -> &Links {
-        &self.links
+    pub fn links(&self) -> LinksView<'_> {
+        self.inner.links()
     }
     /// An outcome waiting to settle.
     pub fn pending(&self) -> Option<&PendingOutcome> {
-        self.pending.as_ref()
+        self.inner.pending.as_deref()
     }
     /// Every event so far, oldest first.
     pub fn history(&self) -> &[HistoryEntry] {
-        &self.history
+        &self.inner.history
     }
     /// Transfer specifics (fee, sender, receiver) of a transaction of kind `Transfer`.
     pub fn transfer(&self) -> Option<&super::transfer::TransferDetails> {
-        self.transfer.as_deref()
+        self.inner.transfer.as_deref()
     }
 
     /// The amount as check-status shows it: what is held or captured now, less refunds.
     pub fn amount(&self) -> Amount {
-        match self.status {
-            Status::Charge | Status::Refund => self.charged.checked_sub(self.refunded).unwrap_or(Amount::ZERO),
-            _ => self.org_amount,
+        match self.inner.status {
+            Status::Charge | Status::Refund => self
+                .inner
+                .charged
+                .checked_sub(self.inner.refunded)
+                .unwrap_or(Amount::ZERO),
+            _ => self.inner.org_amount,
         }
     }
 
     /// Whether a refund with this merchant id has already been made.
     pub fn has_refund(&self, external_id: &str) -> bool {
-        self.history
-            .iter()
-            .any(|h| h.external_id.as_deref() == Some(external_id))
+        self.inner.has_refund(external_id)
     }
 
     /// What can still be refunded.
     pub fn refundable(&self) -> Amount {
-        self.charged.checked_sub(self.refunded).unwrap_or(Amount::ZERO)
+        self.inner.refundable()
     }
 
     /// When the last status move happened (creation, if none yet).
     pub fn last_moved_at(&self) -> DateTime<Utc> {
-        self.history
+        self.inner
+            .history
             .iter()
             .rev()
             .find(|h| h.from != h.to)
-            .map_or(self.created_at, |h| h.at)
+            .map_or(self.inner.created_at, |h| h.at)
     }
 
     /// Whether a timer of this transaction is due at `now` (pending outcome to settle, or an
     /// AUTH older than `auth_hold`).
     pub fn timer_due(&self, now: DateTime<Utc>, auth_hold: chrono::Duration) -> Option<TransactionTimer> {
-        if self.pending.as_ref().is_some_and(|p| p.settle_at <= now) {
+        if self.inner.pending.as_ref().is_some_and(|p| p.settle_at <= now) {
             return Some(TransactionTimer::SettlePending);
         }
-        (self.status == Status::Auth && self.last_moved_at() + auth_hold <= now).then_some(TransactionTimer::ExpireHold)
+        (self.inner.status == Status::Auth && self.last_moved_at() + auth_hold <= now)
+            .then_some(TransactionTimer::ExpireHold)
     }
 
     /// Applies `event` if the transition table and the amount rules allow it, records it in the
     /// history and returns what must follow. A refused event leaves the transaction unchanged.
     pub fn apply(&mut self, event: Event, ctx: &ApplyContext) -> Result<Vec<Effect>, OperationError> {
         let kind = event.kind();
-        let from = self.status;
+        let rec = Arc::make_mut(&mut self.inner);
+        let from = rec.status;
         let to = next_status(from, kind).ok_or(OperationError::NotAllowed {
             status: from,
             event: kind,
@@ -493,7 +488,7 @@ impl Transaction {
                 two_step,
                 approval_code,
             } => {
-                self.approval_code = approval_code;
+                rec.set_text(Field::ApprovalCode, &approval_code);
                 if two_step {
                     effects.push(Effect::ScheduleAt {
                         at: ctx
@@ -503,22 +498,22 @@ impl Transaction {
                         timer: TransactionTimer::ExpireHold,
                     });
                 } else {
-                    self.charged = self.org_amount;
+                    rec.charged = rec.org_amount;
                 }
-                self.set_reason(0, "Successfully");
-                self.pending = None;
-                moved = Some(self.org_amount);
+                rec.set_reason(0, "Successfully");
+                rec.pending = None;
+                moved = Some(rec.org_amount);
                 effects.push(Effect::NotifyCallback);
             }
             Event::Verify { approval_code } => {
-                self.approval_code = approval_code;
-                self.set_reason(0, "Successfully");
-                self.pending = None;
+                rec.set_text(Field::ApprovalCode, &approval_code);
+                rec.set_reason(0, "Successfully");
+                rec.pending = None;
                 effects.push(Effect::NotifyCallback);
             }
             Event::Decline { code, reason } | Event::Fail { code, reason } | Event::Fail3ds { code, reason } => {
-                self.set_reason(code, &reason);
-                self.pending = None;
+                rec.set_reason(code, &reason);
+                rec.pending = None;
                 reason_code = code;
                 effects.push(Effect::NotifyCallback);
             }
@@ -527,44 +522,44 @@ impl Transaction {
                     at: pending.settle_at,
                     timer: TransactionTimer::SettlePending,
                 });
-                self.pending = Some(pending);
-                self.set_reason(code, &reason);
+                rec.pending = Some(Box::new(pending));
+                rec.set_reason(code, &reason);
                 reason_code = code;
             }
             Event::CountPoll => {
-                let polls = self.pending.as_mut().and_then(|p| p.polls_left.as_mut());
+                let polls = rec.pending.as_mut().and_then(|p| p.polls_left.as_mut());
                 match polls {
                     Some(polls) if *polls > 0 => *polls -= 1,
                     _ => return Err(OperationError::NotPolled),
                 }
             }
-            Event::MarkSecure => self.secure = true,
+            Event::MarkSecure => rec.secure = true,
             Event::CardSaved { card_id, parties } => {
-                if let Some(details) = self.transfer.as_deref_mut() {
+                if let Some(details) = rec.transfer.as_deref_mut() {
                     details.record_saved(&parties);
                 }
-                self.card.card_id = card_id;
+                rec.card_id = card_id;
             }
             Event::Charge(amount) => {
-                let amount = amount.unwrap_or(self.org_amount);
+                let amount = amount.unwrap_or(rec.org_amount);
                 if amount.is_zero() {
                     return Err(OperationError::ZeroAmount);
                 }
-                if amount > self.org_amount {
+                if amount > rec.org_amount {
                     return Err(OperationError::ChargeExceedsAuth {
                         requested: amount,
-                        authorised: self.org_amount,
+                        authorised: rec.org_amount,
                     });
                 }
-                self.charged = amount;
+                rec.charged = amount;
                 moved = Some(amount);
             }
             Event::Cancel | Event::ExpireHold => {}
             Event::Refund { amount, external_id } => {
-                if let Some(id) = external_id.as_deref().filter(|id| self.has_refund(id)) {
+                if let Some(id) = external_id.as_deref().filter(|id| rec.has_refund(id)) {
                     return Err(OperationError::DuplicateRefund(id.to_string()));
                 }
-                let refundable = self.refundable();
+                let refundable = rec.refundable();
                 let amount = amount.unwrap_or(refundable);
                 if amount.is_zero() {
                     return Err(OperationError::ZeroAmount);
@@ -575,29 +570,30 @@ impl Transaction {
                         refundable,
                     });
                 }
-                if self.order.currency == "KZT" && amount < MIN_REFUND_KZT && amount != refundable {
+                if rec.text(Field::Currency) == "KZT" && amount < MIN_REFUND_KZT && amount != refundable {
                     return Err(OperationError::RefundBelowMinimum {
                         requested: amount,
                         minimum: MIN_REFUND_KZT,
                     });
                 }
-                self.refunded = self.refunded.saturating_add(amount);
+                rec.refunded = rec.refunded.saturating_add(amount);
                 moved = Some(amount);
                 external = external_id;
             }
             Event::SpendBonus(amount) => {
-                self.amount_bonus = amount.min(self.org_amount);
-                moved = Some(self.amount_bonus);
+                rec.amount_bonus = amount.min(rec.org_amount);
+                moved = Some(rec.amount_bonus);
             }
         }
-        if self.kind == TransactionKind::Transfer && to == Status::Charge && from != Status::Charge {
+        if rec.kind == TransactionKind::Transfer && to == Status::Charge && from != Status::Charge {
             effects.push(Effect::CountsTowardsLimits);
         }
         if to != from {
-            self.status = to;
-            self.status_id = ctx.new_status_id;
+            rec.status = to;
+            rec.status_id = ctx.new_status_id;
         }
-        self.history.push(HistoryEntry {
+        let mut history = std::mem::take(&mut rec.history).into_vec();
+        history.push(HistoryEntry {
             at: ctx.now,
             event: kind,
             from,
@@ -606,14 +602,9 @@ impl Transaction {
             reason_code,
             external_id: external,
         });
-        // A push doubles the history's capacity; stored transactions keep only what they use.
-        self.history.shrink_to_fit();
+        // Boxed: stored transactions keep only the history they use.
+        rec.history = history.into_boxed_slice();
         Ok(effects)
-    }
-
-    fn set_reason(&mut self, code: i32, reason: &str) {
-        self.reason_code = code;
-        self.reason = reason.to_string();
     }
 }
 
@@ -658,33 +649,34 @@ pub struct NewIds {
 impl Transaction {
     /// A fresh transaction in status NEW.
     pub fn open(new: NewTransaction, ids: NewIds, now: DateTime<Utc>) -> Self {
-        Transaction {
+        let text = record::texts(
+            &new.client_id,
+            &new.terminal_id,
+            &new.terminal_number,
+            &new.order,
+            &new.card,
+            [&ids.reference, &ids.int_reference, "", ""],
+            &new.ip,
+            &new.links,
+        );
+        Transaction::from_record(Record {
             id: ids.id,
-            kind: new.kind,
-            client_id: new.client_id,
-            terminal_id: new.terminal_id,
-            terminal_number: new.terminal_number,
-            created_at: now,
-            status: Status::New,
             status_id: ids.status_id,
-            order: new.order,
+            created_at: now,
+            kind: new.kind,
+            status: Status::New,
+            secure: false,
+            reason_code: 0,
             org_amount: new.amount,
             charged: Amount::ZERO,
             refunded: Amount::ZERO,
             amount_bonus: Amount::ZERO,
-            card: new.card,
-            reference: ids.reference,
-            int_reference: ids.int_reference,
-            approval_code: String::new(),
-            reason: String::new(),
-            reason_code: 0,
-            secure: false,
-            ip: new.ip,
-            links: new.links,
+            text,
+            card_id: new.card.card_id,
             pending: None,
-            history: Vec::new(),
+            history: Box::default(),
             transfer: new.transfer.map(Box::new),
-        }
+        })
     }
 }
 

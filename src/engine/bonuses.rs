@@ -23,7 +23,7 @@ impl Sandbox {
     pub(super) fn spend_bonus(&self, tx: &Transaction, pan: &str) {
         let spend = BonusSpend {
             transaction_id: tx.id(),
-            card_mask: tx.card().mask.clone(),
+            card_mask: tx.card().mask.to_string(),
             amount: Amount::ZERO,
             at: self.clock.now(),
             returned: false,

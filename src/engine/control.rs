@@ -256,7 +256,7 @@ impl Sandbox {
             }
         }
         for tx in snapshot.transactions {
-            let invoice = tx.order().invoice_id.clone();
+            let invoice = tx.order().invoice_id.to_string();
             self.schedule_timers_of(&tx);
             if tx.kind() == TransactionKind::Transfer && matches!(tx.status(), Status::Charge | Status::Refund) {
                 self.count_transfer(&tx);
@@ -354,13 +354,13 @@ impl Sandbox {
         for tx in &snapshot.transactions {
             if self.store.merchants().terminal(tx.terminal_id()).is_none() && !own_terminal(tx.terminal_id()) {
                 return Err(StateError::UnknownTerminal {
-                    invoice_id: tx.order().invoice_id.clone(),
+                    invoice_id: tx.order().invoice_id.to_string(),
                     terminal: tx.terminal_id().to_string(),
                 });
             }
             if self.store.transactions().get(tx.id()).is_some() {
                 return Err(StateError::Duplicate(
-                    tx.order().invoice_id.clone(),
+                    tx.order().invoice_id.to_string(),
                     format!("id {} already exists", tx.id()),
                 ));
             }
@@ -368,7 +368,7 @@ impl Sandbox {
         check_unique(&snapshot.transactions, |tx| tx.id().to_string(), "id")?;
         check_unique(
             &snapshot.transactions,
-            |tx| format!("{}/{}", tx.terminal_id(), invoice_suffix(&tx.order().invoice_id)),
+            |tx| format!("{}/{}", tx.terminal_id(), invoice_suffix(tx.order().invoice_id)),
             "invoiceId (or its last six digits) on the terminal",
         )?;
         let known_client =
@@ -547,7 +547,7 @@ fn check_unique(txs: &[Transaction], key: impl Fn(&Transaction) -> String, what:
     for tx in txs {
         if !seen.insert(key(tx).to_ascii_lowercase()) {
             return Err(StateError::Duplicate(
-                tx.order().invoice_id.clone(),
+                tx.order().invoice_id.to_string(),
                 format!("duplicate {what} in the state file"),
             ));
         }

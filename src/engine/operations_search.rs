@@ -59,22 +59,22 @@ fn search_row(tx: &Transaction) -> SearchRow {
                 .map(|p| p.mask.clone())
                 .collect(),
         ),
-        None => ("PAYMENT".to_string(), vec![tx.card().mask.clone()]),
+        None => ("PAYMENT".to_string(), vec![tx.card().mask.to_string()]),
     };
     SearchRow {
         id: tx.id().to_string(),
         created_at: tx.created_at(),
-        invoice_id: tx.order().invoice_id.clone(),
-        account_id: tx.order().account_id.clone(),
+        invoice_id: tx.order().invoice_id.to_string(),
+        account_id: tx.order().account_id.to_string(),
         reference: tx.reference().to_string(),
         amount: tx.amount(),
         card_masks,
         status: tx.status().as_str().to_string(),
         transaction_type,
         shop_id: tx.terminal_id().to_string(),
-        payer_email: tx.order().email.clone(),
-        payer_phone: tx.order().phone.clone(),
+        payer_email: tx.order().email.to_string(),
+        payer_phone: tx.order().phone.to_string(),
         payout_amount: tx.refunded(),
-        client: tx.order().name.clone(),
+        client: tx.order().name.to_string(),
     }
 }

@@ -10,7 +10,7 @@ impl Sandbox {
     /// Saves the card of a payment for its merchant and accountId and records the `cardID` on
     /// the transaction. Saving the same card again for the same customer gives the same id. (P-12)
     pub fn save_card(&self, tx: &Transaction, card: &CardToSave) -> SavedCard {
-        let saved = self.save_card_as(tx, card, tx.card());
+        let saved = self.save_card_as(tx, card, &tx.card().to_snapshot());
         let card_id = saved.id.to_string();
         if let Err(error) = self.apply(
             tx.id(),
@@ -31,14 +31,14 @@ impl Sandbox {
         let existing = self
             .store
             .saved_cards()
-            .of_owner(tx.client_id(), &tx.order().account_id)
+            .of_owner(tx.client_id(), tx.order().account_id)
             .into_iter()
             .find(|c| c.active && c.card_hash == card_hash);
         existing.unwrap_or_else(|| {
             let saved = SavedCard {
                 id: self.ids.uuid(),
                 client_id: tx.client_id().to_string(),
-                account_id: tx.order().account_id.clone(),
+                account_id: tx.order().account_id.to_string(),
                 transaction_id: tx.id(),
                 terminal_id: tx.terminal_id().to_string(),
                 terminal_number: tx.terminal_number().to_string(),

@@ -431,7 +431,7 @@ impl Sandbox {
             .terminal(tx.terminal_id())
             .map(|(_, t)| t.name)
             .unwrap_or_default();
-        let language = match fidelity::display_language(&tx.order().language).as_str() {
+        let language = match fidelity::display_language(tx.order().language).as_str() {
             "KZ" => "kaz",
             "EN" => "eng",
             _ => "rus",
@@ -441,9 +441,9 @@ impl Sandbox {
             merchant,
             terminal,
             amount: tx.org_amount().to_string(),
-            currency: tx.order().currency.clone(),
-            card_mask: tx.card().mask.clone(),
-            card_brand: tx.card().brand.clone(),
+            currency: tx.order().currency.to_string(),
+            card_mask: tx.card().mask.to_string(),
+            card_brand: tx.card().brand.to_string(),
             language: language.to_string(),
             code: fidelity::ACS_CODE.to_string(),
             attempts_left: fidelity::ACS_MAX_ATTEMPTS.saturating_sub(session.failed_attempts),

@@ -233,7 +233,7 @@ impl Sandbox {
     /// Whether a token may read or operate on a transaction: [`token_sees`] it, and, with
     /// `token.reach=invoice`, a token issued for an invoice reaches only that invoice. (F-16)
     pub(super) fn token_reaches(&self, token: &Token, tx: &Transaction) -> bool {
-        token_sees(token, tx) && self.invoice_in_reach(token, &tx.order().invoice_id)
+        token_sees(token, tx) && self.invoice_in_reach(token, tx.order().invoice_id)
     }
 
     /// Whether `token.reach` lets `token` reach `invoice_id`. (F-16)

@@ -19,7 +19,7 @@ pub use keys::{
 pub use profile::{FidelityError, Profiles};
 
 use crate::domain::status::Status;
-use crate::domain::transaction::Links;
+use crate::domain::transaction::LinksView;
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::Serialize;
 
@@ -276,7 +276,7 @@ pub fn callback_kind(status: Status) -> Option<CallbackKind> {
 
 /// The URL a callback goes to: `postLink` for success; `failurePostLink` for failure, falling
 /// back to `postLink` when it is empty. `None` when there is nowhere to send. (C-01)
-pub fn callback_url(links: &Links, kind: CallbackKind) -> Option<&str> {
+pub fn callback_url(links: LinksView<'_>, kind: CallbackKind) -> Option<&str> {
     let post_link = Some(links.post_link.trim()).filter(|l| !l.is_empty());
     match kind {
         CallbackKind::Success => post_link,

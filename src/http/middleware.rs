@@ -80,7 +80,8 @@ pub async fn not_found(method: Method, uri: Uri) -> ApiError {
 /// with `{"code": <status>, "message": "..."}`.
 pub async fn json_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    // A `Uri` clone shares its bytes: the path is only copied out for a 405.
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     let status = response.status();
     let is_json = response
@@ -97,7 +98,7 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let message = match status {
-        StatusCode::METHOD_NOT_ALLOWED => format!("method {method} is not allowed on {path}"),
+        StatusCode::METHOD_NOT_ALLOWED => format!("method {method} is not allowed on {}", uri.path()),
         StatusCode::PAYLOAD_TOO_LARGE => "request body is too large".to_string(),
         StatusCode::REQUEST_TIMEOUT => "request took too long".to_string(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported content type".to_string(),
@@ -109,13 +110,17 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
 /// One info line per request: method, path (never the query, which may carry a token), status
 /// and latency. Bodies are never logged, so neither are PANs nor CVCs.
 pub async fn log_request(request: Request, next: Next) -> Response {
+    if !tracing::enabled!(target: "epay_sandbox::request", tracing::Level::INFO) {
+        return next.run(request).await;
+    }
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     tracing::info!(
         target: "epay_sandbox::request",
-        "{method} {path} {} {:.1}ms",
+        "{method} {} {} {:.1}ms",
+        uri.path(),
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );

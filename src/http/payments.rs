@@ -148,10 +148,10 @@ fn render(fields: &Fields<'_>, profile: &Profile, result: Result<PaymentAccepted
                 .payment_decline_ids
                 .render(&transaction.id().to_string(), transaction.reference());
             ApiError::new(status, i64::from(code), message)
-                .with("invoiceId", transaction.order().invoice_id.clone())
+                .with("invoiceId", transaction.order().invoice_id.to_string())
                 .with("id", id)
                 .with("reference", reference)
-                .with("accountId", transaction.order().account_id.clone())
+                .with("accountId", transaction.order().account_id.to_string())
                 .into_response()
         }
         Err(PaymentError::Conflict(error)) => fields

@@ -107,7 +107,7 @@ impl ResultPage {
             .flatten();
         let language = Language::parse(
             tx.as_ref()
-                .map(|tx| tx.order().language.as_str())
+                .map(|tx| tx.order().language)
                 .filter(|l| !l.trim().is_empty())
                 .unwrap_or(&param(&["language"])),
         );
@@ -139,7 +139,7 @@ impl ResultPage {
             amount: amount.trim().to_string(),
             description: tx
                 .as_ref()
-                .map_or_else(|| param(&["description"]), |tx| tx.order().description.clone()),
+                .map_or_else(|| param(&["description"]), |tx| tx.order().description.to_string()),
             reference: tx
                 .as_ref()
                 .map_or_else(|| param(&["reference"]), |tx| tx.reference().to_string()),
@@ -174,9 +174,9 @@ fn reason_text(sandbox: &Sandbox, language: Language, code: Option<i32>, message
 fn back_link(tx: &Transaction, success: bool) -> Option<String> {
     let links = tx.links();
     let candidates = if success {
-        [links.back_link.as_str(), ""]
+        [links.back_link, ""]
     } else {
-        [links.failure_back_link.as_str(), links.back_link.as_str()]
+        [links.failure_back_link, links.back_link]
     };
     candidates
         .into_iter()

@@ -119,7 +119,7 @@ pub async fn payment_confirm(
             message,
         }) => redirect(
             &sandbox.profile_for(transaction.client_id()),
-            &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
+            &fidelity::confirm_failure_url(&base, transaction.order().invoice_id, code, &message),
         ),
         Err(error) => ApiError::from(error).into_response(),
     }
@@ -169,7 +169,7 @@ pub async fn confirm_payment(
             let reference = [("reference", tx.reference().to_string())];
             redirect(
                 &profile,
-                &match tx.links().back_link.as_str() {
+                &match tx.links().back_link {
                     back if Link::is_safe(back) => fidelity::with_query(back, &reference),
                     _ => confirm_success_url(&base, &tx, &profile),
                 },
@@ -183,10 +183,10 @@ pub async fn confirm_payment(
             let error_code = [("errorCode", code.to_string())];
             redirect(
                 &profile,
-                &match transaction.links().failure_back_link.as_str() {
+                &match transaction.links().failure_back_link {
                     back if Link::is_safe(back) => fidelity::with_query(back, &error_code),
                     _ => fidelity::with_query(
-                        &fidelity::confirm_failure_url(&base, &transaction.order().invoice_id, code, &message),
+                        &fidelity::confirm_failure_url(&base, transaction.order().invoice_id, code, &message),
                         &error_code,
                     ),
                 },
@@ -200,13 +200,13 @@ pub async fn confirm_payment(
 fn confirm_success_url(base: &str, tx: &Transaction, profile: &Profile) -> String {
     let params = [
         ("amount", tx.org_amount().to_string()),
-        ("currency", tx.order().currency.clone()),
-        ("invoiceID", tx.order().invoice_id.clone()),
-        ("accountID", tx.order().account_id.clone()),
-        ("description", tx.order().description.clone()),
+        ("currency", tx.order().currency.to_string()),
+        ("invoiceID", tx.order().invoice_id.to_string()),
+        ("accountID", tx.order().account_id.to_string()),
+        ("description", tx.order().description.to_string()),
         ("reference", tx.reference().to_string()),
-        ("language", profile.answer_language.render(&tx.order().language)),
-        ("cardid", tx.card().card_id.clone()),
+        ("language", profile.answer_language.render(tx.order().language)),
+        ("cardid", tx.card().card_id.to_string()),
     ];
     fidelity::confirm_success_url(base, &params)
 }

@@ -1,5 +1,10 @@
 //! Payments and transfers, by id and by (terminal, invoiceId), with the last-six-digits index
 //! that keeps two invoiceIds of a terminal from sharing a suffix.
+//!
+//! One index serves both lookups: a terminal's invoiceIds have distinct last six digits, so
+//! the transaction holding the suffix is the one holding the invoiceId, when its invoiceId is
+//! the one asked for. The one exception (a payment page's retry gave the suffix to another
+//! invoiceId, then the first attempt reclaimed its own) is kept in a small map of its own.
 
 use super::capped::Capped;
 use crate::domain::status::Status;
@@ -61,10 +66,11 @@ pub struct Applied {
 /// Payments and transfers.
 #[derive(Debug)]
 pub struct TransactionStore {
-    /// Boxed: a map's spare capacity then costs a pointer per slot, not a whole transaction.
-    records: Capped<Uuid, Box<Transaction>>,
-    invoices: DashMap<InvoiceKey, Uuid>,
+    /// A [`Transaction`] is one pointer: spare map capacity costs little.
+    records: Capped<Uuid, Transaction>,
     suffixes: DashMap<InvoiceKey, Uuid>,
+    /// Full invoiceIds whose suffix another transaction holds (see the module docs).
+    reclaimed: DashMap<InvoiceKey, Uuid>,
 }
 
 impl TransactionStore {
@@ -72,15 +78,15 @@ impl TransactionStore {
     pub fn with_cap(cap: usize) -> Self {
         TransactionStore {
             records: Capped::with_cap(cap),
-            invoices: DashMap::new(),
             suffixes: DashMap::new(),
+            reclaimed: DashMap::new(),
         }
     }
 
     /// Stores a new transaction, refusing an invoiceId (or its last six digits) already used
     /// on the terminal. Atomic: of two concurrent inserts of one invoiceId exactly one wins.
     pub fn insert(&self, tx: Transaction) -> Result<(), DuplicateInvoice> {
-        let invoice = tx.order().invoice_id.clone();
+        let invoice = tx.order().invoice_id.to_string();
         let taken = match self.suffixes.entry(key(tx.terminal_id(), invoice_suffix(&invoice))) {
             Entry::Occupied(existing) => Some(*existing.get()),
             Entry::Vacant(slot) => {
@@ -92,7 +98,7 @@ impl TransactionStore {
             let existing = self
                 .records
                 .get(&existing)
-                .map(|t| t.order().invoice_id.clone())
+                .map(|t| t.order().invoice_id.to_string())
                 .unwrap_or_default();
             return Err(if existing == invoice || existing.is_empty() {
                 DuplicateInvoice::Same(invoice)
@@ -104,8 +110,10 @@ impl TransactionStore {
             });
         }
         let id = tx.id();
-        self.invoices.insert(key(tx.terminal_id(), &invoice), id);
-        self.records.insert(id, Box::new(tx));
+        if !self.reclaimed.is_empty() {
+            self.reclaimed.remove(&key(tx.terminal_id(), &invoice));
+        }
+        self.records.insert(id, tx);
         if self.records.overshoots() {
             self.evict();
         }
@@ -114,12 +122,30 @@ impl TransactionStore {
 
     /// A copy of a transaction.
     pub fn get(&self, id: Uuid) -> Option<Transaction> {
-        self.records.get(&id).map(|t| Transaction::clone(&t))
+        self.records.get(&id).map(|t| t.clone())
     }
 
     /// The id of the transaction with this invoiceId on this terminal.
     pub fn id_by_invoice(&self, terminal_id: &str, invoice_id: &str) -> Option<Uuid> {
-        self.invoices.get(&key(terminal_id, invoice_id)).map(|id| *id)
+        let holder = self
+            .suffixes
+            .get(&key(terminal_id, invoice_suffix(invoice_id)))
+            .map(|id| *id)
+            .filter(|id| self.holds_invoice(*id, invoice_id));
+        holder.or_else(|| self.reclaimed_by(terminal_id, invoice_id))
+    }
+
+    fn holds_invoice(&self, id: Uuid, invoice_id: &str) -> bool {
+        self.records
+            .get(&id)
+            .is_some_and(|tx| tx.order().invoice_id == invoice_id)
+    }
+
+    fn reclaimed_by(&self, terminal_id: &str, invoice_id: &str) -> Option<Uuid> {
+        if self.reclaimed.is_empty() {
+            return None;
+        }
+        self.reclaimed.get(&key(terminal_id, invoice_id)).map(|id| *id)
     }
 
     /// The transaction with this invoiceId on this terminal.
@@ -133,14 +159,14 @@ impl TransactionStore {
         let mut tx = self.records.get_mut(&id).ok_or(ApplyError::NotFound(id))?;
         let effects = tx.apply(event, ctx)?;
         Ok(Applied {
-            transaction: Transaction::clone(&tx),
+            transaction: tx.clone(),
             effects,
         })
     }
 
     /// Copies of every transaction, newest first (listings and searches filter these).
     pub fn all(&self) -> Vec<Transaction> {
-        let mut found: Vec<Transaction> = self.records.values().into_iter().map(|t| *t).collect();
+        let mut found = self.records.values();
         found.sort_by(|a, b| b.created_at().cmp(&a.created_at()).then_with(|| a.id().cmp(&b.id())));
         found
     }
@@ -159,19 +185,21 @@ impl TransactionStore {
     pub fn remove(&self, id: Uuid) -> Option<Transaction> {
         let tx = self.records.remove(&id)?;
         self.forget_invoice(&tx);
-        Some(*tx)
+        Some(tx)
     }
 
     fn forget_invoice(&self, tx: &Transaction) -> bool {
         let id = tx.id();
-        let invoice = &tx.order().invoice_id;
-        let full = self
-            .invoices
-            .remove_if(&key(tx.terminal_id(), invoice), |_, v| *v == id);
+        let invoice = tx.order().invoice_id;
+        let full = !self.reclaimed.is_empty()
+            && self
+                .reclaimed
+                .remove_if(&key(tx.terminal_id(), invoice), |_, v| *v == id)
+                .is_some();
         let suffix = self
             .suffixes
             .remove_if(&key(tx.terminal_id(), invoice_suffix(invoice)), |_, v| *v == id);
-        full.is_some() || suffix.is_some()
+        full || suffix.is_some()
     }
 
     /// Frees the invoiceId (and its last six digits) held by transaction `id`, so a new attempt
@@ -183,11 +211,13 @@ impl TransactionStore {
     /// Points the invoiceId of transaction `id` back at it, when no other transaction took it.
     pub fn reclaim_invoice(&self, id: Uuid) {
         let Some(tx) = self.get(id) else { return };
-        let invoice = &tx.order().invoice_id;
+        let invoice = tx.order().invoice_id;
         self.suffixes
             .entry(key(tx.terminal_id(), invoice_suffix(invoice)))
             .or_insert(id);
-        self.invoices.entry(key(tx.terminal_id(), invoice)).or_insert(id);
+        if self.id_by_invoice(tx.terminal_id(), invoice).is_none() {
+            self.reclaimed.insert(key(tx.terminal_id(), invoice), id);
+        }
     }
 
     /// Drops the oldest finished transactions over the cap (then, only if NEW/AUTH ones alone
@@ -206,7 +236,7 @@ impl TransactionStore {
     /// Forgets every transaction.
     pub fn clear(&self) {
         self.records.clear();
-        self.invoices.clear();
         self.suffixes.clear();
+        self.reclaimed.clear();
     }
 }

@@ -48,14 +48,14 @@ impl<'a> PaymentReceipt<'a> {
     /// An approved payment: `secure3D` null, the saved card id, then `accountID`, `code` 0 and
     /// the status.
     pub fn approved(tx: &'a Transaction, profile: &Profile) -> Self {
-        let account_id = &tx.order().account_id;
+        let account_id = tx.order().account_id;
         let (camel, upper) = match profile.payment_account_id {
-            AccountIdKeys::Both => (Some(account_id.as_str()), Some(account_id.as_str())),
-            AccountIdKeys::AccountIdCamel => (Some(account_id.as_str()), None),
-            AccountIdKeys::AccountIdUpper => (None, Some(account_id.as_str())),
+            AccountIdKeys::Both => (Some(account_id), Some(account_id)),
+            AccountIdKeys::AccountIdCamel => (Some(account_id), None),
+            AccountIdKeys::AccountIdUpper => (None, Some(account_id)),
         };
         PaymentReceipt {
-            card_id: &tx.card().card_id,
+            card_id: tx.card().card_id,
             account_id: camel,
             account_id_upper: upper,
             secure3d: match profile.payment_secure3d {
@@ -87,16 +87,16 @@ impl<'a> PaymentReceipt<'a> {
         let order = tx.order();
         PaymentReceipt {
             id: tx.id().to_string(),
-            account_id: Some(&order.account_id),
+            account_id: Some(order.account_id),
             amount: tx.org_amount(),
             amount_bonus: tx.amount_bonus(),
-            currency: &order.currency,
-            description: &order.description,
-            email: &order.email,
-            invoice_id: &order.invoice_id,
-            invoice_id_alt: &order.invoice_id_alt,
-            language: profile.answer_language.render(&order.language),
-            phone: &order.phone,
+            currency: order.currency,
+            description: order.description,
+            email: order.email,
+            invoice_id: order.invoice_id,
+            invoice_id_alt: order.invoice_id_alt,
+            language: profile.answer_language.render(order.language),
+            phone: order.phone,
             reference: tx.reference(),
             int_reference: tx.int_reference(),
             secure3d: None,

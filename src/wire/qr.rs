@@ -147,7 +147,7 @@ impl QrStatusView {
             status: payment.status,
             tr_type: "PAYMENT",
             secure3d: false,
-            issuer: paid.map(|tx| tx.card().issuer.clone()).unwrap_or_default(),
+            issuer: paid.map(|tx| tx.card().issuer.to_string()).unwrap_or_default(),
             issuer_bank_country: paid.map(|_| "KZ".to_string()).unwrap_or_default(),
             fee: 0.0,
             amount: bill.amount,

@@ -197,7 +197,7 @@ async fn every_protected_route_refuses_bad_tokens_and_hides_other_merchants_data
         );
         for leak in [
             secret.reference(),
-            secret.card().mask.as_str(),
+            secret.card().mask,
             secret.approval_code(),
             secret.int_reference(),
         ] {

@@ -38,7 +38,7 @@ async fn an_approved_payment_is_subscribed_bare_and_under_api_with_the_sdk_field
         assert_eq!(status, 200, "{prefix}: {body}");
         assert_eq!(body["paymentFrequency"], "MONTHLY");
         assert_eq!(body["clientId"], CLIENT_ID);
-        assert_eq!(body["invoiceId"], tx.order().invoice_id.as_str());
+        assert_eq!(body["invoiceId"], tx.order().invoice_id);
         assert_eq!(body["amount"], 2500);
         assert_eq!(body["currency"], "KZT");
         assert_eq!(body["reference"], tx.reference());
@@ -71,7 +71,7 @@ async fn run_makes_the_next_charge_a_new_transaction_with_its_callback() {
         .expect("the charge is a stored transaction");
     assert_ne!(charge.order().invoice_id, tx.order().invoice_id, "a fresh invoiceId");
     assert_eq!(charge.card().mask, tx.card().mask, "the same card");
-    let callback = app.callback_to(&charge.order().invoice_id, POST_LINK).await;
+    let callback = app.callback_to(charge.order().invoice_id, POST_LINK).await;
     assert_eq!(callback.body["code"], "ok");
     assert_eq!(callback.body["amount"], 990);
     assert_eq!(run["subscription"]["charges"], json!([charge_id]));
@@ -117,7 +117,7 @@ async fn a_declined_charge_sends_the_failure_callback_and_the_subscription_goes_
         .sandbox()
         .transaction(run["transactionId"].as_str().unwrap_or_default().parse().expect("uuid"))
         .expect("stored");
-    let callback = app.callback_to(&charge.order().invoice_id, FAILURE_POST_LINK).await;
+    let callback = app.callback_to(charge.order().invoice_id, FAILURE_POST_LINK).await;
     assert_eq!(callback.body["code"], "error");
     let after = app.subscription(id).await;
     assert_eq!(after["active"], true);
