@@ -238,7 +238,7 @@ fn bonuses(base: BonusRecords, changed: &[i64], spends: usize, transactions: &[T
         .map(|(n, tx)| {
             let spend = BonusSpend {
                 transaction_id: tx.id(),
-                card_mask: tx.card().mask.clone(),
+                card_mask: tx.card().mask.to_string(),
                 amount: Amount::from_minor(100 + n as i64),
                 at: start() + Duration::seconds(n as i64),
                 returned: n.is_multiple_of(2),
