@@ -103,7 +103,7 @@ pub struct Snapshot {
     pub installment_orders: Vec<crate::domain::installment::InstallmentOrder>,
     /// Halyk bonus balances and what each payment spent.
     #[serde(default, skip_serializing_if = "crate::domain::bonus::BonusRecords::is_empty")]
-    pub bonuses: crate::domain::bonus::BonusRecords,
+    pub bonuses: Box<crate::domain::bonus::BonusRecords>,
     /// Per-merchant fidelity overrides: client id → profile document (`PUT
     /// /_sandbox/fidelity?clientId=`). Absent when no merchant has any. (X-16)
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]

@@ -297,7 +297,7 @@ impl Sandbox {
         for order in snapshot.installment_orders {
             self.restore_order(order);
         }
-        self.store.bonuses().restore(snapshot.bonuses);
+        self.store.bonuses().restore(*snapshot.bonuses);
         Ok(loaded)
     }
 
@@ -420,7 +420,7 @@ impl Sandbox {
             subscriptions: self.store.subscriptions().all(),
             qr_bills: self.store.qr_bills().all(),
             installment_orders: self.store.installments().all().into_iter().rev().collect(),
-            bonuses: self.store.bonuses().records(),
+            bonuses: Box::new(self.store.bonuses().records()),
             fidelity: self
                 .fidelity
                 .all_overrides()

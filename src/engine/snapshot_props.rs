@@ -283,7 +283,7 @@ proptest! {
             subscriptions: Vec::new(),
             qr_bills: Vec::new(),
             installment_orders: orders.iter().enumerate().map(|(n, grantable)| order(n, *grantable)).collect(),
-            bonuses,
+            bonuses: Box::new(bonuses),
             fidelity: Default::default(),
         };
         let loaded = first.load_state(&StateFile::Snapshot(snapshot.clone()));
