@@ -535,7 +535,7 @@ def main():
                         mark(speed >= 4)))
         targets.append(("… at ≤ 1/20 of its RSS",
                         f"{results['status']['rss'] / 1024:.1f} vs {wiremock['rss'] / 1024:.0f} MiB = "
-                        f"**1/{mem:.0f}**", mark(mem >= 20)))
+                        f"**1/{mem:.1f}**", mark(mem >= 20)))
     flat = results["status_full"]["rps"] / results["status"]["rps"]
     targets.append(("per-request cost flat in stored data",
                     f"check-status with {args.full:,} stored: {results['status_full']['rps']:,.0f} req/s = "
