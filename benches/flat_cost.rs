@@ -89,7 +89,7 @@ fn setup(full: bool) -> Setup {
         )
         .expect("saving payment");
     let card_id = match saved {
-        epay_sandbox::engine::PaymentAccepted::Approved(tx) => tx.card().card_id.clone(),
+        epay_sandbox::engine::PaymentAccepted::Approved(tx) => tx.card().card_id.to_string(),
         other => panic!("approved expected, got {other:?}"),
     };
     if full {

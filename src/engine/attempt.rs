@@ -154,13 +154,22 @@ pub(super) trait Attempt: AttemptOrder {
     }
 }
 
-/// Whether a cryptogram must name the attempt's terminal, or may leave `terminalId` empty.
+/// What a cryptogram pays for, which decides whether it must name the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CryptogramTerminal {
+pub(super) enum CryptogramFor {
     /// A payment's cryptogram names its terminal (seed 003).
-    Required,
-    /// A transfer's card cryptogram may leave it empty (seed 000).
-    Optional,
+    Payment,
+    /// A transfer's card cryptogram may leave `terminalId` empty (seed 000).
+    Transfer,
+}
+
+impl CryptogramFor {
+    fn noun(self) -> &'static str {
+        match self {
+            CryptogramFor::Payment => "payment",
+            CryptogramFor::Transfer => "transfer",
+        }
+    }
 }
 
 impl Sandbox {
@@ -368,20 +377,20 @@ impl Sandbox {
         &self,
         cryptogram: &str,
         terminal: &Terminal,
-        named: CryptogramTerminal,
-        noun: &str,
+        purpose: CryptogramFor,
     ) -> Result<CardData, PaymentError> {
         let data = self
             .crypto
             .decrypt_cryptogram(cryptogram)
             .map_err(|e| PaymentError::refused(RequestRefusal::BadCryptogram, e.to_string()))?;
         let made_for = data.terminal_id.trim();
-        let may_be_empty = named == CryptogramTerminal::Optional && made_for.is_empty();
+        let may_be_empty = purpose == CryptogramFor::Transfer && made_for.is_empty();
         if !may_be_empty && !made_for.eq_ignore_ascii_case(&terminal.id) {
             return Err(PaymentError::refused(
                 RequestRefusal::TokenMismatch,
                 format!(
-                    "the cryptogram was made for terminal '{made_for}', but the {noun} is on terminal {}",
+                    "the cryptogram was made for terminal '{made_for}', but the {} is on terminal {}",
+                    purpose.noun(),
                     terminal.id
                 ),
             ));

@@ -2,7 +2,7 @@
 //! a cryptopay with `useBonus: true` pays part of the amount with it (the transaction's
 //! `amountBonus`), and a payment that fails gives it back.
 
-use super::attempt::CryptogramTerminal;
+use super::attempt::CryptogramFor;
 use super::sdk::SdkError;
 use super::Sandbox;
 use crate::domain::money::Amount;
@@ -14,7 +14,7 @@ impl Sandbox {
     /// The bonus balance of the card in `cryptogram`, made for the token's terminal.
     pub fn go_bonus(&self, token: &Token, cryptogram: &str) -> Result<Amount, SdkError> {
         let terminal = self.token_terminal(token)?;
-        let card = self.open_cryptogram(cryptogram, &terminal, CryptogramTerminal::Required, "payment")?;
+        let card = self.open_cryptogram(cryptogram, &terminal, CryptogramFor::Payment)?;
         Ok(self.store.bonuses().balance(&card.hpan))
     }
 

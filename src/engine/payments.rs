@@ -5,8 +5,8 @@
 //! cryptogram's, a wallet's (no PAN), a saved card, or one typed into the hosted payment page.
 
 use super::attempt::{
-    attempt_links, check_currency, Attempt, AttemptOrder, CryptogramTerminal, DecisionCards, IssuerCard,
-    PaymentAccepted, PaymentError, Terms,
+    attempt_links, check_currency, Attempt, AttemptOrder, CryptogramFor, DecisionCards, IssuerCard, PaymentAccepted,
+    PaymentError, Terms,
 };
 use super::Sandbox;
 use crate::crypto::CardData;
@@ -209,8 +209,7 @@ impl Attempt for CardPayment<'_> {
     type Cards = PaymentCard;
 
     fn identify(&self, sandbox: &Sandbox, token: &Token, terminal: &Terminal) -> Result<PaymentCard, PaymentError> {
-        let open =
-            |cryptogram: &str| sandbox.open_cryptogram(cryptogram, terminal, CryptogramTerminal::Required, "payment");
+        let open = |cryptogram: &str| sandbox.open_cryptogram(cryptogram, terminal, CryptogramFor::Payment);
         let kind = match self.method {
             PaymentMethod::Cryptogram(cryptogram) => {
                 let data = open(cryptogram)?;

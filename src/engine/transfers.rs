@@ -8,8 +8,8 @@
 //! Cards asked to be saved are saved on approval, after 3-D Secure too.
 
 use super::attempt::{
-    attempt_links, check_currency, Attempt, AttemptOrder, CryptogramTerminal, DecisionCards, IssuerCard,
-    PaymentAccepted, PaymentError, Terms,
+    attempt_links, check_currency, Attempt, AttemptOrder, CryptogramFor, DecisionCards, IssuerCard, PaymentAccepted,
+    PaymentError, Terms,
 };
 use super::Sandbox;
 use crate::domain::cards::{luhn_valid, LockStatus};
@@ -139,7 +139,7 @@ impl Sandbox {
         let card_id = parties
             .iter()
             .find(|(side, _)| *side == main_side)
-            .map_or_else(|| tx.card().card_id.clone(), |(_, id)| id.clone());
+            .map_or_else(|| tx.card().card_id.to_string(), |(_, id)| id.clone());
         if let Err(error) = self.apply(id, Event::CardSaved { card_id, parties }) {
             tracing::debug!(%id, %error, "saved cards not recorded: the transfer moved on");
         }
@@ -212,7 +212,7 @@ impl Sandbox {
                     pan
                 } else {
                     let data = self
-                        .open_cryptogram(cred, terminal, CryptogramTerminal::Optional, "transfer")
+                        .open_cryptogram(cred, terminal, CryptogramFor::Transfer)
                         .map_err(|error| match error {
                             PaymentError::Refused {
                                 kind: RequestRefusal::BadCryptogram,

@@ -65,7 +65,7 @@ pub(super) struct Record {
     pub(super) refunded: Amount,
     pub(super) amount_bonus: Amount,
     pub(super) text: Texts<FIELDS>,
-    /// A `String` of its own: callers take owned copies of it (`Event::CardSaved`).
+    /// Set by `Event::CardSaved`, once a card is saved, so kept apart from the packed texts.
     pub(super) card_id: String,
     pub(super) pending: Option<Box<PendingOutcome>>,
     pub(super) history: Box<[HistoryEntry]>,
@@ -184,7 +184,7 @@ pub struct CardView<'a> {
     pub mask: &'a str,
     pub brand: &'a str,
     pub issuer: &'a str,
-    pub card_id: &'a String,
+    pub card_id: &'a str,
     pub holder: &'a str,
 }
 
@@ -195,7 +195,7 @@ impl CardView<'_> {
             mask: self.mask.to_string(),
             brand: self.brand.to_string(),
             issuer: self.issuer.to_string(),
-            card_id: self.card_id.clone(),
+            card_id: self.card_id.to_string(),
             holder: self.holder.to_string(),
         }
     }
