@@ -403,6 +403,9 @@ def main():
     parser.add_argument("--full", type=int, default=20000,
                         help="transactions stored for the caps-full check-status (the default cap)")
     parser.add_argument("--no-wiremock", action="store_true", help="skip the WireMock side-by-side scenario")
+    parser.add_argument("--only", default="",
+                        help="comma-separated scenario keys (token,status,status_full,saved,charge_refund,"
+                             "transfer,cryptopay,flow): a quick A/B of those against hello; prints, never writes")
     parser.add_argument("--write", action="store_true",
                         help="also write the results to docs/benchmarks.md and the README's Performance table")
     args = parser.parse_args()
@@ -453,7 +456,10 @@ def main():
          lambda ctx: lua_flow(crypto, 40, fc), fc, fc, hello_flowcfg),
     ]
     results, baseline, answer, bearer_seen = {}, {}, None, None
+    only = {k for k in args.only.split(",") if k}
     for key, name, path, lua, conns, threads, base in scen:
+        if only and key not in only:
+            continue
         print(f"==> {name}", file=sys.stderr)
         proc, url, _ = start(sandbox_cmd(), "/_sandbox/health")
         try:
@@ -476,6 +482,10 @@ def main():
         finally:
             stop(proc)
 
+    if only:
+        for name, r, cfg in rows:
+            print(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {r['rss'] / 1024:.1f} MiB |")
+        return
     wiremock = None
     if not args.no_wiremock and answer is not None:
         print("==> WireMock, static stub of the same check-status answer", file=sys.stderr)

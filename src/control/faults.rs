@@ -204,6 +204,9 @@ impl FaultBook {
             return decision;
         }
         let mut rules = lock(&self.rules);
+        if rules.is_empty() {
+            return decision;
+        }
         let mut rng = lock(&self.rng);
         for rule in rules.iter_mut().filter(|r| r.spec.applies_to(method, path)) {
             if !rng.gen_bool(rule.spec.probability) {

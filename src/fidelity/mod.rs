@@ -20,22 +20,70 @@ pub use profile::{FidelityError, Profiles};
 
 use crate::domain::status::Status;
 use crate::domain::transaction::LinksView;
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Offset, Timelike, Utc};
 use serde::Serialize;
 
 /// The bank's wall-clock offset (Astana, UTC+6): `createdDate` ends in `+06:00`. (F-01)
 pub const BANK_UTC_OFFSET_SECONDS: i32 = 6 * 3600;
 
+/// [`BANK_UTC_OFFSET_SECONDS`] as the timestamps spell it.
+const BANK_UTC_OFFSET: &str = "+06:00";
+
 /// Formats an instant as ePay does in check-status: `2022-11-15T03:52:17.289853+06:00`. (F-01)
 pub fn bank_timestamp(at: DateTime<Utc>) -> String {
-    at.with_timezone(&bank_offset())
-        .format("%Y-%m-%dT%H:%M:%S%.6f%:z")
-        .to_string()
+    let local = at.with_timezone(&bank_offset()).naive_local();
+    let mut text = String::with_capacity(32);
+    if !push_date_time(&mut text, local, 'T') {
+        return at
+            .with_timezone(&bank_offset())
+            .format("%Y-%m-%dT%H:%M:%S%.6f%:z")
+            .to_string();
+    }
+    text.push('.');
+    push_digits(&mut text, local.nanosecond() / 1000, 6);
+    text.push_str(BANK_UTC_OFFSET);
+    text
 }
 
 /// Formats an instant for the flat `/operation/{id}` and callbacks: `2022-11-15 03:52:17`. (F-01)
 pub fn bank_datetime(at: DateTime<Utc>) -> String {
-    at.with_timezone(&bank_offset()).format("%Y-%m-%d %H:%M:%S").to_string()
+    let mut text = String::with_capacity(19);
+    if !push_date_time(&mut text, at.with_timezone(&bank_offset()).naive_local(), ' ') {
+        return at.with_timezone(&bank_offset()).format("%Y-%m-%d %H:%M:%S").to_string();
+    }
+    text
+}
+
+/// `YYYY-MM-DD<separator>HH:MM:SS`, written digit by digit (chrono's `format` parses its pattern
+/// on every call, a visible share of a check-status). `false`, with nothing written, for what
+/// that cannot spell as chrono does: a year outside 0–9999 or a leap second.
+fn push_date_time(text: &mut String, at: chrono::NaiveDateTime, separator: char) -> bool {
+    let Ok(year) = u32::try_from(at.year()) else {
+        return false;
+    };
+    if year > 9999 || at.nanosecond() >= 1_000_000_000 {
+        return false;
+    }
+    push_digits(text, year, 4);
+    text.push('-');
+    push_digits(text, at.month(), 2);
+    text.push('-');
+    push_digits(text, at.day(), 2);
+    text.push(separator);
+    push_digits(text, at.hour(), 2);
+    text.push(':');
+    push_digits(text, at.minute(), 2);
+    text.push(':');
+    push_digits(text, at.second(), 2);
+    true
+}
+
+/// `value` as exactly `width` decimal digits (zero-padded; `value` fits).
+fn push_digits(text: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        text.push(char::from(b'0' + digit as u8));
+    }
 }
 
 fn bank_offset() -> FixedOffset {
@@ -399,6 +447,22 @@ mod tests {
         let at = at.unwrap_or_default();
         assert_eq!(bank_timestamp(at), "2022-11-15T03:52:17.289853+06:00");
         assert_eq!(bank_datetime(at), "2022-11-15 03:52:17");
+    }
+
+    proptest::proptest! {
+        /// Written by hand, the bank's two formats are still exactly chrono's, for any instant
+        /// the sandbox clock can be set to (years 0 to 9999 and beyond, leap seconds).
+        #[test]
+        fn timestamps_are_spelled_as_chrono_spells_them(
+            seconds in -62_167_219_200i64..300_000_000_000,
+            nanos in 0u32..2_000_000_000,
+        ) {
+            if let Some(at) = DateTime::from_timestamp(seconds, nanos) {
+                let local = at.with_timezone(&bank_offset());
+                proptest::prop_assert_eq!(bank_timestamp(at), local.format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string());
+                proptest::prop_assert_eq!(bank_datetime(at), local.format("%Y-%m-%d %H:%M:%S").to_string());
+            }
+        }
     }
 
     #[test]

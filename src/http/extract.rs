@@ -1,6 +1,7 @@
 //! Request extractors that answer bad input in ePay's error shape instead of axum's plain text.
 
 use super::error::ApiError;
+use super::json_scan::{from_json_checked, JsonRefusal};
 use crate::domain::tokens::Token;
 use crate::domain::validation::{check_field_length, FieldTooLong};
 use crate::engine::Sandbox;
@@ -68,26 +69,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 "request body is empty; a JSON object is expected",
             ));
         }
-        let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
-        check_json_lengths("", &value).map_err(too_long)?;
-        T::deserialize(value)
+        from_json_checked(&bytes)
             .map(JsonBody)
-            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
-    }
-}
-
-/// Refuses a JSON body any of whose text fields (at any depth) is longer than its bound, so
-/// nothing oversized is ever stored. Array items are checked under their array's name.
-fn check_json_lengths(name: &str, value: &serde_json::Value) -> Result<(), FieldTooLong> {
-    match value {
-        serde_json::Value::String(text) => check_field_length(name, text),
-        serde_json::Value::Array(items) => items.iter().try_for_each(|item| check_json_lengths(name, item)),
-        serde_json::Value::Object(fields) => fields.iter().try_for_each(|(key, item)| {
-            check_field_length(key, "")?;
-            check_json_lengths(key, item)
-        }),
-        _ => Ok(()),
+            .map_err(|refusal| match refusal {
+                JsonRefusal::Syntax(e) | JsonRefusal::Shape(e) => {
+                    ApiError::bad_request(format!("invalid JSON body: {e}"))
+                }
+                JsonRefusal::TooLong(e) => too_long(e),
+            })
     }
 }
 
@@ -178,10 +167,11 @@ pub fn json_or_form<T: DeserializeOwned + Default>(content_type: Option<&str>, b
         return Err(format!("{ACCEPTED}, not multipart"));
     }
     if text.starts_with('{') {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("{ACCEPTED}; invalid JSON body: {e}"))?;
-        check_json_lengths("", &value).map_err(|e| e.to_string())?;
-        return T::deserialize(value).map_err(|e| format!("invalid JSON body: {e}"));
+        return from_json_checked(text.as_bytes()).map_err(|refusal| match refusal {
+            JsonRefusal::Syntax(e) => format!("{ACCEPTED}; invalid JSON body: {e}"),
+            JsonRefusal::Shape(e) => format!("invalid JSON body: {e}"),
+            JsonRefusal::TooLong(e) => e.to_string(),
+        });
     }
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(text).map_err(|e| format!("{ACCEPTED}; invalid form body: {e}"))?;

@@ -1,44 +1,47 @@
-//! The control plane's layer on the ePay routes: journals every request and plays the latency
-//! and fault rules (`/_sandbox/faults`). Requests to `/_sandbox/*` pass untouched.
+//! The control plane's part of every ePay request: journals it and plays the latency and fault
+//! rules (`/_sandbox/faults`). The edge layer sends requests to `/_sandbox/*` elsewhere.
 
 use super::error::ApiError;
-use crate::control::faults::{is_control_path, Fault};
+use crate::control::faults::Fault;
 use crate::control::journal::JournalEntry;
 use crate::engine::Sandbox;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Journals the request and applies any fault rule that hits it.
-pub async fn inject(State(sandbox): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_string();
-    if is_control_path(&path) {
-        return next.run(request).await;
-    }
+/// Applies any fault rule that hits the request, runs it (a rule's latency included) until
+/// `deadline`, and journals the answer.
+pub async fn inject(sandbox: &Sandbox, deadline: tokio::time::Instant, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let at = sandbox.clock().now();
-    let method = request.method().to_string();
-    let decision = sandbox.control().faults.decide(&method, &path);
-    if decision.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
-    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let decision = sandbox.control().faults.decide(method.as_str(), &path);
     let (response, fault) = match decision.fault {
         Some(Fault::Status { status, body }) => (faulty_status(status, body), Some(format!("status {status}"))),
         Some(Fault::Reset) => (connection_reset(), Some("reset".to_string())),
         None => {
             let label = (decision.delay_ms > 0).then(|| format!("latency {}ms", decision.delay_ms));
-            (next.run(request).await, label)
+            let delayed = async {
+                if decision.delay_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
+                }
+                next.run(request).await
+            };
+            let response = tokio::time::timeout_at(deadline, delayed)
+                .await
+                .unwrap_or_else(|_| super::middleware::too_slow());
+            (response, label)
         }
     };
     sandbox.control().journal.record(JournalEntry {
         seq: 0,
         at,
-        method,
+        method: method.as_str().into(),
         path,
         status: response.status().as_u16(),
         latency_ms: started.elapsed().as_secs_f64() * 1000.0,

@@ -6,8 +6,8 @@ use super::extract::JsonBody;
 use crate::engine::{FidelityRefusal, FidelityState, Sandbox};
 use crate::fidelity::Cors;
 use crate::wire::fidelity::FidelityView;
-use axum::extract::{Query, Request, State};
-use axum::middleware::Next;
+use axum::extract::{Query, State};
+use axum::http::HeaderName;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -91,16 +91,13 @@ fn render(result: Result<FidelityState, FidelityRefusal>) -> Response {
 
 /// With `api.cors=off` the bank-facing API sends no CORS headers (preflights get a bare 200),
 /// so browsers block cross-origin calls as they would against a bank without CORS. (W-01)
-pub async fn cors_switch(State(sandbox): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    if sandbox.fidelity().global().api_cors == Cors::Off {
-        let cors: Vec<_> = response
-            .headers()
-            .keys()
-            .filter(|name| name.as_str().starts_with("access-control-"))
-            .cloned()
-            .collect();
-        for name in cors {
+/// Only the bank's routes carry CORS headers, so the edge layer runs this on every answer; the
+/// profile is read only for an answer that has some.
+pub fn cors_switch(sandbox: &Sandbox, mut response: Response) -> Response {
+    let is_cors = |name: &&HeaderName| name.as_str().starts_with("access-control-");
+    if response.headers().keys().any(|name| is_cors(&name)) && sandbox.fidelity().global().api_cors == Cors::Off {
+        let names: Vec<HeaderName> = response.headers().keys().filter(is_cors).cloned().collect();
+        for name in names {
             response.headers_mut().remove(name);
         }
     }

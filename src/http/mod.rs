@@ -24,6 +24,7 @@ pub mod fidelity_control;
 pub mod homebank;
 pub mod installments;
 pub mod invoices;
+pub mod json_scan;
 pub mod lenient;
 mod middleware;
 pub mod oauth;
@@ -58,7 +59,6 @@ use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
 
 /// The whole application: ePay's routes, the control plane, limits and JSON errors.
 pub fn app(sandbox: Arc<Sandbox>) -> Router {
@@ -69,11 +69,7 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
-        .layer(cors(&config.cors_origins))
-        .layer(axum::middleware::from_fn_with_state(
-            sandbox.clone(),
-            fidelity_control::cors_switch,
-        ));
+        .layer(cors(&config.cors_origins));
     with_pages(
         Router::new()
             .merge(bank)
@@ -85,26 +81,18 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
             .merge(qr::control_routes()),
     )
     .fallback(middleware::not_found)
-    .layer(axum::middleware::from_fn_with_state(sandbox.clone(), faults::inject))
     .layer(CatchPanicLayer::custom(middleware::panic_response))
-    .layer(TimeoutLayer::with_status_code(
-        axum::http::StatusCode::REQUEST_TIMEOUT,
-        config.request_timeout,
-    ))
-    .layer(axum::middleware::from_fn_with_state(
-        sandbox.clone(),
-        control::guard::guard,
-    ))
     .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
     .layer(axum::middleware::from_fn_with_state(
-        middleware::BodyLimits {
-            bytes: config.body_limit,
-            timeout: config.request_timeout,
+        middleware::Edge {
+            sandbox: sandbox.clone(),
+            limits: middleware::BodyLimits {
+                bytes: config.body_limit,
+                timeout: config.request_timeout,
+            },
         },
-        middleware::read_body,
+        middleware::edge,
     ))
-    .layer(axum::middleware::from_fn(middleware::json_errors))
-    .layer(axum::middleware::from_fn(middleware::log_request))
     .with_state(sandbox)
 }
 

@@ -15,13 +15,12 @@
 
 use crate::engine::Sandbox;
 use crate::http::error::ApiError;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN, REFERER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::IpAddr;
-use std::sync::Arc;
 
 /// Name of the cookie carrying the control token.
 pub const TOKEN_COOKIE: &str = "epay_sandbox_token";
@@ -29,12 +28,10 @@ pub const TOKEN_COOKIE: &str = "epay_sandbox_token";
 /// Paths that answer without the control token.
 const TOKEN_EXEMPT: [&str; 2] = ["/_sandbox/health", "/_sandbox/demo/postlink"];
 
-/// Applies the control-plane checks to requests under `/_sandbox`; others pass untouched.
-pub async fn guard(State(sandbox): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
+/// Applies the control-plane checks to a request under `/_sandbox` (the edge layer sends only
+/// those here).
+pub async fn guard(sandbox: &Sandbox, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path != "/_sandbox" && !path.starts_with("/_sandbox/") {
-        return next.run(request).await;
-    }
     let config = sandbox.config();
     let public_url = sandbox.public_url();
     let headers = request.headers();
