@@ -18,18 +18,17 @@ async fn run() {
     std::process::exit(epay_sandbox::cli::run(cli).await);
 }
 
-/// Makes mimalloc hand freed pages back to the OS at once and commit arena memory only when used,
-/// instead of keeping both around for reuse: a growing store's old tables then leave the RSS as
-/// soon as they are freed. Measured with bench.py's bytes per stored transaction: ~2,970 with
-/// mimalloc's defaults, ~880 with these (glibc with a fixed mmap threshold: 911).
+/// Makes mimalloc hand freed pages back to the OS at once instead of after a delay, so a growing
+/// store's old tables leave the RSS as soon as they are freed. With the `no_thp` build (no
+/// transparent huge pages, which made the RSS grow in 2 MiB steps) this keeps the bytes per stored
+/// transaction of bench.py at glibc's (docs/benchmarks.md, "Allocator").
 fn return_freed_memory_at_once() {
-    // `mi_option_e` in mimalloc.h (the same in its v2 and v3); the Rust crate names neither.
-    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    // `mi_option_purge_delay` of `mi_option_e` in mimalloc.h (the same in its v2 and v3); the
+    // Rust crate does not name it.
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: `mi_option_set` stores an integer in mimalloc's option table; both options are read
-    // when memory is next purged or an arena is next reserved.
+    // SAFETY: `mi_option_set` stores an integer in mimalloc's option table, read when memory is
+    // next purged.
     unsafe {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
-        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
     }
 }
