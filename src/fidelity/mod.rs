@@ -31,13 +31,10 @@ const BANK_UTC_OFFSET: &str = "+06:00";
 
 /// Formats an instant as ePay does in check-status: `2022-11-15T03:52:17.289853+06:00`. (F-01)
 pub fn bank_timestamp(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&bank_offset()).naive_local();
+    let local = at.with_timezone(&bank_offset());
     let mut text = String::with_capacity(32);
-    if !push_date_time(&mut text, local, 'T') {
-        return at
-            .with_timezone(&bank_offset())
-            .format("%Y-%m-%dT%H:%M:%S%.6f%:z")
-            .to_string();
+    if !push_date_time(&mut text, local.naive_local(), 'T') {
+        return local.format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string();
     }
     text.push('.');
     push_digits(&mut text, local.nanosecond() / 1000, 6);
@@ -47,9 +44,10 @@ pub fn bank_timestamp(at: DateTime<Utc>) -> String {
 
 /// Formats an instant for the flat `/operation/{id}` and callbacks: `2022-11-15 03:52:17`. (F-01)
 pub fn bank_datetime(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&bank_offset());
     let mut text = String::with_capacity(19);
-    if !push_date_time(&mut text, at.with_timezone(&bank_offset()).naive_local(), ' ') {
-        return at.with_timezone(&bank_offset()).format("%Y-%m-%d %H:%M:%S").to_string();
+    if !push_date_time(&mut text, local.naive_local(), ' ') {
+        return local.format("%Y-%m-%d %H:%M:%S").to_string();
     }
     text
 }

@@ -115,8 +115,8 @@ pub async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::not_found(format!("no route for {method} {}", uri.path()))
 }
 
-/// Replaces any non-JSON error body (405, 415 from the framework) with
-/// `{"code": <status>, "message": "..."}`.
+/// Replaces any non-JSON error body (405 and 415 from the framework, plain-text rejections of
+/// its extractors) with `{"code": <status>, "message": "..."}`.
 fn json_errors(method: &Method, uri: &Uri, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
