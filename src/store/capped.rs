@@ -93,9 +93,7 @@ impl<K: Eq + Hash + Clone, V> Capped<K, V> {
     where
         K: Borrow<Q>,
     {
-        let removed = self.records.remove(key).map(|(_, value)| value);
-        self.uncount(removed.is_some());
-        removed
+        self.uncounted(self.records.remove(key))
     }
 
     /// Removes the record under `key` when `condition` holds for it.
@@ -103,18 +101,14 @@ impl<K: Eq + Hash + Clone, V> Capped<K, V> {
     where
         K: Borrow<Q>,
     {
-        let removed = self
-            .records
-            .remove_if(key, |_, value| condition(value))
-            .map(|(_, value)| value);
-        self.uncount(removed.is_some());
-        removed
+        self.uncounted(self.records.remove_if(key, |_, value| condition(value)))
     }
 
-    fn uncount(&self, removed: bool) {
-        if removed {
-            self.live.fetch_sub(1, Ordering::Relaxed);
-        }
+    /// The value of a removal, uncounted once the record is out of the map.
+    fn uncounted(&self, removed: Option<(K, V)>) -> Option<V> {
+        let (_, value) = removed?;
+        self.live.fetch_sub(1, Ordering::Relaxed);
+        Some(value)
     }
 
     /// Every record, cloned, in no particular order.
