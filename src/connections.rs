@@ -17,7 +17,6 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -25,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 /// Limits on client connections.
@@ -54,6 +53,74 @@ impl ConnectionLimits {
 /// client already sent on them are read and answered (with `Connection: close`) rather than
 /// cut off; the wait ends early once every connection has closed.
 pub const SHUTDOWN_LINGER: Duration = Duration::from_millis(250);
+
+/// The end of a listener's graceful shutdown: tells every connection to finish, then waits for
+/// them all. It exists because hyper-util's `GracefulShutdown` tells a connection to finish
+/// before it polls it again, and hyper closes an HTTP/1 connection it sees as idle at once: a
+/// request already waiting in that connection's socket, not yet read because its task had not
+/// run since it arrived, was dropped. A [`Drain`] polls the connection first, so such a request
+/// is read and answered (with keep-alive off), whatever the scheduler did meanwhile.
+#[derive(Debug)]
+pub struct Drain {
+    begun: watch::Sender<()>,
+}
+
+impl Default for Drain {
+    fn default() -> Self {
+        Drain {
+            begun: watch::channel(()).0,
+        }
+    }
+}
+
+impl Drain {
+    /// Serves `connection` to its end; see [`DrainWatcher::watch`].
+    pub fn watch<C: Future>(&self, connection: C, finish: impl FnOnce(Pin<&mut C>)) -> impl Future<Output = C::Output> {
+        self.watcher().watch(connection, finish)
+    }
+
+    /// A place in the drain for a connection that does not exist yet (one still in its TLS
+    /// handshake): the drain waits for it from now on.
+    pub fn watcher(&self) -> DrainWatcher {
+        DrainWatcher {
+            begun: self.begun.subscribe(),
+        }
+    }
+
+    /// Begins the drain and waits until every watched connection has ended.
+    pub async fn finish(self) {
+        let _ = self.begun.send(());
+        self.begun.closed().await;
+    }
+}
+
+/// One connection's place in a [`Drain`].
+#[derive(Debug)]
+pub struct DrainWatcher {
+    begun: watch::Receiver<()>,
+}
+
+impl DrainWatcher {
+    /// Serves `connection` to its end. Once the drain begins, the connection takes in what
+    /// already reached its socket, then `finish` asks it to end after its in-flight requests
+    /// (hyper's `graceful_shutdown`).
+    pub async fn watch<C: Future>(self, connection: C, finish: impl FnOnce(Pin<&mut C>)) -> C::Output {
+        let DrainWatcher { mut begun } = self;
+        let mut connection = std::pin::pin!(connection);
+        tokio::select! {
+            // The connection first: on the wake-up that brings the drain, it reads before it
+            // is told to finish.
+            biased;
+            output = &mut connection => return output,
+            _ = begun.changed() => {}
+        }
+        finish(connection.as_mut());
+        let output = connection.await;
+        // Held to here: the drain waits for every receiver to go.
+        drop(begun);
+        output
+    }
+}
 
 /// What a connection's service answers a request with.
 type Answer = Pin<Box<dyn Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send>>;
@@ -92,7 +159,7 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
+    let drain = Drain::default();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
@@ -101,7 +168,10 @@ pub async fn serve(
     accept_until_shutdown(listener, limits, shutdown, &draining, |stream, remote, permit| {
         let service = hyper::service::service_fn(handler(app.clone(), remote, draining.clone()));
         let io = TokioIo::new(crate::parse_errors::JsonParseErrors::new(stream));
-        let connection = graceful.watch(http.serve_connection(io, service));
+        let connection = drain.watch(
+            http.serve_connection(io, service),
+            hyper::server::conn::http1::Connection::graceful_shutdown,
+        );
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!("connection from {remote} ended: {error}");
@@ -110,7 +180,7 @@ pub async fn serve(
         });
     })
     .await;
-    graceful.shutdown().await;
+    drain.finish().await;
     Ok(())
 }
 
@@ -159,4 +229,48 @@ pub async fn accept_until_shutdown(
             .await;
     };
     let _ = tokio::time::timeout(SHUTDOWN_LINGER, all_closed).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// The race the drain exists for, made deterministic: a request is in an idle keep-alive
+    /// connection's socket, and the drain begins before the connection's task has run.
+    #[tokio::test]
+    async fn a_request_already_in_the_socket_when_the_drain_begins_is_answered() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut client = TcpStream::connect(listener.local_addr().expect("address"))
+            .await
+            .expect("connect");
+        let (server_side, _) = listener.accept().await.expect("accept");
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .expect("write");
+        server_side.readable().await.expect("the request reached the socket");
+
+        let drain = Drain::default();
+        let service = hyper::service::service_fn(|_request| async {
+            Ok::<_, std::convert::Infallible>(hyper::Response::new(String::from("answered")))
+        });
+        let connection = drain.watch(
+            hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(server_side), service),
+            hyper::server::conn::http1::Connection::graceful_shutdown,
+        );
+        let served = tokio::spawn(connection);
+        tokio::time::timeout(Duration::from_secs(10), drain.finish())
+            .await
+            .expect("the drain ends once the connection has closed");
+        served
+            .await
+            .expect("connection task")
+            .expect("the connection ends cleanly");
+
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.expect("read");
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer:?}");
+        assert!(answer.ends_with("answered"), "{answer:?}");
+    }
 }

@@ -8,7 +8,6 @@ use crate::connections::{self, ConnectionLimits};
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -174,7 +173,7 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
+    let drain = connections::Drain::default();
     let mut http = auto::Builder::new(TokioExecutor::new());
     http.http1()
         .timer(TokioTimer::new())
@@ -184,7 +183,7 @@ pub async fn serve(
     let draining = Arc::new(AtomicBool::new(false));
     let handshake_timeout = limits.header_read_timeout;
     connections::accept_until_shutdown(listener, limits, shutdown, &draining, |stream, remote, permit| {
-        let (acceptor, http, app, watcher) = (acceptor.clone(), http.clone(), app.clone(), graceful.watcher());
+        let (acceptor, http, app, watcher) = (acceptor.clone(), http.clone(), app.clone(), drain.watcher());
         let draining = draining.clone();
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
@@ -200,14 +199,14 @@ pub async fn serve(
             };
             let service = hyper::service::service_fn(connections::handler(app, remote, draining));
             let connection = http.serve_connection(TokioIo::new(tls), service).into_owned();
-            if let Err(error) = watcher.watch(connection).await {
+            if let Err(error) = watcher.watch(connection, auto::Connection::graceful_shutdown).await {
                 tracing::debug!("TLS connection from {remote} ended: {error}");
             }
             drop(permit);
         });
     })
     .await;
-    graceful.shutdown().await;
+    drain.finish().await;
     Ok(())
 }
 

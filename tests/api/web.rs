@@ -200,6 +200,38 @@ async fn tls_token_cryptopay_and_check_status_over_https() {
     assert_eq!(status["transaction"]["statusName"], json!("AUTH"), "{status}");
 }
 
+/// Shutdown drains the TLS listener too: a slow request in flight on a pooled HTTPS connection
+/// is answered, then the server stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_shutdown_answers_the_request_in_flight() {
+    let (app, client, base) = https_app().await;
+    let (status, body) = app
+        .post_json(
+            "/_sandbox/faults",
+            "",
+            &json!({"pathPrefix": "/public.rsa", "latency": {"ms": 300}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let warm = client
+        .get(format!("{base}/_sandbox/health"))
+        .send()
+        .await
+        .expect("health over https");
+    assert_eq!(warm.status().as_u16(), 200);
+    let slow = tokio::spawn(client.get(format!("{base}/public.rsa")).send());
+    let TestApp { server, http } = app;
+    drop(http);
+    tokio::time::timeout(std::time::Duration::from_secs(10), server.shutdown())
+        .await
+        .expect("the server stops");
+    let answer = slow
+        .await
+        .expect("request task")
+        .expect("answered before the server stopped");
+    assert_eq!(answer.status().as_u16(), 200);
+}
+
 #[tokio::test]
 async fn tls_negotiates_http2_by_alpn_and_untrusted_clients_are_refused() {
     use tokio_rustls::rustls::pki_types::pem::PemObject;
