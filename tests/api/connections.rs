@@ -254,14 +254,7 @@ async fn a_parse_error_after_a_good_request_is_json_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_answers_every_request_that_reached_the_server() {
     let app = TestApp::spawn().await;
-    let (status, body) = app
-        .post_json(
-            "/_sandbox/faults",
-            "",
-            &json!({"pathPrefix": "/public.rsa", "latency": {"ms": 300}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.slow_down("/public.rsa", 300).await;
     let addr = app.server.addr();
     let request = b"GET /_sandbox/health HTTP/1.1\r\nHost: localhost\r\n\r\n";
     let mut idle = Vec::new();

@@ -211,6 +211,15 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
+
+    /// Makes every request under `path_prefix` take `ms` longer (a fault rule), so a test can
+    /// hold a request in flight.
+    #[allow(dead_code)]
+    pub async fn slow_down(&self, path_prefix: &str, ms: u64) {
+        let rule = serde_json::json!({"pathPrefix": path_prefix, "latency": {"ms": ms}});
+        let (status, body) = self.post_json("/_sandbox/faults", "", &rule).await;
+        assert_eq!(status, 201, "{body}");
+    }
 }
 
 /// The `Location` header of a redirect (empty when there is none).

@@ -205,14 +205,7 @@ async fn tls_token_cryptopay_and_check_status_over_https() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_shutdown_answers_the_request_in_flight() {
     let (app, client, base) = https_app().await;
-    let (status, body) = app
-        .post_json(
-            "/_sandbox/faults",
-            "",
-            &json!({"pathPrefix": "/public.rsa", "latency": {"ms": 300}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.slow_down("/public.rsa", 300).await;
     let warm = client
         .get(format!("{base}/_sandbox/health"))
         .send()
