@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, `.ci/run`): installs what a fresh machine lacks, then runs the whole
-# suite: the Rust unit, property and integration tests, the generated OpenAPI document's
-# validation, schemathesis against it, the HTTP fuzzer and the real-browser tests in headless
+# suite: the Rust unit, property and integration tests, the library's documentation (no rustdoc
+# warnings), the generated OpenAPI document's validation, schemathesis against it, the HTTP fuzzer and the real-browser tests in headless
 # Chromium. Exits non-zero on the first failure.
 #
 # Meant to work on a fresh Debian 12, Debian 13 or Ubuntu 24.04 that has only Rust, as root or not:
@@ -108,6 +108,9 @@ cargo test --locked
 
 step "the library builds without its default features (embedding without the CLI and pages)"
 cargo check --locked --quiet --no-default-features --lib
+
+step "the library's documentation builds without warnings (broken links, links to private items)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps --lib
 
 cargo build --locked --quiet --bin epay-sandbox
 step "OpenAPI document (generated, GET /_sandbox/openapi.json) is valid"

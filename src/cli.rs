@@ -107,6 +107,7 @@ pub struct ServeArgs {
     #[arg(long, env = "EPAY_SANDBOX_RSA_KEY")]
     pub rsa_key: Option<PathBuf>,
     /// Base URL browsers reach the sandbox at (default: http://<bound address>).
+    #[allow(rustdoc::invalid_html_tags)] // the comment is --help text, where <…> is a placeholder
     #[arg(long, env = "EPAY_SANDBOX_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// JSON state file (transactions, tokens) to start from and return to on reset; see
@@ -172,6 +173,7 @@ pub struct WebArgs {
     pub tls_key: Option<PathBuf>,
     /// Where to write the generated CA certificate (default: epay-sandbox-ca-<port>.pem in the
     /// temporary directory).
+    #[allow(rustdoc::invalid_html_tags)] // the comment is --help text, where <…> is a placeholder
     #[arg(long, env = "EPAY_SANDBOX_TLS_CA_FILE", global = true)]
     pub tls_ca_file: Option<PathBuf>,
 }

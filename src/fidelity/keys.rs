@@ -2,7 +2,7 @@
 //! can switch, with its allowed values, its default, the evidence for each value and our
 //! confidence. `docs/fidelity.md` has one section per key (the `docs` anchor).
 //!
-//! The [`fidelity_keys!`] macro turns the table into typed values: one enum per key, the
+//! The `fidelity_keys!` macro turns the table into typed values: one enum per key, the
 //! [`Profile`] (one value per key, `Copy`, read on the hot path), the [`Overrides`] (some keys
 //! only) and the [`KEYS`] metadata that `GET /_sandbox/fidelity` and the probe print.
 

@@ -4,7 +4,7 @@
 //! assembles the router: the bank API bare and under `/api`, the token endpoint at both paths,
 //! the control plane and the pages. Codes that the middleware, not the handler, answers (body
 //! limits, timeouts, the bearer check, the control-plane guard) are added here, once, by
-//! [`add_common_responses`]. docs/openapi.md says how to document a new route; the test
+//! `add_common_responses`. docs/openapi.md says how to document a new route; the test
 //! `openapi_documents_exactly_the_served_routes` fails when the router and this document differ.
 
 use super::{operations, operations_search, payments, saved_cards, secure3d, status, transfers};

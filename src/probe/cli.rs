@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Options of `probe`.
+#[allow(rustdoc::bare_urls)] // the field comments are --help text, where a URL is not a link
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProbeArgs {
     /// The token endpoint (or its base URL), e.g. https://testoauth.homebank.kz/epay2/oauth2/token.
