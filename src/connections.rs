@@ -88,7 +88,7 @@ impl Drain {
     }
 
     /// Begins the drain and waits until every watched connection has ended.
-    pub async fn finish(self) {
+    pub async fn shutdown(self) {
         let _ = self.begun.send(());
         self.begun.closed().await;
     }
@@ -180,15 +180,16 @@ pub async fn serve(
         });
     })
     .await;
-    drain.finish().await;
+    drain.shutdown().await;
     Ok(())
 }
 
 /// The accept loop both listeners share (plain here, TLS in [`crate::tls::serve`]): at most
 /// [`ConnectionLimits::max_connections`] connections at once, each handed to `serve_one` with
 /// the slot it holds until it ends. Once `shutdown` completes it stops accepting, sets
-/// `draining` (answers then say `Connection: close`) and gives open connections up to
-/// [`SHUTDOWN_LINGER`] to close by themselves; the caller then shuts the rest down gracefully.
+/// `draining` (answers then say `Connection: close`), takes in the connections already waiting
+/// in the backlog (`accept_backlog`) and gives open connections up to [`SHUTDOWN_LINGER`] to
+/// close by themselves; the caller then shuts the rest down gracefully.
 pub async fn accept_until_shutdown(
     listener: TcpListener,
     limits: ConnectionLimits,
@@ -221,8 +222,8 @@ pub async fn accept_until_shutdown(
         let _ = stream.set_nodelay(true);
         serve_one(stream, remote, permit);
     }
-    drop(listener);
     draining.store(true, Ordering::Relaxed);
+    accept_backlog(listener, &slots, &mut serve_one);
     let all_closed = async {
         let _ = slots
             .acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX))
@@ -231,10 +232,75 @@ pub async fn accept_until_shutdown(
     let _ = tokio::time::timeout(SHUTDOWN_LINGER, all_closed).await;
 }
 
+/// Hands `serve_one` every connection already waiting in `listener`'s backlog, without waiting
+/// for more (as far as there are free slots), then closes the listener. The kernel completes a
+/// client's connection before the server accepts it, so a client may have sent its request on
+/// a connection still in the backlog; closing the listener with it there would reset that
+/// connection, its request unanswered.
+fn accept_backlog(
+    listener: TcpListener,
+    slots: &Arc<Semaphore>,
+    serve_one: &mut impl FnMut(TcpStream, SocketAddr, OwnedSemaphorePermit),
+) {
+    // The std listener accepts with a system call each time (tokio's would first ask the
+    // reactor, which may not have seen the latest arrivals); it stays non-blocking, so an empty
+    // backlog is `WouldBlock`.
+    let Ok(listener) = listener.into_std() else {
+        return;
+    };
+    while let Ok(permit) = slots.clone().try_acquire_owned() {
+        let Ok((stream, remote)) = listener.accept() else {
+            break;
+        };
+        let Ok(stream) = stream.set_nonblocking(true).and_then(|()| TcpStream::from_std(stream)) else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        serve_one(stream, remote, permit);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Connections the kernel completed before shutdown, still waiting in the listen backlog, are
+    /// taken in rather than reset with the listener.
+    #[tokio::test]
+    async fn connections_waiting_in_the_backlog_at_shutdown_are_taken_in() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let mut clients = Vec::new();
+        for _ in 0..3 {
+            clients.push(TcpStream::connect(address).await.expect("connect"));
+        }
+        let limits = ConnectionLimits {
+            max_connections: 8,
+            header_read_timeout: Duration::from_secs(5),
+            max_headers: 16,
+        };
+        let mut taken_in = Vec::new();
+        let shutdown_already_begun = std::future::ready(());
+        accept_until_shutdown(
+            listener,
+            limits,
+            shutdown_already_begun,
+            &AtomicBool::new(false),
+            |stream, remote, _| {
+                taken_in.push((stream, remote));
+            },
+        )
+        .await;
+        let mut remotes: Vec<SocketAddr> = taken_in.iter().map(|(_, remote)| *remote).collect();
+        let mut expected: Vec<SocketAddr> = clients
+            .iter()
+            .map(|c| c.local_addr().expect("client address"))
+            .collect();
+        remotes.sort();
+        expected.sort();
+        assert_eq!(remotes, expected);
+    }
 
     /// The race the drain exists for, made deterministic: a request is in an idle keep-alive
     /// connection's socket, and the drain begins before the connection's task has run.
@@ -260,7 +326,7 @@ mod tests {
             hyper::server::conn::http1::Connection::graceful_shutdown,
         );
         let served = tokio::spawn(connection);
-        tokio::time::timeout(Duration::from_secs(10), drain.finish())
+        tokio::time::timeout(Duration::from_secs(10), drain.shutdown())
             .await
             .expect("the drain ends once the connection has closed");
         served

@@ -206,7 +206,7 @@ pub async fn serve(
         });
     })
     .await;
-    drain.finish().await;
+    drain.shutdown().await;
     Ok(())
 }
 
