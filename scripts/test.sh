@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, `.ci/run`): installs what a fresh machine lacks, then runs the whole
 # suite: the Rust unit, property and integration tests, the library's documentation (no rustdoc
-# warnings), the generated OpenAPI document's validation, schemathesis against it, the HTTP fuzzer and the real-browser tests in headless
-# Chromium. Exits non-zero on the first failure.
+# warnings), the generated OpenAPI document's validation, schemathesis against it, the HTTP
+# fuzzer and the real-browser tests in headless Chromium. Exits non-zero on the first failure.
 #
 # Meant to work on a fresh Debian 12, Debian 13 or Ubuntu 24.04 that has only Rust, as root or not:
 #   - Debian packages (python3, python3-venv, chromium) are installed with apt-get when missing:

@@ -7,8 +7,8 @@ use std::hash::Hash;
 /// Default cap of the stores built on [`Records`].
 pub const DEFAULT_RECORDS_CAP: usize = 10_000;
 
-/// Records by key, in insertion order: a capped map (`store::capped`) whose eviction hands each removed
-/// record to the store, so the store can drop its index entries.
+/// Records by key, in insertion order: a capped map (`store::capped`) whose eviction hands each
+/// removed record to the store, so the store can drop its index entries.
 #[derive(Debug)]
 pub struct Records<K: Eq + Hash + Clone, V: Clone> {
     records: Capped<K, V>,
