@@ -72,6 +72,23 @@ def rss_kib(pid):
     return 0
 
 
+def server_work(pid):
+    """CPU seconds (user + system) the server has used, and the context switches (voluntary and
+    not) of its live threads, from /proc: what a request costs the server whatever the host does
+    to req/s."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    switches = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                switches += sum(int(line.split()[1]) for line in f if "ctxt_switches:" in line)
+        except OSError:
+            pass
+    return cpu, switches
+
+
 def start(cmd, ready_path, ready_timeout=10):
     """Starts a server; returns (process, url, ms until the first 200 on ready_path)."""
     port = free_port()
@@ -139,10 +156,13 @@ def pay(url, bearer, invoice, crypto, **extra):
                 {"Content-Type": "application/json", "Authorization": f"Bearer {bearer}"})
 
 
-def wrk(url, path, lua, duration, connections, threads):
+def wrk(url, path, lua, duration, connections, threads, pid=None):
+    """wrk's req/s, p50/p99 and non-2xx count; with the server's `pid`, also its CPU time and
+    context switches per request over the run."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua)
         script = f.name
+    before = server_work(pid) if pid else None
     try:
         out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s",
                               "--latency", "-s", script, url + path],
@@ -154,8 +174,21 @@ def wrk(url, path, lua, duration, connections, threads):
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     bad = (int(non2xx.group(1)) if non2xx else 0)
-    return {"rps": rps, "p50": pct.get("50", "?"), "p99": pct.get("99", "?"), "non2xx": bad,
-            "socket_errors": errors.group(1) if errors else ""}
+    result = {"rps": rps, "p50": pct.get("50", "?"), "p99": pct.get("99", "?"), "non2xx": bad,
+              "socket_errors": errors.group(1) if errors else ""}
+    if before:
+        cpu, switches = server_work(pid)
+        requests = max(int(re.search(r"(\d+) requests in", out).group(1)), 1)
+        result["cpu_us"] = (cpu - before[0]) * 1e6 / requests
+        result["switches"] = (switches - before[1]) / requests
+    return result
+
+
+def cost(r):
+    """The server's CPU time and context switches per request, as table cells."""
+    if "cpu_us" not in r:
+        return "–", "–"
+    return f"{r['cpu_us']:.1f} µs", f"{r['switches']:.2f}"
 
 
 def lua_static(method, body=None, headers=None):
@@ -328,7 +361,8 @@ def wiremock_side_by_side(answer, bearer, d, c, t):
     proc, url, _ = start(cmd, CHECK_STATUS, ready_timeout=60)
     try:
         wrk(url, CHECK_STATUS, lua_static("GET", headers={"Authorization": f"Bearer {bearer}"}), max(d // 2, 1), c, t)
-        result = wrk(url, CHECK_STATUS, lua_static("GET", headers={"Authorization": f"Bearer {bearer}"}), d, c, t)
+        result = wrk(url, CHECK_STATUS, lua_static("GET", headers={"Authorization": f"Bearer {bearer}"}), d, c, t,
+                     proc.pid)
         result["rss"] = rss_kib(proc.pid)
         return result
     finally:
@@ -420,9 +454,9 @@ def main():
     print("==> hello", file=sys.stderr)
     proc, url, _ = start([HELLO, "{addr}"], "/")
     try:
-        hello = wrk(url, "/", "", d, c, t)
+        hello = wrk(url, "/", "", d, c, t, proc.pid)
         hello["rss"] = rss_kib(proc.pid)
-        hello_flowcfg = wrk(url, "/", "", d, fc, fc)
+        hello_flowcfg = wrk(url, "/", "", d, fc, fc, proc.pid)
     finally:
         stop(proc)
     rows.append(("bare axum hello (GET /)", hello, f"-t{t} -c{c}"))
@@ -475,7 +509,7 @@ def main():
                 req = urllib.request.Request(url + CHECK_STATUS, headers={"Authorization": f"Bearer {bearer}"})
                 with urllib.request.urlopen(req, timeout=30) as r:
                     answer, bearer_seen = r.read().decode(), bearer
-            result = wrk(url, path, lua(ctx), d, conns, threads)
+            result = wrk(url, path, lua(ctx), d, conns, threads, proc.pid)
             result["rss"] = rss_kib(proc.pid)
             results[key], baseline[key] = result, base
             rows.append((name, result, f"-t{threads} -c{conns}"))
@@ -484,7 +518,9 @@ def main():
 
     if only:
         for name, r, cfg in rows:
-            print(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {r['rss'] / 1024:.1f} MiB |")
+            cpu, switches = cost(r)
+            print(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {r['rss'] / 1024:.1f} MiB "
+                  f"| {cpu} | {switches} |")
         return
     wiremock = None
     if not args.no_wiremock and answer is not None:
@@ -516,12 +552,14 @@ def main():
         f"| time to ready (spawn → first 200, median of 5) | **{sb_ready:.1f} ms** | {hello_ready:.1f} ms |",
         f"| idle RSS | **{sb_idle / 1024:.1f} MiB** | {hello_idle / 1024:.1f} MiB |",
         "",
-        "| scenario | wrk | req/s | p50 | p99 | RSS after | non-2xx |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| scenario | wrk | req/s | p50 | p99 | RSS after | non-2xx | server CPU/request | context switches/request |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r, cfg in rows:
         rss = f"{r['rss'] / 1024:.1f} MiB" if r.get("rss") else "–"
-        lines.append(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {rss} | {r['non2xx']} |")
+        cpu, switches = cost(r)
+        lines.append(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {rss} | {r['non2xx']} "
+                     f"| {cpu} | {switches} |")
 
     def share(key):
         return results[key]["rps"] / baseline[key]["rps"]
@@ -566,6 +604,11 @@ def main():
         "|---|---|---|",
         *[f"| {a} | {b} | {c_} |" for a, b, c_ in targets],
         "",
+        "- server CPU per request, against the bare hello's at the same wrk settings (wrk shares the "
+        "cores, so req/s ratios also depend on how the host schedules the two): "
+        + ", ".join(f"{key} {results[key]['cpu_us']:.1f} µs = {results[key]['cpu_us'] / baseline[key]['cpu_us']:.1f}×"
+                    for key in ("token", "status", "saved", "charge_refund", "transfer"))
+        + f" (hello {hello['cpu_us']:.1f} µs at -t{t} -c{c}, {hello_flowcfg['cpu_us']:.1f} µs at -t{fc} -c{fc}).",
         f"- full flow: **{flow['rps'] / 3:,.1f} flows/s** = {flow_ratio:.2%} of bare hello req/s at the same "
         f"wrk settings ({hello_flowcfg['rps']:,.0f} req/s); each flow includes one RSA-4096 decrypt.",
         f"- cryptopay: **{crypto_rps:,.1f} req/s** vs `openssl speed -seconds 3 rsa4096` private-key ops/s: "

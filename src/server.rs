@@ -55,7 +55,7 @@ pub fn build(config: Config) -> Result<Arc<Sandbox>, StartError> {
     };
     let crypto = SandboxCrypto::load(config.rsa_key.as_deref(), config.fixtures_dir.as_deref())
         .map_err(|e| StartError::Other(e.to_string()))?;
-    config.callback_transport.client().map_err(StartError::Other)?;
+    config.callback_transport.extra_roots().map_err(StartError::Other)?;
     let Some(path) = config.state_file.clone() else {
         return Ok(Arc::new(Sandbox::with_crypto(config, fixtures, crypto)));
     };

@@ -33,6 +33,24 @@ impl Default for Transport {
 }
 
 impl Transport {
+    /// The extra CA certificates (`--callback-ca`), read and parsed, or why a file cannot be used.
+    /// Start-up calls this to refuse a bad file at once; the client itself is built on the first
+    /// delivery ([`Transport::client`] loads the system roots, the bulk of the sandbox's start-up
+    /// time when done eagerly).
+    pub fn extra_roots(&self) -> Result<Vec<reqwest::Certificate>, String> {
+        let mut roots = Vec::new();
+        for path in &self.extra_ca_files {
+            let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("{} holds no PEM certificate: {e}", path.display()))?;
+            if certificates.is_empty() {
+                return Err(format!("{} holds no PEM certificate", path.display()));
+            }
+            roots.extend(certificates);
+        }
+        Ok(roots)
+    }
+
     /// The HTTP client for callbacks, or why it cannot be built (an unreadable CA file …).
     /// Redirects are not followed and no proxy is used: the sandbox calls the merchant's URL
     /// directly (C-02). TLS is rustls with the system and webpki roots (C-08).
@@ -42,16 +60,8 @@ impl Transport {
             .tls_built_in_root_certs(true)
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none());
-        for path in &self.extra_ca_files {
-            let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("{} holds no PEM certificate: {e}", path.display()))?;
-            if certificates.is_empty() {
-                return Err(format!("{} holds no PEM certificate", path.display()));
-            }
-            for certificate in certificates {
-                builder = builder.add_root_certificate(certificate);
-            }
+        for certificate in self.extra_roots()? {
+            builder = builder.add_root_certificate(certificate);
         }
         if self.insecure {
             builder = builder.danger_accept_invalid_certs(true);
@@ -140,5 +150,6 @@ mod tests {
             ..Transport::default()
         };
         assert!(transport.client().is_err_and(|e| e.contains("cannot read")));
+        assert!(transport.extra_roots().is_err_and(|e| e.contains("cannot read")));
     }
 }

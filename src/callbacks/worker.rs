@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::{watch, Mutex};
+use tokio::sync::{watch, Mutex, OnceCell};
 
 /// How much of the merchant's answer body an attempt keeps.
 const RESPONSE_PREVIEW_BYTES: usize = 1024;
@@ -28,7 +28,10 @@ pub(super) struct Shared {
     pub log: DeliveryLog,
     /// Current settings (the control API may change them).
     pub settings: RwLock<CallbackSettings>,
-    client: Option<reqwest::Client>,
+    /// Built on the first delivery, not at start: loading the system's CA roots is most of
+    /// what starting the sandbox would otherwise cost, and most runs send no callback.
+    client: OnceCell<Result<reqwest::Client, String>>,
+    transport: Transport,
     limits: Limits,
     seed: Option<u64>,
     /// The sandbox clock as last seen; ticks when it jumps forward.
@@ -69,10 +72,9 @@ struct Answer {
 
 impl Shared {
     /// Shared state with an empty log. Without a usable client (see [`Transport::client`])
-    /// every attempt fails with the reason.
+    /// every attempt fails with the reason; a CA file that cannot be used is reported at once.
     pub fn new(settings: CallbackSettings, transport: &Transport, seed: Option<u64>) -> Self {
-        let client = transport.client();
-        if let Err(error) = &client {
+        if let Err(error) = transport.extra_roots() {
             tracing::error!("callbacks disabled: {error}");
         }
         if transport.insecure {
@@ -81,11 +83,30 @@ impl Shared {
         Shared {
             log: DeliveryLog::new(settings.log_capacity),
             settings: RwLock::new(settings),
-            client: client.ok(),
+            client: OnceCell::new(),
+            transport: transport.clone(),
             limits: Limits::new(transport),
             seed,
             clock: watch::channel(SandboxTime::default()).0,
         }
+    }
+
+    /// The callback client, built by the first caller (off the async threads: it reads files).
+    async fn client(&self) -> Result<&reqwest::Client, &str> {
+        let built = self
+            .client
+            .get_or_init(|| async {
+                let transport = self.transport.clone();
+                let built = tokio::task::spawn_blocking(move || transport.client())
+                    .await
+                    .unwrap_or_else(|e| Err(format!("cannot build the callback HTTP client: {e}")));
+                if let Err(error) = &built {
+                    tracing::error!("callbacks disabled: {error}");
+                }
+                built
+            })
+            .await;
+        built.as_ref().map_err(String::as_str)
     }
 
     /// The settings now.
@@ -142,8 +163,9 @@ impl Shared {
     }
 
     async fn post(&self, url: Url, body: &Value, timeout: Duration) -> Answer {
-        let Some(client) = &self.client else {
-            return Answer::failed("no HTTP client (see the start-up log)".into());
+        let client = match self.client().await {
+            Ok(client) => client,
+            Err(error) => return Answer::failed(format!("no HTTP client: {error}")),
         };
         match client.post(url).json(body).timeout(timeout).send().await {
             Ok(response) => Answer {
@@ -342,4 +364,33 @@ fn describe(error: &reqwest::Error, timeout: Duration) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_client_is_built_by_the_first_delivery_not_at_start() {
+        let shared = Shared::new(CallbackSettings::default(), &Transport::default(), None);
+        assert!(!shared.client.initialized(), "start-up leaves the system roots unread");
+        let closed = Url::parse("http://127.0.0.1:9/").expect("a URL");
+        let answer = shared.post(closed, &Value::Null, Duration::from_secs(2)).await;
+        assert!(shared.client.initialized());
+        assert!(answer.error.is_some_and(|e| !e.contains("no HTTP client")));
+    }
+
+    #[tokio::test]
+    async fn a_client_that_cannot_be_built_fails_each_attempt_with_the_reason() {
+        let transport = Transport {
+            extra_ca_files: vec![std::path::PathBuf::from("no/such/ca.pem")],
+            ..Transport::default()
+        };
+        let shared = Shared::new(CallbackSettings::default(), &transport, None);
+        let url = Url::parse("https://127.0.0.1:9/").expect("a URL");
+        for _ in 0..2 {
+            let answer = shared.post(url.clone(), &Value::Null, Duration::from_secs(2)).await;
+            assert!(answer.error.is_some_and(|e| e.contains("no/such/ca.pem")));
+        }
+    }
 }
