@@ -518,9 +518,9 @@ def main():
 
     if only:
         for name, r, cfg in rows:
-            cpu, switches = cost(r)
+            cpu_cell, switches = cost(r)
             print(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {r['rss'] / 1024:.1f} MiB "
-                  f"| {cpu} | {switches} |")
+                  f"| {cpu_cell} | {switches} |")
         return
     wiremock = None
     if not args.no_wiremock and answer is not None:
@@ -557,9 +557,9 @@ def main():
     ]
     for name, r, cfg in rows:
         rss = f"{r['rss'] / 1024:.1f} MiB" if r.get("rss") else "–"
-        cpu, switches = cost(r)
+        cpu_cell, switches = cost(r)
         lines.append(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {rss} | {r['non2xx']} "
-                     f"| {cpu} | {switches} |")
+                     f"| {cpu_cell} | {switches} |")
 
     def share(key):
         return results[key]["rps"] / baseline[key]["rps"]
