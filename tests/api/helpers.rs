@@ -214,7 +214,6 @@ impl TestApp {
 
     /// Makes every request under `path_prefix` take `ms` longer (a fault rule), so a test can
     /// hold a request in flight.
-    #[allow(dead_code)]
     pub async fn slow_down(&self, path_prefix: &str, ms: u64) {
         let rule = serde_json::json!({"pathPrefix": path_prefix, "latency": {"ms": ms}});
         let (status, body) = self.post_json("/_sandbox/faults", "", &rule).await;
