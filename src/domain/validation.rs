@@ -79,6 +79,20 @@ pub const FIELD_BYTES: &[(&str, usize)] = &[
     ("failure_back_link", 2048),
 ];
 
+/// The smallest bound of [`FIELD_BYTES`]: a value no longer than this fits any field, so its
+/// name need not be looked up.
+const SMALLEST_FIELD_BYTES: usize = {
+    let mut smallest = DEFAULT_FIELD_BYTES;
+    let mut i = 0;
+    while i < FIELD_BYTES.len() {
+        if FIELD_BYTES[i].1 < smallest {
+            smallest = FIELD_BYTES[i].1;
+        }
+        i += 1;
+    }
+    smallest
+};
+
 /// The byte bound of a field by name.
 pub fn field_limit(name: &str) -> usize {
     FIELD_BYTES
@@ -108,6 +122,9 @@ pub fn check_field_length(name: &str, value: &str) -> Result<(), FieldTooLong> {
     };
     if name.len() > DEFAULT_FIELD_BYTES {
         return Err(too_long(name.len(), DEFAULT_FIELD_BYTES));
+    }
+    if value.len() <= SMALLEST_FIELD_BYTES {
+        return Ok(());
     }
     let limit = field_limit(name);
     if value.len() > limit {

@@ -2,12 +2,12 @@
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody};
+use super::json::Json;
 use crate::engine::Sandbox;
 use crate::wire::sdk::GoBonusView;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::ToSchema;

@@ -5,12 +5,13 @@
 
 use super::error::ApiError;
 use super::extract::JsonBody;
+use super::json::Json;
+use super::json_node::Object;
 use super::lenient;
 use crate::crypto::{encrypt_cryptogram, CardData};
 use crate::engine::Sandbox;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub async fn create(
     State(sandbox): State<Arc<Sandbox>>,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<Json<CryptogramResponse>, ApiError> {
+    let body = Object::of_map(&body);
     let field = |name: &str| lenient::text(&body, &[name]).unwrap_or_default();
     let card = CardData::checked(
         &field("hpan"),

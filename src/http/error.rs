@@ -4,11 +4,11 @@
 //! - the token endpoint: the same, plus the RFC 6749 `error`/`error_description` pair, since
 //!   the bank's body is undocumented and clients read either (docs/fidelity.md F-08).
 
+use super::json::Json;
 use crate::domain::tokens::TokenError;
 use crate::engine::AuthError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{json, Map, Value};
 
 /// An error answered as `{"code", "message"}` (plus any extra fields the endpoint adds).

@@ -1,7 +1,8 @@
 //! Request extractors that answer bad input in ePay's error shape instead of axum's plain text.
 
 use super::error::ApiError;
-use super::json_scan::{from_json_checked, JsonRefusal};
+use super::json_node::Node;
+use super::json_scan::{from_json_checked, node_checked, JsonRefusal};
 use crate::domain::tokens::Token;
 use crate::domain::validation::{check_field_length, FieldTooLong};
 use crate::engine::Sandbox;
@@ -63,20 +64,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonText(bytes) = JsonText::from_request(req, state).await?;
+        from_json_checked(&bytes).map(JsonBody).map_err(json_refusal)
+    }
+}
+
+/// A body that is not blank, to be read as a JSON [`Node`] with [`JsonText::document`]: for the
+/// bodies read leniently, borrowing from the body instead of building a `serde_json::Value`.
+#[derive(Debug, Clone)]
+pub struct JsonText(pub Bytes);
+
+impl JsonText {
+    /// The body as a JSON document, checked as [`JsonBody`] checks it.
+    pub fn document(&self) -> Result<Node<'_>, ApiError> {
+        node_checked(&self.0).map_err(json_refusal)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for JsonText {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::bad_request(
                 "request body is empty; a JSON object is expected",
             ));
         }
-        from_json_checked(&bytes)
-            .map(JsonBody)
-            .map_err(|refusal| match refusal {
-                JsonRefusal::Syntax(e) | JsonRefusal::Shape(e) => {
-                    ApiError::bad_request(format!("invalid JSON body: {e}"))
-                }
-                JsonRefusal::TooLong(e) => too_long(e),
-            })
+        Ok(JsonText(bytes))
+    }
+}
+
+fn json_refusal(refusal: JsonRefusal) -> ApiError {
+    match refusal {
+        JsonRefusal::Syntax(e) | JsonRefusal::Shape(e) => ApiError::bad_request(format!("invalid JSON body: {e}")),
+        JsonRefusal::TooLong(e) => too_long(e),
     }
 }
 

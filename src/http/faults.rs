@@ -2,6 +2,7 @@
 //! rules (`/_sandbox/faults`). The edge layer sends requests to `/_sandbox/*` elsewhere.
 
 use super::error::ApiError;
+use super::json::Json;
 use crate::control::faults::Fault;
 use crate::control::journal::JournalEntry;
 use crate::engine::Sandbox;
@@ -10,7 +11,6 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::time::{Duration, Instant};
 
 /// Applies any fault rule that hits the request, runs it (a rule's latency included) until

@@ -3,11 +3,11 @@
 
 use super::error::ApiError;
 use super::extract::Bearer;
+use super::json::Json;
 use crate::engine::Sandbox;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use std::sync::Arc;
 

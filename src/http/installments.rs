@@ -3,12 +3,12 @@
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody};
+use super::json::Json;
 use crate::domain::money::Amount;
 use crate::engine::{OrderRequest, Sandbox};
 use crate::wire::sdk::{CreditConditionView, OrderStatusView, OrderView};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::ToSchema;

@@ -3,6 +3,7 @@
 //! walks the document borrowing its strings and checks each against its bound, a second one
 //! deserialises the type.
 
+use super::json_node::Node;
 use crate::domain::validation::{check_field_length, FieldTooLong};
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -44,6 +45,27 @@ pub fn from_json_checked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonRef
         return Err(JsonRefusal::TooLong(too_long));
     }
     serde_json::from_slice(bytes).map_err(JsonRefusal::Shape)
+}
+
+/// Parses a borrowed [`Node`] from `bytes` with the same bounds as [`from_json_checked`]: a text
+/// field at any depth over its bound, or a field name over the default bound, is refused; of a
+/// repeated key only the last value counts, as in the tree.
+pub fn node_checked(bytes: &[u8]) -> Result<Node<'_>, JsonRefusal> {
+    let node: Node<'_> = serde_json::from_slice(bytes).map_err(JsonRefusal::Syntax)?;
+    check_node("", &node).map_err(JsonRefusal::TooLong)?;
+    Ok(node)
+}
+
+fn check_node(name: &str, node: &Node<'_>) -> Result<(), FieldTooLong> {
+    match node {
+        Node::Text(text) => check_field_length(name, text),
+        Node::List(items) => items.iter().try_for_each(|item| check_node(name, item)),
+        Node::Object(object) => object.try_for_each_last(|key, item| {
+            check_field_length(key, "")?;
+            check_node(key, item)
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The same check over a parsed tree (whose map has kept the last of each repeated key).
@@ -159,7 +181,7 @@ impl<'de> Visitor<'de> for Scan<'_> {
 }
 
 /// An object key, borrowed from the body unless it has escapes.
-struct Key;
+pub(super) struct Key;
 
 impl<'de> DeserializeSeed<'de> for Key {
     type Value = Cow<'de, str>;
@@ -295,8 +317,11 @@ mod tests {
             let scanned = read::<Value>(&body).map_err(|e| format!("{e:?}"));
             let tree = through_a_tree_only(&body);
             prop_assert_eq!(scanned.is_ok(), tree.is_ok(), "{} → {:?} vs {:?}", body, scanned, tree);
-            if let (Ok(a), Ok(b)) = (scanned, tree) {
-                prop_assert_eq!(a, b);
+            let node = node_checked(body.as_bytes()).map(|node| node.to_value()).map_err(|e| format!("{e:?}"));
+            prop_assert_eq!(node.is_ok(), tree.is_ok(), "{} → node {:?} vs {:?}", body, node, tree);
+            if let (Ok(a), Ok(b), Ok(c)) = (scanned, tree, node) {
+                prop_assert_eq!(&a, &b);
+                prop_assert_eq!(&c, &b);
             }
         }
     }

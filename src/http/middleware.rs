@@ -1,9 +1,10 @@
 //! Cross-cutting behaviour, in one layer so that a request pays for one boxed future and one
 //! clone of the service below instead of one per concern: every request body read before
 //! routing (so keep-alive survives answers that did not need it), one deadline for the whole
-//! request, the control plane's guard or the fault rules and journal, JSON bodies for every
-//! error (never axum's plain text; browser pages keep their HTML error pages), the `api.cors`
-//! switch, one log line per request, and a 500 in ePay's shape should a handler ever panic.
+//! request, a bound on requests in flight, the control plane's guard or the fault rules and
+//! journal, JSON bodies for every error (never axum's plain text; browser pages keep their HTML
+//! error pages), the `api.cors` switch, one log line per request, and a 500 in ePay's shape
+//! should a handler ever panic.
 
 use super::error::ApiError;
 use super::{control, faults, fidelity_control};
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use std::any::Any;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 /// What the edge layer needs: the sandbox (guard, fault rules, journal, fidelity profile) and
 /// the request limits.
@@ -28,6 +30,9 @@ pub struct Edge {
     pub sandbox: Arc<Sandbox>,
     /// Body size and request time limits.
     pub limits: BodyLimits,
+    /// Permits for requests in flight (config `concurrency_limit`); a request past the limit
+    /// waits for one, within its deadline.
+    pub in_flight: Arc<Semaphore>,
 }
 
 /// How much of a request body the edge accepts, and how long a whole request may take.
@@ -49,16 +54,30 @@ pub async fn edge(State(edge): State<Edge>, request: Request, next: Next) -> Res
     let uri = request.uri().clone();
     let response = match read_body(edge.limits.bytes, deadline, request).await {
         Err(refused) => refused,
-        Ok(request) if is_control_path(request.uri().path()) => {
-            tokio::time::timeout_at(deadline, control::guard::guard(&edge.sandbox, request, next))
-                .await
-                .unwrap_or_else(|_| too_slow())
-        }
-        Ok(request) => faults::inject(&edge.sandbox, deadline, request, next).await,
+        Ok(request) => match tokio::time::timeout_at(deadline, edge.in_flight.acquire()).await {
+            Ok(Ok(_permit)) => route(&edge, deadline, request, next).await,
+            Ok(Err(_closed)) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, 503, "the sandbox is stopping").into_response()
+            }
+            Err(_) => too_slow(),
+        },
     };
     let response = fidelity_control::cors_switch(&edge.sandbox, json_errors(&method, &uri, response));
     log_request(&method, &uri, &response, started);
     response
+}
+
+/// Sends a request under `/_sandbox` through the control plane's guard, any other through the
+/// fault rules and the journal.
+async fn route(edge: &Edge, deadline: tokio::time::Instant, request: Request, next: Next) -> Response {
+    match request {
+        request if is_control_path(request.uri().path()) => {
+            tokio::time::timeout_at(deadline, control::guard::guard(&edge.sandbox, request, next))
+                .await
+                .unwrap_or_else(|_| too_slow())
+        }
+        request => faults::inject(&edge.sandbox, deadline, request, next).await,
+    }
 }
 
 /// Reads the whole request body (at most `limit` bytes, by `deadline`) before the request is

@@ -24,6 +24,8 @@ pub mod fidelity_control;
 pub mod homebank;
 pub mod installments;
 pub mod invoices;
+pub mod json;
+pub mod json_node;
 pub mod json_scan;
 pub mod lenient;
 mod middleware;
@@ -56,20 +58,42 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 /// The whole application: ePay's routes, the control plane, limits and JSON errors.
+///
+/// The edge layer (limits, errors, the journal) and the panic guard wrap the routed application
+/// once, not each route: a `Router`'s own `.layer` wraps every route, so each request paid for
+/// cloning the whole per-route stack (and its boxes) twice. CORS stays on the bank's routes.
 pub fn app(sandbox: Arc<Sandbox>) -> Router {
-    let api = api_routes();
     let config = sandbox.config();
+    let edge = middleware::Edge {
+        sandbox: sandbox.clone(),
+        limits: middleware::BodyLimits {
+            bytes: config.body_limit,
+            timeout: config.request_timeout,
+        },
+        in_flight: Arc::new(tokio::sync::Semaphore::new(config.concurrency_limit)),
+    };
+    let guarded = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn_with_state(edge, middleware::edge))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .service(routes(sandbox));
+    Router::new().fallback_service(guarded)
+}
+
+/// Every route of [`app`] (ePay's, the control plane's, the pages), with the bank's CORS but
+/// without the edge layer: what the route listing of the OpenAPI drift test reads.
+pub fn routes(sandbox: Arc<Sandbox>) -> Router {
+    let api = api_routes();
     let bank = Router::new()
         .route("/oauth2/token", post(oauth::token))
         .route("/epay2/oauth2/token", post(oauth::token))
         .merge(api.clone())
         .nest("/api", api)
-        .layer(cors(&config.cors_origins));
+        .layer(cors(&sandbox.config().cors_origins));
     with_pages(
         Router::new()
             .merge(bank)
@@ -81,18 +105,6 @@ pub fn app(sandbox: Arc<Sandbox>) -> Router {
             .merge(qr::control_routes()),
     )
     .fallback(middleware::not_found)
-    .layer(CatchPanicLayer::custom(middleware::panic_response))
-    .layer(GlobalConcurrencyLimitLayer::new(config.concurrency_limit))
-    .layer(axum::middleware::from_fn_with_state(
-        middleware::Edge {
-            sandbox: sandbox.clone(),
-            limits: middleware::BodyLimits {
-                bytes: config.body_limit,
-                timeout: config.request_timeout,
-            },
-        },
-        middleware::edge,
-    ))
     .with_state(sandbox)
 }
 

@@ -2,13 +2,13 @@
 
 use super::error::OAuthError;
 use super::extract::FormFields;
+use super::json::Json;
 use crate::domain::links::Link;
 use crate::domain::tokens::{Grant, TokenError, TokenRequest};
 use crate::engine::Sandbox;
 use crate::wire::oauth::{PasswordTokenAnswer, TokenAnswer};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::sync::Arc;
 
 /// Issues a token for any supported grant; the response mirrors the bank's samples exactly.

@@ -4,6 +4,7 @@
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody};
+use super::json::Json;
 use crate::domain::search::{SearchPage, SearchQuery};
 use crate::domain::transaction::{Transaction, TransactionKind};
 use crate::engine::{Sandbox, SearchRefusal};
@@ -13,7 +14,6 @@ use crate::wire::SearchPageView;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::Value;
 use std::sync::Arc;
 

@@ -280,7 +280,7 @@ pub async fn transfer(
     };
     let card_save = object.get(aliases::ACCOUNT_ID).is_some() && field("cardSave") == "true";
     let body = transfer_body(&object, &field, page.kind, card_save);
-    let request = match super::transfers::parse(&body, ip) {
+    let request = match super::transfers::parse(&super::json_node::Node::of_value(&body), ip) {
         Ok(request) => request,
         Err(message) => return page.form(&object, &merchant, None, Some(message)),
     };

@@ -5,7 +5,9 @@
 
 use super::aliases;
 use super::error::ApiError;
-use super::extract::{Bearer, JsonBody, PayerIp};
+use super::extract::{Bearer, JsonText, PayerIp};
+use super::json::Json;
+use super::json_node::{Node, Object};
 use super::lenient;
 use crate::domain::links::Link;
 use crate::domain::money::Amount;
@@ -18,8 +20,6 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// The cryptogram key as the RU doc and the official SDKs spell it: Cyrillic `с` (U+0441).
@@ -58,9 +58,13 @@ pub async fn cryptopay(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
     PayerIp(ip): PayerIp,
-    JsonBody(body): JsonBody<Value>,
+    body: JsonText,
 ) -> Response {
-    let fields = match Fields::of(&body) {
+    let document = match body.document() {
+        Ok(document) => document,
+        Err(error) => return error.into_response(),
+    };
+    let fields = match Fields::of(&document) {
         Ok(fields) => fields,
         Err(error) => return error.into_response(),
     };
@@ -102,12 +106,17 @@ pub async fn cards_auth(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
     PayerIp(ip): PayerIp,
-    JsonBody(body): JsonBody<Value>,
+    body: JsonText,
 ) -> Response {
-    if body.get("order").is_some_and(Value::is_object) {
-        return p2p_via_cards_auth(&sandbox, &token, ip, &body);
+    let document = match body.document() {
+        Ok(document) => document,
+        Err(error) => return error.into_response(),
+    };
+    let order = document.as_object().and_then(|body| body.get("order"));
+    if order.is_some_and(|order| order.as_object().is_some()) {
+        return p2p_via_cards_auth(&sandbox, &token, ip, &document);
     }
-    let fields = match Fields::of(&body) {
+    let fields = match Fields::of(&document) {
         Ok(fields) => fields,
         Err(error) => return error.into_response(),
     };
@@ -127,7 +136,7 @@ pub async fn cards_auth(
 
 /// P2P transfers with saved cards (`{order, card{sender, receiver}}`, seed 000) on
 /// `/payments/cards/auth`: the same as `/p2p/transfer`.
-pub fn p2p_via_cards_auth(sandbox: &Sandbox, token: &Token, ip: String, body: &Value) -> Response {
+pub fn p2p_via_cards_auth(sandbox: &Sandbox, token: &Token, ip: String, body: &Node<'_>) -> Response {
     super::transfers::transfer_response(sandbox, token, ip, TransferKind::P2p, body)
 }
 
@@ -161,10 +170,10 @@ fn render(fields: &Fields<'_>, profile: &Profile, result: Result<PaymentAccepted
 }
 
 /// A JSON object body, read leniently.
-struct Fields<'a>(&'a Map<String, Value>);
+struct Fields<'a>(&'a Object<'a>);
 
 impl<'a> Fields<'a> {
-    fn of(body: &'a Value) -> Result<Self, ApiError> {
+    fn of(body: &'a Node<'a>) -> Result<Self, ApiError> {
         body.as_object().map(Fields).ok_or_else(|| {
             let (status, code) = fidelity::request_refusal(RequestRefusal::Invalid);
             ApiError::new(
@@ -190,15 +199,15 @@ impl<'a> Fields<'a> {
     /// `data` as a string: kept as sent, or the JSON text of an object.
     fn data(&self) -> String {
         match self.0.get("data") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Null) | None => String::new(),
-            Some(other) => other.to_string(),
+            Some(Node::Text(s)) => s.to_string(),
+            Some(Node::Null) | None => String::new(),
+            Some(other) => other.to_value().to_string(),
         }
     }
 
     fn payment_request(&self, ip: String) -> Result<PaymentRequest, String> {
         let amount = self.0.get("amount").ok_or("amount is required")?;
-        let amount = Amount::from_json(amount).map_err(|e| e.to_string())?;
+        let amount = Amount::from_json(&amount.to_value()).map_err(|e| e.to_string())?;
         Ok(PaymentRequest {
             amount,
             currency: self
@@ -255,10 +264,10 @@ impl<'a> Fields<'a> {
         if self.payment_type() != "cardid" {
             return Err("paymentType must be \"cardId\" to pay with a saved card".into());
         }
-        let card = ["cardId", "cardID", "cardid"].iter().find_map(|k| self.0.get(*k));
+        let card = ["cardId", "cardID", "cardid"].iter().find_map(|k| self.0.get(k));
         let id = match card {
-            Some(Value::Object(card)) => Fields(card).text(&["id", "ID"]),
-            Some(Value::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Some(Node::Object(card)) => Fields(card).text(&["id", "ID"]),
+            Some(Node::Text(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
             _ => None,
         };
         id.map(PaymentMethod::SavedCard)

@@ -2,13 +2,13 @@
 
 use super::error::ApiError;
 use super::extract::Bearer;
+use super::json::Json;
 use crate::engine::Sandbox;
 use crate::fidelity::{self, RequestRefusal};
 use crate::wire::saved_cards::{DeactivatedView, SavedCardView};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::sync::Arc;
 
 /// The customer's active saved cards, in the bank's PascalCase; `[]` when there are none. (P-11)

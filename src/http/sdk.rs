@@ -4,13 +4,13 @@
 
 use super::error::ApiError;
 use super::extract::{Bearer, JsonBody};
+use super::json::Json;
 use crate::engine::{Sandbox, SdkError};
 use crate::fidelity;
 use crate::wire::sdk::{PublicProfileView, TerminalView};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::ToSchema;

@@ -2,13 +2,13 @@
 
 use super::error::ApiError;
 use super::extract::Bearer;
+use super::json::Json;
 use crate::engine::Sandbox;
 use crate::fidelity;
 use crate::wire::status::{CheckStatus, FlatPaymentView, TransactionView};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::sync::Arc;
 
 /// Payment status by invoiceId, exactly in the shape of seed 001.

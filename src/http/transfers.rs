@@ -5,7 +5,9 @@
 
 use super::aliases;
 use super::error::ApiError;
-use super::extract::{Bearer, JsonBody, PayerIp};
+use super::extract::{Bearer, JsonText, PayerIp};
+use super::json::Json;
+use super::json_node::{Node, Object};
 use super::lenient;
 use crate::domain::money::Amount;
 use crate::domain::tokens::Token;
@@ -16,8 +18,6 @@ use crate::wire::transfer::{P2pCheckStatus, P2pView, P2pWrapper, ResultView, Tra
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// `POST /p2p/transfer`: card to card.
@@ -36,9 +36,9 @@ pub async fn p2p(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
     PayerIp(ip): PayerIp,
-    JsonBody(body): JsonBody<Value>,
+    body: JsonText,
 ) -> Response {
-    transfer_response(&sandbox, &token, ip, TransferKind::P2p, &body)
+    transfer_by(&sandbox, &token, ip, TransferKind::P2p, &body)
 }
 
 /// `POST /chdebit/transfer`: AFT, a card debited to the merchant.
@@ -57,9 +57,9 @@ pub async fn aft(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
     PayerIp(ip): PayerIp,
-    JsonBody(body): JsonBody<Value>,
+    body: JsonText,
 ) -> Response {
-    transfer_response(&sandbox, &token, ip, TransferKind::Aft, &body)
+    transfer_by(&sandbox, &token, ip, TransferKind::Aft, &body)
 }
 
 /// `POST /chpayment/transfer`: OCT, a payout to a card or a phone.
@@ -78,13 +78,27 @@ pub async fn oct(
     State(sandbox): State<Arc<Sandbox>>,
     Bearer(token): Bearer,
     PayerIp(ip): PayerIp,
-    JsonBody(body): JsonBody<Value>,
+    body: JsonText,
 ) -> Response {
-    transfer_response(&sandbox, &token, ip, TransferKind::Oct, &body)
+    transfer_by(&sandbox, &token, ip, TransferKind::Oct, &body)
+}
+
+/// A transfer by API: the body read as a JSON document, then [`transfer_response`].
+fn transfer_by(sandbox: &Sandbox, token: &Token, ip: String, kind: TransferKind, body: &JsonText) -> Response {
+    match body.document() {
+        Ok(document) => transfer_response(sandbox, token, ip, kind, &document),
+        Err(error) => error.into_response(),
+    }
 }
 
 /// Parses a transfer body, runs it and renders the answer (shared with `/payments/cards/auth`).
-pub fn transfer_response(sandbox: &Sandbox, token: &Token, ip: String, kind: TransferKind, body: &Value) -> Response {
+pub fn transfer_response(
+    sandbox: &Sandbox,
+    token: &Token,
+    ip: String,
+    kind: TransferKind,
+    body: &Node<'_>,
+) -> Response {
     let echo = Echo::of(body);
     let request = match parse(body, ip) {
         Ok(request) => request,
@@ -152,8 +166,11 @@ struct Echo {
 }
 
 impl Echo {
-    fn of(body: &Value) -> Self {
-        let order = body.get("order").and_then(Value::as_object);
+    fn of(body: &Node<'_>) -> Self {
+        let order = body
+            .as_object()
+            .and_then(|body| body.get("order"))
+            .and_then(Node::as_object);
         let get = |names: &[&str]| order.map(|o| text(o, names)).unwrap_or_default();
         Echo {
             invoice_id: get(aliases::ORDER_ID),
@@ -173,29 +190,29 @@ impl Echo {
 }
 
 /// The first present, non-empty field of `names` as trimmed text, or "".
-fn text(object: &Map<String, Value>, names: &[&str]) -> String {
+fn text(object: &Object<'_>, names: &[&str]) -> String {
     lenient::text(object, names).unwrap_or_default()
 }
 
 /// The transfer request of a `{order, card}` body (seed 000), read leniently.
-pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String> {
+pub(crate) fn parse(body: &Node<'_>, ip: String) -> Result<TransferRequest, String> {
     let root = body
         .as_object()
         .ok_or("request body must be a JSON object {order, card}")?;
     let order = root
         .get("order")
-        .and_then(Value::as_object)
+        .and_then(Node::as_object)
         .ok_or("order is required: {amount, currency, id, terminalId, ...}")?;
     let amount = order.get("amount").ok_or("order.amount is required")?;
-    let amount = Amount::from_json(amount).map_err(|e| format!("order.amount: {e}"))?;
+    let amount = Amount::from_json(&amount.to_value()).map_err(|e| format!("order.amount: {e}"))?;
     let order_id = text(order, aliases::ORDER_ID);
     if order_id.is_empty() {
         return Err("order.id is required (the order number, digits)".into());
     }
     let currency = text(order, &["currency"]);
     let card = match root.get("card") {
-        Some(Value::Object(card)) => Some(card),
-        Some(Value::Null) | None => None,
+        Some(Node::Object(card)) => Some(card),
+        Some(Node::Null) | None => None,
         Some(_) => return Err("card must be an object {sender, receiver}".into()),
     };
     let saved_id = |name: &str| {
@@ -233,16 +250,16 @@ pub(crate) fn parse(body: &Value, ip: String) -> Result<TransferRequest, String>
 }
 
 /// A link field of the order, checked; empty when absent.
-fn link(order: &Map<String, Value>, name: &'static str) -> Result<String, String> {
+fn link(order: &Object<'_>, name: &'static str) -> Result<String, String> {
     crate::domain::links::Link::optional(name, &text(order, &[name])).map_err(|e| e.to_string())
 }
 
 /// One party (`card.sender` / `card.receiver`); `saved_id` is a `senderCardId`/`receiverCardId`
 /// given elsewhere in the body (seed 004's naming).
-fn party(card: Option<&Map<String, Value>>, side: &str, saved_id: String) -> Result<Option<CardInput>, String> {
+fn party(card: Option<&Object<'_>>, side: &str, saved_id: String) -> Result<Option<CardInput>, String> {
     let object = match card.and_then(|c| c.get(side)) {
-        Some(Value::Object(o)) => Some(o),
-        Some(Value::Null) | None => None,
+        Some(Node::Object(o)) => Some(o),
+        Some(Node::Null) | None => None,
         Some(_) => return Err(format!("card.{side} must be an object")),
     };
     let Some(object) = object else {
@@ -274,13 +291,13 @@ fn party(card: Option<&Map<String, Value>>, side: &str, saved_id: String) -> Res
         transfer_type = Some(TransferType::Phone);
     }
     let expiry = match object.get("expire") {
-        Some(Value::Object(expire)) => {
+        Some(Node::Object(expire)) => {
             let (month, year) = (text(expire, &["month"]), text(expire, &["year"]));
             expiry_mmyy(&month, &year).ok_or_else(|| {
                 format!("card.{side}.expire must be {{\"month\": \"01\", \"year\": \"25\"}}, got {month}/{year}")
             })?
         }
-        Some(Value::String(s)) => s.trim().replace('/', ""),
+        Some(Node::Text(s)) => s.trim().replace('/', ""),
         _ => String::new(),
     };
     Ok(Some(CardInput {
@@ -299,7 +316,7 @@ fn party(card: Option<&Map<String, Value>>, side: &str, saved_id: String) -> Res
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
@@ -334,8 +351,8 @@ mod tests {
     proptest! {
         #[test]
         fn parsing_never_panics(body in json_value()) {
-            let _ = parse(&body, String::new());
-            let _ = Echo::of(&body);
+            let _ = parse(&Node::of_value(&body), String::new());
+            let _ = Echo::of(&Node::of_value(&body));
         }
     }
 
@@ -348,7 +365,7 @@ mod tests {
                                 "expire": {"month": "01", "year": "25"}, "cardCred": "4405639704015096"},
                      "receiver": {"cardCred": "fcf69516-f7e8-9b14-e053-1d1a000aef2f", "transferType": "TYPECARDID"}}
         });
-        let request = parse(&body, String::new()).unwrap_or_default();
+        let request = parse(&Node::of_value(&body), String::new()).unwrap_or_default();
         assert_eq!(request.order_id, "8161284658529816");
         let sender = request.sender.unwrap_or_default();
         assert_eq!((sender.expiry.as_str(), sender.save), ("0125", true));

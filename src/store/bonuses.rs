@@ -1,17 +1,17 @@
 //! Halyk bonus balances by card, and what each payment spent, by transaction.
 
+use super::StoreMap;
 pub use crate::domain::bonus::BonusSpend;
 use crate::domain::bonus::{bonus_part, BonusAccount, BonusRecords};
 use crate::domain::money::Amount;
 use dashmap::mapref::entry::Entry;
-use dashmap::DashMap;
 use uuid::Uuid;
 
 /// Bonus balances and spends.
 #[derive(Debug, Default)]
 pub struct BonusStore {
-    balances: DashMap<String, Amount>,
-    spends: DashMap<Uuid, (String, BonusSpend)>,
+    balances: StoreMap<String, Amount>,
+    spends: StoreMap<Uuid, (String, BonusSpend)>,
 }
 
 impl BonusStore {

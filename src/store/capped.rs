@@ -2,9 +2,9 @@
 //! the eviction of the oldest over the cap), so each store only adds its own indexes.
 
 use super::order::{overshoots, InsertionOrder};
+use super::StoreMap;
 use dashmap::mapref::entry::Entry;
 use dashmap::mapref::one::{Ref, RefMut};
-use dashmap::DashMap;
 use std::borrow::Borrow;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub(super) struct Capped<K: Eq + Hash, V> {
     cap: usize,
     order: InsertionOrder<K>,
-    records: DashMap<K, V>,
+    records: StoreMap<K, V>,
     live: AtomicUsize,
 }
 
@@ -29,7 +29,7 @@ impl<K: Eq + Hash + Clone, V> Capped<K, V> {
         Capped {
             cap: cap.max(1),
             order: InsertionOrder::default(),
-            records: DashMap::new(),
+            records: StoreMap::default(),
             live: AtomicUsize::new(0),
         }
     }

@@ -1,16 +1,16 @@
 //! Installment orders, by id and by (shop, orderId).
 
 use super::capped::Capped;
+use super::StoreMap;
 use crate::domain::installment::{InstallmentOrder, OrderStep, StepRefused};
 use chrono::{DateTime, Utc};
-use dashmap::DashMap;
 use uuid::Uuid;
 
 /// Installment orders.
 #[derive(Debug)]
 pub struct InstallmentStore {
     orders: Capped<Uuid, InstallmentOrder>,
-    by_shop_order: DashMap<(String, String), Uuid>,
+    by_shop_order: StoreMap<(String, String), Uuid>,
 }
 
 /// An order with this orderId already exists on the shop.
@@ -45,7 +45,7 @@ impl InstallmentStore {
     pub fn with_cap(cap: usize) -> Self {
         InstallmentStore {
             orders: Capped::with_cap(cap),
-            by_shop_order: DashMap::new(),
+            by_shop_order: StoreMap::default(),
         }
     }
 

@@ -1,8 +1,8 @@
 //! Invoice links by id and by (terminal, invoice_id).
 
 use super::records::Records;
+use super::StoreMap;
 use crate::domain::invoice_links::InvoiceLink;
-use dashmap::DashMap;
 use uuid::Uuid;
 
 fn invoice_key(terminal_id: &str, invoice_id: &str) -> String {
@@ -13,7 +13,7 @@ fn invoice_key(terminal_id: &str, invoice_id: &str) -> String {
 #[derive(Debug, Default)]
 pub struct InvoiceLinkStore {
     links: Records<Uuid, InvoiceLink>,
-    by_invoice: DashMap<String, Uuid>,
+    by_invoice: StoreMap<String, Uuid>,
 }
 
 impl InvoiceLinkStore {

@@ -1,10 +1,10 @@
 //! Merchants by client id and terminals by id. Merchants are shared (`Arc`), so a token
 //! request looks its client up without copying the directory.
 
+use super::StoreMap;
 use crate::domain::merchants::{Merchant, Terminal};
 use chrono::{DateTime, Utc};
 use dashmap::mapref::entry::Entry;
-use dashmap::DashMap;
 use std::sync::Arc;
 
 /// A merchant and, for one created at run time, when it was last used.
@@ -17,8 +17,8 @@ struct Listed {
 /// Merchants and terminals.
 #[derive(Debug, Default)]
 pub struct MerchantStore {
-    merchants: DashMap<String, Listed>,
-    terminal_owners: DashMap<String, String>,
+    merchants: StoreMap<String, Listed>,
+    terminal_owners: StoreMap<String, String>,
 }
 
 /// Why a merchant could not be added.

@@ -1,14 +1,14 @@
 //! QR bills by bill number and by the access token they were generated with.
 
 use super::records::Records;
+use super::StoreMap;
 use crate::domain::qr::QrBill;
-use dashmap::DashMap;
 
 /// QR bills.
 #[derive(Debug, Default)]
 pub struct QrBillStore {
     bills: Records<String, QrBill>,
-    by_token: DashMap<String, String>,
+    by_token: StoreMap<String, String>,
 }
 
 impl QrBillStore {

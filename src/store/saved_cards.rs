@@ -1,8 +1,8 @@
 //! Saved cards by id and by owner (client and accountId).
 
 use super::capped::Capped;
+use super::StoreMap;
 use crate::domain::saved_cards::SavedCard;
-use dashmap::DashMap;
 use uuid::Uuid;
 
 fn owner_key(client_id: &str, account_id: &str) -> String {
@@ -17,7 +17,7 @@ fn owner_key(client_id: &str, account_id: &str) -> String {
 #[derive(Debug)]
 pub struct SavedCardStore {
     cards: Capped<Uuid, SavedCard>,
-    by_owner: DashMap<String, Vec<Uuid>>,
+    by_owner: StoreMap<String, Vec<Uuid>>,
 }
 
 impl SavedCardStore {
@@ -25,7 +25,7 @@ impl SavedCardStore {
     pub fn with_cap(cap: usize) -> Self {
         SavedCardStore {
             cards: Capped::with_cap(cap),
-            by_owner: DashMap::new(),
+            by_owner: StoreMap::default(),
         }
     }
 

@@ -1,15 +1,15 @@
 //! 3-D Secure sessions waiting for the cardholder, by MD and by transaction.
 
 use super::capped::Capped;
+use super::StoreMap;
 use crate::domain::secure3d::{AcsAnswer, AcsRules, CardholderAction, Secure3dSession, Verdict};
-use dashmap::DashMap;
 use uuid::Uuid;
 
 /// 3-D Secure sessions.
 #[derive(Debug)]
 pub struct Secure3dStore {
     sessions: Capped<String, Secure3dSession>,
-    by_transaction: DashMap<Uuid, String>,
+    by_transaction: StoreMap<Uuid, String>,
 }
 
 impl Secure3dStore {
@@ -17,7 +17,7 @@ impl Secure3dStore {
     pub fn with_cap(cap: usize) -> Self {
         Secure3dStore {
             sessions: Capped::with_cap(cap),
-            by_transaction: DashMap::new(),
+            by_transaction: StoreMap::default(),
         }
     }
 

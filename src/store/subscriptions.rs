@@ -1,15 +1,15 @@
 //! Recurrent-payment subscriptions by id and by the transaction they were made on.
 
 use super::records::Records;
+use super::StoreMap;
 use crate::domain::recurrent::Subscription;
-use dashmap::DashMap;
 use uuid::Uuid;
 
 /// Subscriptions.
 #[derive(Debug, Default)]
 pub struct SubscriptionStore {
     subscriptions: Records<Uuid, Subscription>,
-    by_transaction: DashMap<Uuid, Uuid>,
+    by_transaction: StoreMap<Uuid, Uuid>,
 }
 
 impl SubscriptionStore {

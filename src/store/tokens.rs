@@ -1,14 +1,14 @@
 //! Access tokens by bearer string, and the tokens refresh tokens were issued with.
 
 use super::capped::Capped;
+use super::StoreMap;
 use crate::domain::tokens::Token;
-use dashmap::DashMap;
 
 /// Access tokens.
 #[derive(Debug)]
 pub struct TokenStore {
     tokens: Capped<String, Token>,
-    by_refresh: DashMap<String, String>,
+    by_refresh: StoreMap<String, String>,
 }
 
 impl TokenStore {
@@ -16,7 +16,7 @@ impl TokenStore {
     pub fn with_cap(cap: usize) -> Self {
         TokenStore {
             tokens: Capped::with_cap(cap),
-            by_refresh: DashMap::new(),
+            by_refresh: StoreMap::default(),
         }
     }
 

@@ -7,11 +7,11 @@
 //! invoiceId, then the first attempt reclaimed its own) is kept in a small map of its own.
 
 use super::capped::Capped;
+use super::StoreMap;
 use crate::domain::status::Status;
 use crate::domain::transaction::{ApplyContext, Effect, Event, OperationError, Transaction};
 use crate::domain::validation::invoice_suffix;
 use dashmap::mapref::entry::Entry;
-use dashmap::DashMap;
 use uuid::Uuid;
 
 /// Terminal UUID lower-cased, a NUL, then the invoice id or its last six digits: one allocation
@@ -68,9 +68,9 @@ pub struct Applied {
 pub struct TransactionStore {
     /// A [`Transaction`] is one pointer: spare map capacity costs little.
     records: Capped<Uuid, Transaction>,
-    suffixes: DashMap<InvoiceKey, Uuid>,
+    suffixes: StoreMap<InvoiceKey, Uuid>,
     /// Full invoiceIds whose suffix another transaction holds (see the module docs).
-    reclaimed: DashMap<InvoiceKey, Uuid>,
+    reclaimed: StoreMap<InvoiceKey, Uuid>,
 }
 
 impl TransactionStore {
@@ -78,8 +78,8 @@ impl TransactionStore {
     pub fn with_cap(cap: usize) -> Self {
         TransactionStore {
             records: Capped::with_cap(cap),
-            suffixes: DashMap::new(),
-            reclaimed: DashMap::new(),
+            suffixes: StoreMap::default(),
+            reclaimed: StoreMap::default(),
         }
     }
 

@@ -1,15 +1,15 @@
 //! What completed transfers moved per limit key and bank day: the daily limits read one entry
 //! instead of summing every stored transfer.
 
+use super::StoreMap;
 use crate::domain::money::Amount;
 use chrono::NaiveDate;
-use dashmap::DashMap;
 
 /// Daily totals of completed transfers, keyed by a limit key (a terminal, a receiver card's
 /// hash, a phone) and the bank day.
 #[derive(Debug, Default)]
 pub struct TransferTotals {
-    totals: DashMap<(String, NaiveDate), Amount>,
+    totals: StoreMap<(String, NaiveDate), Amount>,
 }
 
 impl TransferTotals {

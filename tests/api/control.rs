@@ -994,7 +994,7 @@ async fn openapi_documents_exactly_the_served_routes() {
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();
     let documented: BTreeSet<String> = paths.keys().map(|p| normalise(p)).collect();
 
-    let router = epay_sandbox::app(app.server.sandbox().clone());
+    let router = epay_sandbox::http::routes(app.server.sandbox().clone());
     let registered = epay_sandbox::http::openapi::route_paths(&router);
     for known in [
         "/oauth2/token",

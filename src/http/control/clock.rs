@@ -7,10 +7,10 @@ use crate::engine::Sandbox;
 use crate::fidelity;
 use crate::http::error::ApiError;
 use crate::http::extract::FormFields;
+use crate::http::json::Json;
 use crate::wire::control::ClockView;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 

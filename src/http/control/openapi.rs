@@ -2,8 +2,8 @@
 //! control plane's), generated from the code by [`crate::http::openapi::document`]; this module
 //! lists the control plane's operations (its handlers are private to `control`).
 
+use crate::http::json::Json;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use utoipa::OpenApi;
 
 /// The control plane's operations.
