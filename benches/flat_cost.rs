@@ -14,13 +14,12 @@
 use epay_sandbox::control::merchants::NewMerchant;
 use epay_sandbox::crypto::CardData;
 use epay_sandbox::domain::money::Amount;
-use epay_sandbox::domain::tokens::{Token, TokenRequest};
+use epay_sandbox::domain::tokens::{FieldMap, Token, TokenRequest};
 use epay_sandbox::domain::transfer::{TransferKind, TransferType};
 use epay_sandbox::engine::{CardInput, PaymentMethod, PaymentRequest, TransferRequest};
 use epay_sandbox::fixtures::Fixtures;
 use epay_sandbox::store::StoreLimits;
 use epay_sandbox::{Config, Sandbox};
-use std::collections::HashMap;
 use std::time::Instant;
 
 const TERMINAL: &str = "67e34d63-102f-4bd1-898e-370781d0074d";
@@ -29,7 +28,7 @@ const SECRET: &str = "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG";
 const ROUNDS: usize = 2_000;
 
 fn token_request(terminal: &str) -> TokenRequest {
-    let fields: HashMap<String, String> = [
+    let fields: FieldMap = [
         ("grant_type", "client_credentials"),
         ("scope", "payment"),
         ("client_id", "test"),

@@ -8,6 +8,7 @@
 
 use super::error::ApiError;
 use super::extract::FormFields;
+use crate::domain::tokens::FieldMap;
 use crate::engine::Sandbox;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -17,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The client the demo shop pays as (the bank's documented test client).
@@ -89,7 +89,7 @@ async fn token(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFiel
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_string())
     };
-    let request: HashMap<String, String> = [
+    let request: FieldMap = [
         ("grant_type", "client_credentials".to_string()),
         ("scope", "payment".to_string()),
         ("client_id", merchant.client_id.clone()),

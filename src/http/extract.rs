@@ -3,6 +3,7 @@
 use super::error::ApiError;
 use super::json_node::Node;
 use super::json_scan::{from_json_checked, node_checked, JsonRefusal};
+use crate::domain::tokens::FieldMap;
 use crate::domain::tokens::Token;
 use crate::domain::validation::{check_field_length, FieldTooLong};
 use crate::engine::Sandbox;
@@ -11,7 +12,6 @@ use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The live token of the request's `Authorization: Bearer …` header; 401 otherwise.
@@ -106,7 +106,7 @@ fn too_long(error: FieldTooLong) -> ApiError {
     ApiError::bad_request(error.to_string())
 }
 
-fn checked(fields: HashMap<String, String>) -> Result<FormFields, ApiError> {
+fn checked(fields: FieldMap) -> Result<FormFields, ApiError> {
     for (name, value) in &fields {
         check_field_length(name, value).map_err(too_long)?;
     }
@@ -116,7 +116,7 @@ fn checked(fields: HashMap<String, String>) -> Result<FormFields, ApiError> {
 /// Form fields from `multipart/form-data`, `application/x-www-form-urlencoded` or, leniently,
 /// a flat JSON object. Real clients of the token endpoint send all three.
 #[derive(Debug, Clone, Default)]
-pub struct FormFields(pub HashMap<String, String>);
+pub struct FormFields(pub FieldMap);
 
 impl<S: Send + Sync> FromRequest<S> for FormFields {
     type Rejection = ApiError;
@@ -132,7 +132,7 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
             let mut multipart = Multipart::from_request(req, state)
                 .await
                 .map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?;
-            let mut fields = HashMap::new();
+            let mut fields = FieldMap::default();
             while let Some(field) = multipart
                 .next_field()
                 .await
@@ -164,9 +164,8 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
                 .collect();
             return checked(fields);
         }
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| ApiError::bad_request(format!("invalid form body: {e}")))?;
-        checked(fields.into_iter().collect())
+        let fields = form_urlencoded::parse(&bytes).map(|(name, value)| (name.into_owned(), value.into_owned()));
+        checked(fields.collect())
     }
 }
 

@@ -8,6 +8,7 @@ use super::extract::{Bearer, FormFields, JsonBody};
 use super::refusals::{control_answer, refused, unknown, wrong_state};
 use crate::domain::money::Amount;
 use crate::domain::qr::{QrAction, QrError};
+use crate::domain::tokens::FieldMap;
 use crate::engine::{QrGenerateRequest, Sandbox};
 use crate::wire::qr::{QrGenerateBody, QrGenerated, QrStatusView};
 use axum::extract::{Path, Query, State};
@@ -15,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Bank API routes (served bare and under `/api`).
@@ -150,12 +150,7 @@ async fn show(State(sandbox): State<Arc<Sandbox>>, Path(bill): Path<String>) -> 
 }
 
 /// Runs a payer's action: `scan`, `pay` (optional field `pan`: a test card) or `reject`.
-fn run_action(
-    sandbox: &Sandbox,
-    bill: &str,
-    action: &str,
-    fields: &HashMap<String, String>,
-) -> Result<QrStatusView, ApiError> {
+fn run_action(sandbox: &Sandbox, bill: &str, action: &str, fields: &FieldMap) -> Result<QrStatusView, ApiError> {
     let action = parse_action(action).map_err(unknown)?;
     sandbox
         .qr_act(bill, action, fields.get("pan").map(String::as_str))

@@ -4,15 +4,15 @@
 
 use super::control::respond;
 use super::error::ApiError;
+use crate::domain::tokens::FieldMap;
 use crate::fidelity::{self, RequestRefusal};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// A control endpoint's `answer` as JSON, or a 303 back to the dashboard when its form sent
 /// `redirect`.
-pub fn control_answer(fields: &HashMap<String, String>, answer: impl Serialize) -> Response {
+pub fn control_answer(fields: &FieldMap, answer: impl Serialize) -> Response {
     match serde_json::to_value(answer) {
         Ok(body) => respond(fields, body),
         Err(error) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, 500, error.to_string()).into_response(),

@@ -6,6 +6,7 @@ use super::aliases;
 use super::error::ApiError;
 use super::extract::{FormFields, JsonBody, OptionalBearer};
 use crate::domain::links::Link;
+use crate::domain::tokens::FieldMap;
 use crate::domain::transaction::Transaction;
 use crate::engine::{ConfirmRequest, Confirmed, Sandbox, Secure3dError};
 use crate::fidelity::{self, ConfirmToken, Profile};
@@ -16,7 +17,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -44,7 +44,7 @@ impl From<Secure3dError> for ApiError {
 }
 
 /// The first non-empty field among `names`.
-pub(super) fn field<'a>(fields: &'a HashMap<String, String>, names: &[&str]) -> &'a str {
+pub(super) fn field<'a>(fields: &'a FieldMap, names: &[&str]) -> &'a str {
     names
         .iter()
         .filter_map(|n| fields.get(*n))
@@ -143,7 +143,7 @@ pub async fn payment_confirm(
 )]
 pub async fn confirm_payment(
     State(sandbox): State<Arc<Sandbox>>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<FieldMap>,
     FormFields(fields): FormFields,
 ) -> Response {
     let access = field(&query, &["Access", "access"]);

@@ -3,6 +3,7 @@
 
 use super::respond;
 use crate::domain::duration::{parse_duration, seconds};
+use crate::domain::tokens::FieldMap;
 use crate::engine::Sandbox;
 use crate::fidelity;
 use crate::http::error::ApiError;
@@ -137,7 +138,7 @@ pub async fn set(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormFi
     }
 }
 
-fn advance_by(fields: &std::collections::HashMap<String, String>) -> Result<Duration, ApiError> {
+fn advance_by(fields: &FieldMap) -> Result<Duration, ApiError> {
     let secs = fields.get("seconds").map(|s| s.trim()).filter(|s| !s.is_empty());
     let text = fields.get("duration").map(|s| s.trim()).filter(|s| !s.is_empty());
     if secs.is_none() && text.is_none() {

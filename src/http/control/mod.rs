@@ -24,6 +24,7 @@ pub mod tls_ca;
 
 use super::error::ApiError;
 use super::extract::FormFields;
+use crate::domain::tokens::FieldMap;
 use crate::engine::Sandbox;
 use crate::wire::control::HealthView;
 use axum::extract::{Query, State};
@@ -34,7 +35,6 @@ use axum::{Json, Router};
 use redirect::is_local_redirect;
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Routes under `/_sandbox` (full paths, so the dashboard answers both `/_sandbox` and
@@ -197,7 +197,7 @@ async fn seed(State(sandbox): State<Arc<Sandbox>>, FormFields(fields): FormField
 
 /// JSON `body`, or a 303 back to the page named by a form's `redirect` field (dashboard
 /// forms), which must stay under `/_sandbox`.
-pub(crate) fn respond(fields: &HashMap<String, String>, body: impl serde::Serialize) -> Response {
+pub(crate) fn respond(fields: &FieldMap, body: impl serde::Serialize) -> Response {
     match fields.get("redirect") {
         Some(to) if is_local_redirect(to) => Redirect::to(to).into_response(),
         _ => (StatusCode::OK, Json(body)).into_response(),
