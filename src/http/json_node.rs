@@ -237,16 +237,7 @@ mod tests {
             Just("1.50".to_string()),
             ".{0,6}".prop_map(|s| Value::from(s).to_string()),
         ];
-        let names = prop::sample::select(vec!["a", "b", "a\\u0062", "\\\""]);
-        leaf.prop_recursive(4, 40, 5, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(","))),
-                prop::collection::vec((names.clone(), inner), 0..5).prop_map(|fields| {
-                    let fields: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
-                    format!("{{{}}}", fields.join(","))
-                }),
-            ]
-        })
+        super::super::json_scan::strategies::documents(leaf, vec!["a", "b", "a\\u0062", "\\\""], 5)
     }
 
     proptest! {

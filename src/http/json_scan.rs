@@ -207,8 +207,34 @@ impl<'de> Visitor<'de> for Key {
     }
 }
 
+/// Property-test inputs shared by the JSON readers' tests.
+#[cfg(test)]
+pub(super) mod strategies {
+    use proptest::prelude::*;
+
+    /// JSON texts nested up to four deep whose objects take their keys from `names` (so keys
+    /// repeat) and whose leaves are `leaf`'s.
+    pub fn documents(
+        leaf: impl Strategy<Value = String> + 'static,
+        names: Vec<&'static str>,
+        width: u32,
+    ) -> impl Strategy<Value = String> {
+        let names = prop::sample::select(names);
+        leaf.prop_recursive(4, 40, width, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(","))),
+                prop::collection::vec((names.clone(), inner), 0..5).prop_map(|fields| {
+                    let fields: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    format!("{{{}}}", fields.join(","))
+                }),
+            ]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::strategies::documents;
     use super::*;
     use proptest::prelude::*;
     use serde::Deserialize;
@@ -294,16 +320,7 @@ mod tests {
             any::<i64>().prop_map(|n| n.to_string()),
             text,
         ];
-        let names = prop::sample::select(vec!["amount", "invoiceId", "a\\\"b", "a\\u0062"]);
-        leaf.prop_recursive(4, 40, 6, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(","))),
-                prop::collection::vec((names.clone(), inner), 0..5).prop_map(|fields| {
-                    let fields: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
-                    format!("{{{}}}", fields.join(","))
-                }),
-            ]
-        })
+        documents(leaf, vec!["amount", "invoiceId", "a\\\"b", "a\\u0062"], 6)
     }
 
     proptest! {
