@@ -27,19 +27,21 @@ RUN mkdir -p src tests/api benches \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs tests/embedding.rs tests/api/main.rs tests/cli.rs tests/readme.rs \
              benches/flat_cost.rs benches/hostile_rss.rs \
-    && cargo build --release --locked --bin epay-sandbox \
-    && rm -rf src target/release/.fingerprint/epay-sandbox-* target/release/deps/epay_sandbox-* \
-              target/release/deps/libepay_sandbox-* target/release/epay-sandbox*
+    && cargo build --profile dist --locked --bin epay-sandbox \
+    && rm -rf src target/dist/.fingerprint/epay-sandbox-* target/dist/deps/epay_sandbox-* \
+              target/dist/deps/libepay_sandbox-* target/dist/epay-sandbox*
 COPY src ./src
 COPY fixtures ./fixtures
 COPY templates ./templates
 COPY docs ./docs
 COPY static ./static
 COPY README.md ./
-RUN cargo build --release --locked --bin epay-sandbox
+# The `dist` profile (Cargo.toml): fat LTO, for a smaller and slightly faster binary than
+# `cargo run --release` builds.
+RUN cargo build --profile dist --locked --bin epay-sandbox
 
 FROM debian:bookworm-slim
-COPY --from=build /src/target/release/epay-sandbox /usr/local/bin/epay-sandbox
+COPY --from=build /src/target/dist/epay-sandbox /usr/local/bin/epay-sandbox
 # A numeric non-root user: needs no /etc/passwd entry (nor useradd) in the runtime image.
 USER 10001:10001
 # Inside a container the sandbox must listen on every interface to be reachable.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmarks the sandbox with wrk (Debian package) against a bare axum "hello" and openssl.
 
-Builds release binaries (the sandbox and `examples/hello.rs`), then on this machine, in one run:
+Builds the sandbox and `examples/hello.rs` in the `dist` profile (fat LTO, as the Docker image
+ships them; `--profile release` for quicker rebuilds), then on this machine, in one run:
 - time to ready (spawn → first 200, median of 5 starts) and idle RSS, for both servers;
 - wrk req/s, p50/p99 latency and RSS for: hello, token, check-status of a real transaction,
   cards/auth by saved card, charge → refund of saved-card payments, a P2P transfer between saved
@@ -18,12 +19,14 @@ without invoiceID/amount (the sandbox then does not check the binding, as the ba
 so one token serves every request while a wrk Lua counter gives each request a fresh invoiceId;
 the flow scenario issues a bound token per payment instead.
 
-Usage: python3 benches/bench.py [--duration 10] [--connections 32] [--threads 2] [--no-wiremock] [--write]
+Usage: python3 benches/bench.py [--duration 10] [--connections 32] [--threads 2] [--no-wiremock]
+                               [--profile dist] [--write]
 (--write regenerates the marked section of docs/benchmarks.md and the README's Performance table.)
 """
 import argparse
 import json
 import os
+import resource
 import re
 import shutil
 import socket
@@ -36,8 +39,11 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "epay-sandbox")
-HELLO = os.path.join(ROOT, "target", "release", "examples", "hello")
+# The Cargo profile measured: `dist` (fat LTO) is what the Docker image ships; `--profile release`
+# (thin LTO, what `cargo run --release` builds) rebuilds faster while iterating.
+PROFILE = "dist"
+BIN = os.path.join(ROOT, "target", PROFILE, "epay-sandbox")
+HELLO = os.path.join(ROOT, "target", PROFILE, "examples", "hello")
 CLIENT = {"client_id": "test", "client_secret": "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG"}
 TERMINAL = "67e34d63-102f-4bd1-898e-370781d0074d"
 CARD = ("4405639704015096", "0127", "321")
@@ -53,9 +59,17 @@ def ensure_tools():
         subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
         subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    print("==> cargo build --release (sandbox and examples/hello)", file=sys.stderr)
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "epay-sandbox", "--example", "hello"],
+    print(f"==> cargo build --profile {PROFILE} (sandbox and examples/hello)", file=sys.stderr)
+    subprocess.run(["cargo", "build", "--profile", PROFILE, "--quiet", "--bin", "epay-sandbox", "--example", "hello"],
                    cwd=ROOT, check=True)
+
+
+def use_profile(profile):
+    """Measures the binaries of Cargo profile `profile` (built by `ensure_tools`)."""
+    global PROFILE, BIN, HELLO
+    PROFILE = profile
+    BIN = os.path.join(ROOT, "target", profile, "epay-sandbox")
+    HELLO = os.path.join(ROOT, "target", profile, "examples", "hello")
 
 
 def free_port():
@@ -157,12 +171,13 @@ def pay(url, bearer, invoice, crypto, **extra):
 
 
 def wrk(url, path, lua, duration, connections, threads, pid=None):
-    """wrk's req/s, p50/p99 and non-2xx count; with the server's `pid`, also its CPU time and
-    context switches per request over the run."""
+    """wrk's req/s, p50/p99 and non-2xx count; with the server's `pid`, also the server's CPU time
+    and context switches per request over the run, and wrk's own CPU time per request."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua)
         script = f.name
     before = server_work(pid) if pid else None
+    load_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s",
                               "--latency", "-s", script, url + path],
@@ -181,14 +196,18 @@ def wrk(url, path, lua, duration, connections, threads, pid=None):
         requests = max(int(re.search(r"(\d+) requests in", out).group(1)), 1)
         result["cpu_us"] = (cpu - before[0]) * 1e6 / requests
         result["switches"] = (switches - before[1]) / requests
+        load = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result["wrk_us"] = ((load.ru_utime + load.ru_stime) - (load_before.ru_utime + load_before.ru_stime)) \
+            * 1e6 / requests
     return result
 
 
 def cost(r):
-    """The server's CPU time and context switches per request, as table cells."""
+    """The server's and wrk's CPU time and the server's context switches per request, as table
+    cells. wrk shares the cores, so its own time per request bounds req/s as much as the server's."""
     if "cpu_us" not in r:
-        return "–", "–"
-    return f"{r['cpu_us']:.1f} µs", f"{r['switches']:.2f}"
+        return "–", "–", "–"
+    return f"{r['cpu_us']:.1f} µs", f"{r['wrk_us']:.1f} µs", f"{r['switches']:.2f}"
 
 
 def lua_static(method, body=None, headers=None):
@@ -219,13 +238,30 @@ def counter(prefix, threads):
     return LUA_COUNTER.replace("PREFIX", str(prefix)).replace("THREADS", str(threads))
 
 
-def lua_varying(path, body_fmt, bearer, prefix, threads):
-    return counter(prefix, threads) + f"""
-function request()
-  local body = string.format({json.dumps(json.dumps(body_fmt))}, invoice())
-  return wrk.format("POST", "{path}", {{["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer {bearer}"}}, body)
+# A fresh value goes where a request holds this placeholder: each request is formatted once per
+# wrk thread (in `init`, once wrk has set `Host`) and split around it, so a request costs wrk one
+# concatenation instead of a `wrk.format` of its headers and body. The placeholder is as long as an
+# invoice id, so a body's Content-Length stays right.
+PLACEHOLDER = "@@@@@@@@"
+LUA_TEMPLATE = """
+local function template(method, path, headers, body)
+  local head, tail = wrk.format(method, path, headers, body):match("^(.-)PLACEHOLDER(.*)$")
+  return {head, tail}
 end
+""".replace("PLACEHOLDER", PLACEHOLDER)
+
+
+def lua_json_headers(bearer):
+    return f'{{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {bearer}"}}'
+
+
+def lua_varying(path, body_fmt, bearer, prefix, threads):
+    """POSTs of one JSON body whose `%s` takes a fresh invoice id each."""
+    body = json.dumps(json.dumps(body_fmt).replace("%s", PLACEHOLDER))
+    return counter(prefix, threads) + LUA_TEMPLATE + f"""
+local req
+function init(args) req = template("POST", "{path}", {lua_json_headers(bearer)}, {body}) end
+function request() return req[1] .. invoice() .. req[2] end
 """
 
 
@@ -265,14 +301,19 @@ end
 
 def lua_steps(steps, prefix, threads):
     """A per-connection cycle of requests (one wrk thread per connection): `steps` is a list of
-    (method, path, body) Lua expressions; `id` holds the `"id"` of the first step's answer."""
-    branches = []
-    for n, (method, path, body) in enumerate(steps):
+    (method, path, body, value), where the placeholder in the path or body takes the Lua expression
+    `value`: `invoice()` (a fresh invoice id) or `id` (the `"id"` of the first step's answer)."""
+    inits, branches = [], []
+    for n, (method, path, body, value) in enumerate(steps):
+        body_lua = "nil" if body is None else json.dumps(body)
+        inits.append(f'  steps[{n}] = template("{method}", {json.dumps(path)}, headers, {body_lua})')
         branches.append(f"""  {"if" if n == 0 else "elseif"} step == {n} then
-    {"inv = invoice()" if n == 0 else ""}
-    return wrk.format("{method}", {path}, headers, {body})""")
-    return counter(prefix, threads) + f"""
-local step, inv, id = 0, nil, "none"
+    return steps[{n}][1] .. {value} .. steps[{n}][2]""")
+    return counter(prefix, threads) + LUA_TEMPLATE + f"""
+local step, id, steps = 0, "none", {{}}
+function init(args)
+{chr(10).join(inits)}
+end
 function request()
 {chr(10).join(branches)}
   end
@@ -286,14 +327,14 @@ end
 
 def lua_charge_refund(bearer, card_id, prefix, threads):
     """cards/auth by saved card on the two-step terminal (AUTH) → charge → refund."""
-    auth = json.dumps({"amount": 100, "currency": "KZT", "name": "BENCH", "terminalId": TERMINAL, "invoiceId": "%s",
-                       "description": "bench", "accountId": "bench-acc", "paymentType": "cardId",
-                       "cardId": {"id": card_id}})
-    head = f'local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer {bearer}"}}\n'
+    auth = json.dumps({"amount": 100, "currency": "KZT", "name": "BENCH", "terminalId": TERMINAL,
+                       "invoiceId": PLACEHOLDER, "description": "bench", "accountId": "bench-acc",
+                       "paymentType": "cardId", "cardId": {"id": card_id}})
+    head = f"local headers = {lua_json_headers(bearer)}\n"
     return head + lua_steps([
-        ("POST", '"/payments/cards/auth"', f"string.format({json.dumps(auth)}, inv)"),
-        ("POST", '"/operation/" .. id .. "/charge"', "nil"),
-        ("POST", '"/operation/" .. id .. "/refund"', "nil"),
+        ("POST", "/payments/cards/auth", auth, "invoice()"),
+        ("POST", f"/operation/{PLACEHOLDER}/charge", None, "id"),
+        ("POST", f"/operation/{PLACEHOLDER}/refund", None, "id"),
     ], prefix, threads)
 
 
@@ -442,7 +483,10 @@ def main():
                              "transfer,cryptopay,flow): a quick A/B of those against hello; prints, never writes")
     parser.add_argument("--write", action="store_true",
                         help="also write the results to docs/benchmarks.md and the README's Performance table")
+    parser.add_argument("--profile", default=PROFILE,
+                        help="Cargo profile to build and measure (default dist, as the Docker image ships)")
     args = parser.parse_args()
+    use_profile(args.profile)
     ensure_tools()
     d, c, t, fc = args.duration, args.connections, args.threads, args.flow_connections
 
@@ -518,9 +562,9 @@ def main():
 
     if only:
         for name, r, cfg in rows:
-            cpu_cell, switches = cost(r)
+            cpu_cell, wrk_cell, switches = cost(r)
             print(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {r['rss'] / 1024:.1f} MiB "
-                  f"| {cpu_cell} | {switches} |")
+                  f"| {cpu_cell} | {wrk_cell} | {switches} |")
         return
     wiremock = None
     if not args.no_wiremock and answer is not None:
@@ -545,21 +589,22 @@ def main():
                          capture_output=True, text=True).stdout.strip()
     lines = [
         f"Machine: {os.cpu_count()} cores ({cpu}), shared with other jobs while measuring; wrk, servers and "
-        f"openssl all on the same cores; wrk -d{d}s; release builds; log level warn.",
+        f"openssl all on the same cores; wrk -d{d}s; `{PROFILE}` profile builds; log level warn.",
         "",
         "| | sandbox | bare axum hello |",
         "|---|---:|---:|",
         f"| time to ready (spawn → first 200, median of 5) | **{sb_ready:.1f} ms** | {hello_ready:.1f} ms |",
         f"| idle RSS | **{sb_idle / 1024:.1f} MiB** | {hello_idle / 1024:.1f} MiB |",
         "",
-        "| scenario | wrk | req/s | p50 | p99 | RSS after | non-2xx | server CPU/request | context switches/request |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | wrk | req/s | p50 | p99 | RSS after | non-2xx | server CPU/request | wrk CPU/request "
+        "| context switches/request |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r, cfg in rows:
         rss = f"{r['rss'] / 1024:.1f} MiB" if r.get("rss") else "–"
-        cpu_cell, switches = cost(r)
+        cpu_cell, wrk_cell, switches = cost(r)
         lines.append(f"| {name} | {cfg} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {rss} | {r['non2xx']} "
-                     f"| {cpu_cell} | {switches} |")
+                     f"| {cpu_cell} | {wrk_cell} | {switches} |")
 
     def share(key):
         return results[key]["rps"] / baseline[key]["rps"]

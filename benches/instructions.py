@@ -10,7 +10,7 @@ N requests are sent one after another on one keep-alive connection. Instructions
 server's user-space work per request (the kernel's part is not counted), and the ratio to the
 bare axum hello's is the host-independent counterpart of bench.py's throughput ratios.
 
-Usage: python3 benches/instructions.py [--requests 2000] [--only token,status,saved,transfer]
+Usage: python3 benches/instructions.py [--requests 2000] [--only token,status,saved,transfer] [--profile dist]
 Needs valgrind (Debian package). Prints a markdown table; asserts nothing.
 """
 import argparse
@@ -114,7 +114,10 @@ def main():
     parser.add_argument("--only", default=",".join(SCENARIOS[1:]))
     parser.add_argument("--bin", action="append", default=[],
                         help="a sandbox binary to count instead of building one; repeat to compare builds")
+    parser.add_argument("--profile", default=bench.PROFILE,
+                        help="Cargo profile to build (and of the hello binary); default dist, as bench.py")
     args = parser.parse_args()
+    bench.use_profile(args.profile)
     if not shutil.which("valgrind"):
         sys.exit("valgrind is needed (apt-get install valgrind)")
     if not args.bin:

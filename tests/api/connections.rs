@@ -301,3 +301,64 @@ async fn graceful_shutdown_answers_every_request_that_reached_the_server() {
         .expect("the server stops")
         .expect("shutdown task");
 }
+
+/// The bound on requests in flight (`concurrency_limit`): past it a request waits for a permit
+/// and is then served, rather than refused or run anyway. With the one permit held by a slowed
+/// request, a health check cannot finish; a request sent then is answered after the slow one
+/// (the journal records each bank request once answered, while it holds its permit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_the_in_flight_bound_waits_for_a_permit() {
+    let app = TestApp::spawn_with(epay_sandbox::Config {
+        concurrency_limit: 1,
+        ..epay_sandbox::Config::default()
+    })
+    .await;
+    app.slow_down("/public.rsa", 2_000).await;
+    let slow = tokio::spawn(app.http.get(app.url("/public.rsa")).send());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let probe = app
+            .http
+            .get(app.url("/_sandbox/health"))
+            .timeout(Duration::from_millis(250))
+            .send()
+            .await;
+        match probe {
+            Err(error) if error.is_timeout() => break,
+            Ok(response) => assert_eq!(response.status(), 200),
+            Err(error) => panic!("health probe failed: {error}"),
+        }
+        assert!(
+            Instant::now() < deadline && !slow.is_finished(),
+            "a health check always got through while the only permit was held"
+        );
+    }
+    let waiting = app
+        .http
+        .get(app.url("/check-status/payment/transaction/000001"))
+        .send()
+        .await
+        .expect("check-status");
+    assert_eq!(waiting.status(), 401, "served once the permit was free");
+    assert_eq!(slow.await.expect("task").expect("slow request").status(), 200);
+    let journal: Value = app
+        .http
+        .get(app.url("/_sandbox/journal"))
+        .send()
+        .await
+        .expect("journal")
+        .json()
+        .await
+        .expect("journal JSON");
+    let paths: Vec<&str> = journal["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["/check-status/payment/transaction/000001", "/public.rsa"],
+        "answered in the order they got the permit (the journal lists the newest first)"
+    );
+}
