@@ -28,8 +28,15 @@ impl<S> JsonParseErrors<S> {
     }
 }
 
+/// hyper's parse-error answers (a 4xx status line and three short headers) are at most ~125
+/// bytes; anything longer, or not a 4xx, is let through without looking at the rest of it.
+const LONGEST_PARSE_ERROR_HEAD: usize = 160;
+
 /// The JSON answer replacing `head`, if `head` is exactly hyper's answer to a parse error.
 fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
+    if head.len() > LONGEST_PARSE_ERROR_HEAD || !head.starts_with(b"HTTP/1.1 4") {
+        return None;
+    }
     let text = std::str::from_utf8(head).ok()?;
     let rest = text.strip_prefix("HTTP/1.1 ")?;
     let (status_line, headers) = rest.split_once("\r\n")?;

@@ -21,7 +21,8 @@ type InvoiceKey = String;
 fn key(terminal: &str, invoice: &str) -> InvoiceKey {
     let terminal = terminal.trim();
     let mut key = String::with_capacity(terminal.len() + 1 + invoice.len());
-    key.extend(terminal.chars().map(|c| c.to_ascii_lowercase()));
+    key.push_str(terminal);
+    key.make_ascii_lowercase();
     key.push('\0');
     key.push_str(invoice);
     key

@@ -52,7 +52,21 @@ async fn cors_preflights_are_answered_on_the_bank_api_bare_and_under_api() {
         assert!(methods.contains("POST"), "{path}: {methods}");
         let headers = header(&response, "access-control-allow-headers").unwrap_or_default();
         assert!(headers.contains("authorization"), "{path}: {headers}");
+        assert_eq!(varies(&response), [CORS_VARY], "{path}");
     }
+}
+
+/// What a CORS answer varies by, as tower-http's CORS layer has always sent it.
+const CORS_VARY: &str = "origin, access-control-request-method, access-control-request-headers";
+
+/// Every `Vary` header of an answer.
+fn varies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|value| value.to_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -74,6 +88,7 @@ async fn cors_actual_requests_reflect_the_origin_and_answers_are_unchanged() {
         .expect("token");
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(header(&response, "access-control-allow-origin").as_deref(), Some(SHOP));
+    assert_eq!(varies(&response), [CORS_VARY]);
     let token: Value = response.json().await.expect("json");
     let token = token["access_token"].as_str().unwrap_or_default().to_string();
     let status = app
@@ -107,6 +122,7 @@ async fn cors_never_applies_to_the_control_plane() {
         .expect("health");
     assert_eq!(health.status().as_u16(), 200);
     assert!(header(&health, "access-control-allow-origin").is_none());
+    assert!(varies(&health).is_empty());
 }
 
 #[tokio::test]
